@@ -1,0 +1,142 @@
+/**
+ * Resolves a tenant to its plan and limits from KV, with an isolate-level TTL
+ * cache so that steady-state requests do no KV read. Shared by the dispatcher
+ * and the tail so both agree on what applied.
+ */
+import {
+  BUILTIN_PLANS,
+  RESTRICTIVE_PLAN,
+  kvKeys,
+  parseAssignmentRecord,
+  parsePlanRecord,
+  type PlanLimits,
+} from "./plans.ts";
+
+/** The one KV method we need; `KVNamespace` satisfies it, and so do test fakes. */
+export interface KVReader {
+  get(key: string): Promise<string | null>;
+}
+
+export type PlanSource = "kv" | "builtin" | "fallback";
+
+export interface ResolvedTenant {
+  tenant: string;
+  plan: string;
+  limits: PlanLimits;
+  suspended: boolean;
+  /** Where the limits came from; "fallback" means the restrictive plan replaced a failure. */
+  source: PlanSource;
+}
+
+export interface ResolverOptions {
+  ttlMs: number;
+  defaultPlan: string;
+  now?: () => number;
+  log?: (message: string) => void;
+  cache?: TtlCache;
+}
+
+/** After a KV failure we retry sooner than the normal TTL. */
+const FAILURE_TTL_MS = 5_000;
+const MAX_ENTRIES = 10_000;
+
+export class TtlCache {
+  private readonly entries = new Map<string, { value: unknown; expires: number }>();
+  private readonly inflight = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly maxEntries = MAX_ENTRIES) {}
+
+  async getOrLoad<T>(key: string, now: number, load: () => Promise<{ value: T; ttlMs: number }>): Promise<T> {
+    const hit = this.entries.get(key);
+    if (hit !== undefined && hit.expires > now) return hit.value as T;
+    const pending = this.inflight.get(key);
+    if (pending !== undefined) return pending as Promise<T>;
+    const promise = load().then(({ value, ttlMs }) => {
+      this.set(key, value, now + ttlMs);
+      return value;
+    });
+    this.inflight.set(key, promise);
+    try {
+      return await promise;
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  private set(key: string, value: unknown, expires: number): void {
+    this.entries.delete(key);
+    this.entries.set(key, { value, expires });
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done !== true) this.entries.delete(oldest.value);
+    }
+  }
+}
+
+/** One cache per isolate, like the dispatcher's own memory. */
+export const isolateCache = new TtlCache();
+
+function restrictive(tenant: string): ResolvedTenant {
+  const limits = BUILTIN_PLANS[RESTRICTIVE_PLAN] ?? { cpuMs: 10, subRequests: 10 };
+  return { tenant, plan: RESTRICTIVE_PLAN, limits, suspended: false, source: "fallback" };
+}
+
+async function loadPlan(kv: KVReader, plan: string, log: (m: string) => void): Promise<{ limits: PlanLimits; source: PlanSource } | null> {
+  const text = await kv.get(kvKeys.plan(plan));
+  if (text !== null) {
+    const parsed = parsePlanRecord(text);
+    if (parsed.ok) return { limits: parsed.value, source: "kv" };
+    log(`tenantscope: plan "${plan}" in KV is invalid (${parsed.message}); ignoring the record`);
+  }
+  const builtin = BUILTIN_PLANS[plan];
+  return builtin === undefined ? null : { limits: builtin, source: "builtin" };
+}
+
+async function loadTenant(kv: KVReader, tenant: string, opts: ResolverOptions, log: (m: string) => void): Promise<ResolvedTenant> {
+  const text = await kv.get(kvKeys.tenant(tenant));
+  let plan = opts.defaultPlan;
+  let suspended = false;
+  if (text !== null) {
+    const parsed = parseAssignmentRecord(text);
+    if (!parsed.ok) {
+      log(`tenantscope: assignment of "${tenant}" is invalid (${parsed.message}); applying the restrictive plan`);
+      return restrictive(tenant);
+    }
+    plan = parsed.value.plan;
+    suspended = parsed.value.suspended;
+  }
+  const found = await loadPlan(kv, plan, log);
+  if (found === null) {
+    log(`tenantscope: tenant "${tenant}" is on unknown plan "${plan}"; applying the restrictive plan`);
+    return { ...restrictive(tenant), suspended };
+  }
+  return { tenant, plan, limits: found.limits, suspended, source: found.source };
+}
+
+export async function resolveTenant(kv: KVReader, tenant: string, opts: ResolverOptions): Promise<ResolvedTenant> {
+  const now = (opts.now ?? Date.now)();
+  const log = opts.log ?? console.warn;
+  const cache = opts.cache ?? isolateCache;
+  return cache.getOrLoad(`tenant:${opts.defaultPlan}:${tenant}`, now, async () => {
+    try {
+      return { value: await loadTenant(kv, tenant, opts, log), ttlMs: opts.ttlMs };
+    } catch (error) {
+      log(`tenantscope: KV read failed for tenant "${tenant}" (${String(error)}); applying the restrictive plan "${RESTRICTIVE_PLAN}"`);
+      return { value: restrictive(tenant), ttlMs: Math.min(opts.ttlMs, FAILURE_TTL_MS) };
+    }
+  });
+}
+
+/** Custom-hostname map: `host:<hostname>` holds a tenant name. Misses are cached too. */
+export async function resolveHost(kv: KVReader, host: string, opts: ResolverOptions): Promise<string | null> {
+  const now = (opts.now ?? Date.now)();
+  const cache = opts.cache ?? isolateCache;
+  return cache.getOrLoad(`host:${host}`, now, async () => ({
+    value: (await kv.get(kvKeys.host(host)))?.trim() ?? null,
+    ttlMs: opts.ttlMs,
+  }));
+}
