@@ -43,8 +43,12 @@ const MAX_ENTRIES = 10_000;
 export class TtlCache {
   private readonly entries = new Map<string, { value: unknown; expires: number }>();
   private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly maxEntries: number;
 
-  constructor(private readonly maxEntries = MAX_ENTRIES) {}
+  // A plain field, not a parameter property: the workspace compiles with erasableSyntaxOnly.
+  constructor(maxEntries = MAX_ENTRIES) {
+    this.maxEntries = maxEntries;
+  }
 
   async getOrLoad<T>(key: string, now: number, load: () => Promise<{ value: T; ttlMs: number }>): Promise<T> {
     const hit = this.entries.get(key);
