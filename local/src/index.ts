@@ -1,1 +1,17 @@
-export default { fetch() { return new Response("x") } }
+/**
+ * tenantscope-local: the local stand-in for what Cloudflare does not emulate.
+ * - default export: the Cloudflare REST API subset (dispatch namespaces, KV values)
+ * - LocalDispatchNamespace: the dispatch-namespace binding (get → fetch)
+ * - SubrequestGate: tenants' outbound, enforcing subRequests per invocation
+ * - MeteredKV: a counting KV reader for the benchmark
+ * - Registry: the Durable Object holding namespaces and scripts
+ */
+import { app } from "./api/app.ts";
+
+export { LocalDispatchNamespace } from "./runtime/namespace.ts";
+export { MeteredKV, SubrequestGate } from "./runtime/gate.ts";
+export { Registry } from "./store/registry.ts";
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

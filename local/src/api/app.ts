@@ -1,0 +1,52 @@
+/**
+ * The local Cloudflare API: the routes the real API has (behind a bearer token,
+ * in Cloudflare's envelope), plus a few local-only helpers under /_local.
+ */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { liveInvocations } from "../runtime/invocations.ts";
+import { meteredKvReads } from "../runtime/gate.ts";
+import { ApiError, codes, failure } from "./envelope.ts";
+import { kv } from "./kv.ts";
+import { namespaces } from "./routes.ts";
+
+/** Compares in time independent of where the strings differ. */
+function sameToken(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+export const app = new Hono<{ Bindings: Env }>();
+
+app.get("/_local/echo", (c) => c.text(`echo ${c.req.method} ${new URL(c.req.url).search}`));
+
+app.use("/client/v4/*", async (c, next) => {
+  const header = c.req.header("authorization") ?? "";
+  const token = header.startsWith("Bearer ") ? header.slice(7) : "";
+  if (!sameToken(token, c.env.API_TOKEN)) {
+    throw new ApiError(401, codes.authentication, "Authentication error: send Authorization: Bearer <token> (the local config's API_TOKEN)");
+  }
+  await next();
+});
+app.use("/_local/metrics", async (c, next) => {
+  if (!sameToken(c.req.header("authorization") ?? "", `Bearer ${c.env.API_TOKEN}`)) {
+    throw new ApiError(401, codes.authentication, "Authentication error");
+  }
+  await next();
+});
+
+app.get("/_local/metrics", (c) => c.json({ kvReads: meteredKvReads(), liveInvocations: liveInvocations() }));
+app.route("/client/v4/accounts/:account/workers/dispatch/namespaces", namespaces);
+app.route("/client/v4/accounts/:account/storage/kv/namespaces", kv);
+
+app.notFound((c) => c.json(failure([{ code: codes.notFound, message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }]), 404));
+
+app.onError((error, c) => {
+  if (error instanceof ApiError) return c.json(failure([{ code: error.code, message: error.message }]), error.status);
+  if (error instanceof HTTPException) return c.json(failure([{ code: codes.badRequest, message: error.message }]), error.status);
+  console.error("tenantscope-local: internal error", error);
+  return c.json(failure([{ code: codes.internal, message: "Internal error in the local API" }]), 500);
+});

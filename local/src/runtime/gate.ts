@@ -1,0 +1,45 @@
+/**
+ * The loaded tenants' `globalOutbound`: every fetch a tenant makes passes here.
+ * It enforces `subRequests` exactly, per invocation, with production's message,
+ * and records how long the invocation waited, so CPU time can exclude it.
+ */
+import { WorkerEntrypoint } from "cloudflare:workers";
+import {
+  INVOCATION_HEADER,
+  SUBREQUEST_LIMIT_MESSAGE,
+  admitSubrequest,
+  findInvocation,
+  waitEnded,
+  waitStarted,
+} from "./invocations.ts";
+
+export class SubrequestGate extends WorkerEntrypoint<Env> {
+  override async fetch(request: Request): Promise<Response> {
+    const inv = findInvocation(request.headers.get(INVOCATION_HEADER));
+    const outbound = new Request(request);
+    outbound.headers.delete(INVOCATION_HEADER);
+    // Fetches outside any invocation (none are possible in production) pass uncounted.
+    if (inv === undefined) return fetch(outbound);
+    if (!admitSubrequest(inv)) throw new Error(SUBREQUEST_LIMIT_MESSAGE);
+    waitStarted(inv, Date.now());
+    try {
+      return await fetch(outbound);
+    } finally {
+      waitEnded(inv, Date.now());
+    }
+  }
+}
+
+let kvReads = 0;
+
+/** A KV reader that counts reads, for the benchmark's "KV reads per request". */
+export class MeteredKV extends WorkerEntrypoint<Env> {
+  async get(key: string): Promise<string | null> {
+    kvReads += 1;
+    return this.env.PLANS.get(key);
+  }
+}
+
+export function meteredKvReads(): number {
+  return kvReads;
+}

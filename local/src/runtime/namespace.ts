@@ -1,0 +1,93 @@
+/**
+ * The dispatch-namespace binding, locally. The dispatcher calls it exactly as in
+ * production, `env.NS.get(name, args, { limits }).fetch(request)`, through a
+ * service binding to this entrypoint; promise pipelining makes the RpcTarget's
+ * `fetch` reachable in one expression.
+ */
+import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
+import { lookupScript } from "../store/client.ts";
+import { beginInvocation, endInvocation, type Invocation } from "./invocations.ts";
+import { loadScript, loaderId, warm, type LoaderContext } from "./loader.ts";
+import { TIMER_WAIT_HEADER } from "./wrapper.ts";
+
+export const WORKER_NOT_FOUND = "Worker not found.";
+export const CPU_EXCEEDED = "Worker exceeded CPU time limit.";
+
+export interface Limits {
+  cpuMs?: number;
+  subRequests?: number;
+}
+
+export interface NamespaceProps {
+  namespace?: string;
+}
+
+/** Ends the invocation's bookkeeping once the body has been read or dropped. */
+function trackBody(response: Response, inv: Invocation): Response {
+  if (response.body === null || response.webSocket !== null) {
+    endInvocation(inv.id);
+    return response;
+  }
+  const done = new TransformStream<Uint8Array, Uint8Array>({ flush: () => endInvocation(inv.id) });
+  return new Response(response.body.pipeThrough(done), response);
+}
+
+function stripTimerHeader(response: Response): Response {
+  if (!response.headers.has(TIMER_WAIT_HEADER)) return response;
+  const copy = new Response(response.body, response);
+  copy.headers.delete(TIMER_WAIT_HEADER);
+  return copy;
+}
+
+export class TenantWorker extends RpcTarget {
+  private readonly loader: LoaderContext;
+  private readonly namespace: string;
+  private readonly name: string;
+  private readonly limits: Limits;
+
+  constructor(loader: LoaderContext, namespace: string, name: string, limits: Limits) {
+    super();
+    this.loader = loader;
+    this.namespace = namespace;
+    this.name = name;
+    this.limits = limits;
+  }
+
+  async fetch(request: Request): Promise<Response> {
+    const script = await lookupScript(this.loader.env, this.namespace, this.name);
+    if (script === null) throw new Error(WORKER_NOT_FOUND);
+    const stub = loadScript(script, this.loader);
+    await warm(stub, loaderId(script));
+    const inv = beginInvocation(this.limits.subRequests ?? Number.POSITIVE_INFINITY, Date.now());
+    const startedAt = Date.now();
+    let response: Response;
+    try {
+      response = await stub.getEntrypoint(undefined, { props: { invocation: inv.id } }).fetch(request);
+    } catch (error) {
+      endInvocation(inv.id);
+      throw error;
+    }
+    // CPU cannot be interrupted locally: measure to the response headers, less
+    // the waits we can see, and fail the invocation after the fact.
+    const timerWait = Number(response.headers.get(TIMER_WAIT_HEADER) ?? "0") || 0;
+    const cpuMs = Math.max(0, Date.now() - startedAt - inv.waitMs - timerWait);
+    if (this.limits.cpuMs !== undefined && cpuMs > this.limits.cpuMs) {
+      endInvocation(inv.id);
+      await response.body?.cancel();
+      throw new Error(CPU_EXCEEDED);
+    }
+    return trackBody(stripTimerHeader(response), inv);
+  }
+}
+
+export class LocalDispatchNamespace extends WorkerEntrypoint<Env, NamespaceProps> {
+  get(name: string, _args?: Record<string, unknown>, options?: { limits?: Limits }): TenantWorker {
+    const namespace = this.ctx.props?.namespace ?? this.env.DEFAULT_NAMESPACE;
+    const loader: LoaderContext = {
+      env: this.env,
+      gate: this.ctx.exports.SubrequestGate({ props: { namespace, script: name } }),
+      tails: [],
+    };
+    return new TenantWorker(loader, namespace, name, options?.limits ?? {});
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Access to the Registry DO, with an isolate cache of script metadata so that a
+ * tenant call does not cost a DO round trip. The REST API runs in this same
+ * isolate and invalidates on every write, so the cache never serves a deleted
+ * or replaced script.
+ */
+import type { Registry } from "./registry.ts";
+import type { ScriptRecord } from "./types.ts";
+
+type RegistryMethod = "createNamespace" | "getNamespace" | "listNamespaces" | "deleteNamespace"
+  | "putScript" | "getScript" | "getModules" | "deleteScript" | "listScripts";
+
+/**
+ * The DO's methods as seen over RPC. Spelled out from the class because the
+ * generic stub type recurses too deeply on JSON-typed fields.
+ */
+export type RegistryApi = {
+  [K in RegistryMethod]: (...args: Parameters<Registry[K]>) => Promise<Awaited<ReturnType<Registry[K]>>>;
+};
+
+const MAX_CACHED = 10_000;
+const scripts = new Map<string, ScriptRecord | null>();
+
+export function registryStub(env: Env): RegistryApi {
+  return env.REGISTRY.get(env.REGISTRY.idFromName("registry")) as unknown as RegistryApi;
+}
+
+const key = (namespace: string, name: string) => `${namespace}\u0000${name}`;
+
+export async function lookupScript(env: Env, namespace: string, name: string): Promise<ScriptRecord | null> {
+  const k = key(namespace, name);
+  const hit = scripts.get(k);
+  if (hit !== undefined) return hit;
+  const found = await registryStub(env).getScript(namespace, name);
+  if (scripts.size >= MAX_CACHED) scripts.clear();
+  scripts.set(k, found);
+  return found;
+}
+
+export function invalidateScript(namespace: string, name: string): void {
+  scripts.delete(key(namespace, name));
+}
+
+export function invalidateNamespace(namespace: string): void {
+  const prefix = `${namespace}\u0000`;
+  for (const k of scripts.keys()) if (k.startsWith(prefix)) scripts.delete(k);
+}

@@ -1,0 +1,197 @@
+/**
+ * The local dispatch namespaces' storage: one SQLite-backed Durable Object holds
+ * every namespace, script and module, so state persists across dev restarts.
+ * Layout: local/STORAGE.md.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { ModuleRecord, NamespaceRecord, ScriptPage, ScriptRecord, ScriptUpload } from "./types.ts";
+
+/** DO SQLite rows are capped at 2 MB, so module bodies are stored in chunks. */
+const CHUNK_BYTES = 1024 * 1024;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS namespaces (
+  name TEXT PRIMARY KEY, id TEXT NOT NULL, created_on TEXT NOT NULL, modified_on TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS scripts (
+  namespace TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL, etag TEXT NOT NULL,
+  created_on TEXT NOT NULL, modified_on TEXT NOT NULL, format TEXT NOT NULL, main_module TEXT NOT NULL,
+  compatibility_date TEXT, compatibility_flags TEXT NOT NULL, bindings TEXT NOT NULL,
+  tags TEXT NOT NULL, tail_consumers TEXT NOT NULL, size INTEGER NOT NULL,
+  PRIMARY KEY (namespace, name)
+);
+CREATE TABLE IF NOT EXISTS modules (
+  namespace TEXT NOT NULL, script TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
+  chunk INTEGER NOT NULL, content BLOB NOT NULL,
+  PRIMARY KEY (namespace, script, name, chunk)
+);`;
+
+type Row = Record<string, SqlStorageValue>;
+
+function str(row: Row, key: string): string {
+  const v = row[key];
+  return typeof v === "string" ? v : String(v ?? "");
+}
+
+function toScript(row: Row): ScriptRecord {
+  const date = row.compatibility_date;
+  return {
+    namespace: str(row, "namespace"),
+    name: str(row, "name"),
+    id: str(row, "id"),
+    etag: str(row, "etag"),
+    createdOn: str(row, "created_on"),
+    modifiedOn: str(row, "modified_on"),
+    format: str(row, "format") === "service-worker" ? "service-worker" : "modules",
+    mainModule: str(row, "main_module"),
+    compatibilityDate: typeof date === "string" ? date : null,
+    compatibilityFlags: JSON.parse(str(row, "compatibility_flags")) as string[],
+    bindings: JSON.parse(str(row, "bindings")) as ScriptRecord["bindings"],
+    tags: JSON.parse(str(row, "tags")) as string[],
+    tailConsumers: JSON.parse(str(row, "tail_consumers")) as ScriptRecord["tailConsumers"],
+    size: Number(row.size ?? 0),
+  };
+}
+
+async function etagOf(upload: ScriptUpload): Promise<string> {
+  const meta = new TextEncoder().encode(JSON.stringify({
+    ...upload,
+    modules: upload.modules.map((m) => ({ name: m.name, type: m.type, size: m.content.byteLength })),
+  }));
+  const parts = [meta, ...upload.modules.map((m) => new Uint8Array(m.content))];
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) { all.set(p, offset); offset += p.length; }
+  const hash = await crypto.subtle.digest("SHA-256", all);
+  return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export class Registry extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(SCHEMA);
+  }
+
+  private namespaceRow(name: string): NamespaceRecord | null {
+    const rows = this.sql.exec(
+      `SELECT n.name, n.id, n.created_on, n.modified_on,
+        (SELECT COUNT(*) FROM scripts s WHERE s.namespace = n.name) AS script_count
+       FROM namespaces n WHERE n.name = ?`, name).toArray();
+    const row = rows[0];
+    return row === undefined ? null : {
+      name: str(row, "name"), id: str(row, "id"), createdOn: str(row, "created_on"),
+      modifiedOn: str(row, "modified_on"), scriptCount: Number(row.script_count ?? 0),
+    };
+  }
+
+  createNamespace(name: string): { created: boolean; namespace: NamespaceRecord } {
+    const existing = this.namespaceRow(name);
+    if (existing !== null) return { created: false, namespace: existing };
+    const now = new Date().toISOString();
+    this.sql.exec("INSERT INTO namespaces (name, id, created_on, modified_on) VALUES (?, ?, ?, ?)",
+      name, crypto.randomUUID(), now, now);
+    const created = this.namespaceRow(name);
+    if (created === null) throw new Error(`namespace ${name} vanished after insert`);
+    return { created: true, namespace: created };
+  }
+
+  getNamespace(name: string): NamespaceRecord | null {
+    return this.namespaceRow(name);
+  }
+
+  listNamespaces(): NamespaceRecord[] {
+    const names = this.sql.exec("SELECT name FROM namespaces ORDER BY name").toArray();
+    return names.map((r) => this.namespaceRow(str(r, "name"))).filter((n): n is NamespaceRecord => n !== null);
+  }
+
+  /** Deleting a namespace removes its scripts at once, as Cloudflare does. */
+  deleteNamespace(name: string): boolean {
+    if (this.namespaceRow(name) === null) return false;
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM modules WHERE namespace = ?", name);
+      this.sql.exec("DELETE FROM scripts WHERE namespace = ?", name);
+      this.sql.exec("DELETE FROM namespaces WHERE name = ?", name);
+    });
+    return true;
+  }
+
+  async putScript(namespace: string, name: string, upload: ScriptUpload):
+    Promise<{ ok: true; created: boolean; script: ScriptRecord } | { ok: false; reason: "namespace_not_found" }> {
+    if (this.namespaceRow(namespace) === null) return { ok: false, reason: "namespace_not_found" };
+    const etag = await etagOf(upload);
+    const now = new Date().toISOString();
+    const previous = this.getScript(namespace, name);
+    const size = upload.modules.reduce((n, m) => n + m.content.byteLength, 0);
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM modules WHERE namespace = ? AND script = ?", namespace, name);
+      this.sql.exec(
+        `INSERT OR REPLACE INTO scripts (namespace, name, id, etag, created_on, modified_on, format, main_module,
+          compatibility_date, compatibility_flags, bindings, tags, tail_consumers, size)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        namespace, name, name, etag, previous?.createdOn ?? now, now, upload.format, upload.mainModule,
+        upload.compatibilityDate, JSON.stringify(upload.compatibilityFlags), JSON.stringify(upload.bindings),
+        JSON.stringify(upload.tags), JSON.stringify(upload.tailConsumers), size);
+      for (const mod of upload.modules) {
+        const bytes = new Uint8Array(mod.content);
+        for (let i = 0, chunk = 0; i < Math.max(bytes.length, 1); i += CHUNK_BYTES, chunk++) {
+          this.sql.exec("INSERT INTO modules (namespace, script, name, type, chunk, content) VALUES (?, ?, ?, ?, ?, ?)",
+            namespace, name, mod.name, mod.type, chunk, bytes.slice(i, i + CHUNK_BYTES).buffer);
+        }
+      }
+      this.sql.exec("UPDATE namespaces SET modified_on = ? WHERE name = ?", now, namespace);
+    });
+    const script = this.getScript(namespace, name);
+    if (script === null) throw new Error(`script ${namespace}/${name} vanished after insert`);
+    return { ok: true, created: previous === null, script };
+  }
+
+  getScript(namespace: string, name: string): ScriptRecord | null {
+    const row = this.sql.exec("SELECT * FROM scripts WHERE namespace = ? AND name = ?", namespace, name).toArray()[0];
+    return row === undefined ? null : toScript(row);
+  }
+
+  /** The code of one script version; null when it was replaced or deleted meanwhile. */
+  getModules(namespace: string, name: string, etag: string): ModuleRecord[] | null {
+    const script = this.getScript(namespace, name);
+    if (script === null || script.etag !== etag) return null;
+    const rows = this.sql.exec(
+      "SELECT name, type, content FROM modules WHERE namespace = ? AND script = ? ORDER BY name, chunk",
+      namespace, name).toArray();
+    const byName = new Map<string, { type: string; parts: Uint8Array[] }>();
+    for (const row of rows) {
+      const entry = byName.get(str(row, "name")) ?? { type: str(row, "type"), parts: [] };
+      const content = row.content;
+      entry.parts.push(content instanceof ArrayBuffer ? new Uint8Array(content) : new Uint8Array());
+      byName.set(str(row, "name"), entry);
+    }
+    return [...byName].map(([modName, { type, parts }]) => {
+      const total = parts.reduce((n, p) => n + p.length, 0);
+      const joined = new Uint8Array(total);
+      let offset = 0;
+      for (const p of parts) { joined.set(p, offset); offset += p.length; }
+      return { name: modName, type: type as ModuleRecord["type"], content: joined.buffer };
+    });
+  }
+
+  deleteScript(namespace: string, name: string): boolean {
+    if (this.getScript(namespace, name) === null) return false;
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM modules WHERE namespace = ? AND script = ?", namespace, name);
+      this.sql.exec("DELETE FROM scripts WHERE namespace = ? AND name = ?", namespace, name);
+    });
+    return true;
+  }
+
+  /** Keyset pagination by name: a cursor stays valid while scripts come and go. */
+  listScripts(namespace: string, limit: number, after: string | null): ScriptPage {
+    const rows = this.sql.exec(
+      "SELECT * FROM scripts WHERE namespace = ? AND name > ? ORDER BY name LIMIT ?",
+      namespace, after ?? "", limit + 1).toArray();
+    const scripts = rows.slice(0, limit).map(toScript);
+    const last = scripts[scripts.length - 1];
+    return { scripts, nextAfter: rows.length > limit && last !== undefined ? last.name : null };
+  }
+}
