@@ -1,0 +1,89 @@
+/**
+ * What `pnpm dev` prints once the stack is up: what runs where, the seeded tenants,
+ * and commands to try. Humans get `localhost` URLs; curl and browsers resolve
+ * `*.localhost` (Node's fetch does not, so Node clients use the path form).
+ */
+import { relative } from "node:path";
+import type { SeededTenant } from "./seed.ts";
+import type { Stack } from "./stack.ts";
+import { REPO_ROOT } from "./options.ts";
+
+export interface BannerInput {
+  stack: Stack;
+  dashboardPort: number;
+  startedMs: number;
+  watching: boolean;
+}
+
+function forHumans(url: string): URL {
+  const u = new URL(url);
+  u.hostname = "localhost";
+  return u;
+}
+
+function tenantUrl(dispatcher: URL, tenant: string, query = ""): string {
+  return `http://${tenant}.${dispatcher.host}/${query}`;
+}
+
+function planLabel(t: SeededTenant): string {
+  const limits = t.limits === null ? "unknown plan" : `${t.limits.cpuMs} ms CPU, ${t.limits.subRequests} subrequests`;
+  const how = t.planSource === "kept" ? ", kept from KV" : t.planSource === "default" ? ", dispatcher default" : "";
+  return `${t.plan}: ${limits}${how}`;
+}
+
+function tryLines(stack: Stack, dispatcher: URL, api: URL): string[] {
+  const seeded = new Map((stack.seeded?.tenants ?? []).map((t) => [t.name, t]));
+  const lines: [string, string][] = [];
+  const add = (command: string, note: string): void => {
+    lines.push([command, note]);
+  };
+  if (seeded.has("hello")) {
+    add(`curl ${tenantUrl(dispatcher, "hello")}`, "subdomain routing");
+    add(`curl ${dispatcher.origin}/hello/`, "path routing");
+  }
+  const burner = seeded.get("cpu-burner");
+  if (burner?.limits) {
+    add(`curl '${tenantUrl(dispatcher, "cpu-burner", "?ms=5")}'`, `within ${burner.plan}'s ${burner.limits.cpuMs} ms`);
+    add(`curl '${tenantUrl(dispatcher, "cpu-burner", `?ms=${burner.limits.cpuMs * 4}`)}'`, "over the CPU limit → 503 cpu_limit_exceeded");
+  }
+  const fanout = seeded.get("fanout");
+  if (fanout?.limits) {
+    const n = fanout.limits.subRequests;
+    add(`curl '${tenantUrl(dispatcher, "fanout", `?n=${Math.max(1, Math.floor(n / 2))}`)}'`, `${fanout.plan} allows ${n} subrequests`);
+    add(`curl '${tenantUrl(dispatcher, "fanout", `?n=${n * 2}`)}'`, "→ 503 subrequest_limit_exceeded");
+  }
+  if (seeded.has("thrower")) add(`curl ${tenantUrl(dispatcher, "thrower")}`, "→ 500 tenant_exception with its message");
+  if (seeded.has("chatty")) add(`curl '${tenantUrl(dispatcher, "chatty", "?lines=50")}'`, "logs 50 lines in this terminal");
+  if (seeded.has("legacy-sw")) add(`curl ${tenantUrl(dispatcher, "legacy-sw")}`, "service-worker syntax upload");
+  add(`curl ${tenantUrl(dispatcher, "nobody")}`, "→ 404 tenant_not_found");
+  add(
+    `curl -H 'Authorization: Bearer ${stack.apiToken}' ${api.origin}/client/v4/accounts/local/workers/dispatch/namespaces/${stack.namespace}/scripts`,
+    "the namespace REST API",
+  );
+  const width = Math.min(72, Math.max(...lines.map(([c]) => c.length)));
+  return lines.map(([command, note]) => `  ${command.padEnd(width)}  # ${note}`);
+}
+
+export function banner(input: BannerInput): string {
+  const { stack } = input;
+  const dispatcher = forHumans(stack.urls.dispatcher);
+  const api = forHumans(stack.urls.api);
+  const state = stack.persistTo === false ? "in memory" : relative(REPO_ROOT, stack.persistTo) || stack.persistTo;
+  const out: string[] = [
+    "",
+    `tenantscope dev: one Miniflare instance (shared KV and Durable Objects), state in ${state}`,
+    `  dispatcher   ${dispatcher.origin}/   (tenantscope-dispatcher, PLATFORM_DOMAIN=localhost)`,
+    `  local API    ${api.origin}/client/v4   (tenantscope-local, Authorization: Bearer ${stack.apiToken})`,
+    ...Object.entries(stack.urls.extra).map(([name, url]) => `  ${name.padEnd(12)} ${forHumans(url).origin}/`),
+    `  dashboard    port ${input.dashboardPort} reserved (the dashboard arrives in a later issue)`,
+  ];
+  if (stack.seeded !== null) {
+    out.push("", `namespace ${stack.seeded.namespace} (${stack.seeded.namespaceState}), uploaded through the REST API:`);
+    for (const t of stack.seeded.tenants) out.push(`  ${t.name.padEnd(12)} ${planLabel(t)}`);
+  }
+  out.push("", "Try:", ...tryLines(stack, dispatcher, api), "");
+  const seconds = (input.startedMs / 1000).toFixed(1);
+  const watch = input.watching ? "watching dispatcher and local sources; " : "";
+  out.push(`ready in ${seconds} s (${watch}Ctrl-C to stop)`);
+  return out.join("\n");
+}

@@ -1,0 +1,112 @@
+/**
+ * `pnpm dev`: starts the whole local platform, seeds it, prints where everything
+ * is, and stops cleanly on Ctrl-C.
+ */
+import { parseArgs } from "node:util";
+import { banner } from "./banner.ts";
+import { BuildError } from "./build.ts";
+import { PORT_FLAGS, PortInUseError } from "./ports.ts";
+import { SeedError } from "./seed.ts";
+import { startStack, type Stack } from "./stack.ts";
+
+const HELP = `Usage: pnpm dev [options]
+
+Starts the local platform in one Miniflare instance: the dispatcher, the local
+Cloudflare API stand-in, and the demo tenants from examples/ (uploaded through the
+REST API), then watches the Workers' sources and reloads on change.
+
+Options:
+  --port <n>            dispatcher port (default 8787, env TENANTSCOPE_PORT)
+  --api-port <n>        local Cloudflare API port (default 8789, env TENANTSCOPE_API_PORT)
+  --dashboard-port <n>  dashboard port, reserved (default 8788, env TENANTSCOPE_DASHBOARD_PORT)
+  --fresh               wipe the persisted local state (.tenantscope/state) first
+  --no-watch            do not rebuild on source changes
+  -h, --help            show this help
+
+Port 0 picks any free port.`;
+
+class UsageError extends Error {
+  override name = "UsageError";
+}
+
+function portOption(value: string | undefined, spec: { flag: string; envVar: string; defaultPort: number }): number {
+  const raw = value ?? process.env[spec.envVar];
+  if (raw === undefined || raw === "") return spec.defaultPort;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    const source = value === undefined ? spec.envVar : spec.flag;
+    throw new UsageError(`${source} must be a port number from 0 to 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+function parseCli(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: "string" },
+      "api-port": { type: "string" },
+      "dashboard-port": { type: "string" },
+      fresh: { type: "boolean", default: false },
+      watch: { type: "boolean", default: true },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    allowNegative: true,
+    strict: true,
+  });
+  return {
+    help: values.help,
+    fresh: values.fresh,
+    watch: values.watch,
+    port: portOption(values.port, PORT_FLAGS.dispatcher),
+    apiPort: portOption(values["api-port"], PORT_FLAGS.api),
+    dashboardPort: portOption(values["dashboard-port"], PORT_FLAGS.dashboard),
+  };
+}
+
+function explain(error: unknown): string {
+  if (error instanceof UsageError) return `${error.message}\n\n${HELP}`;
+  if (error instanceof PortInUseError || error instanceof BuildError) return error.message;
+  if (error instanceof SeedError) return `seeding the local platform failed: ${error.message}`;
+  if (error instanceof Error && "code" in error && error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    return `${error.message}\n\n${HELP}`;
+  }
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+async function main(): Promise<void> {
+  const cli = parseCli(process.argv.slice(2));
+  if (cli.help) {
+    console.log(HELP);
+    return;
+  }
+  const started = performance.now();
+  let stack: Stack | null = null;
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping || stack === null) {
+      // A second Ctrl-C, or one during start-up: leave now.
+      process.exit(130);
+    }
+    stopping = true;
+    console.log(`\n${signal}: stopping...`);
+    stack.dispose().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`stopping failed: ${explain(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+
+  console.log(`tenantscope dev: building and starting (dispatcher :${cli.port}, local API :${cli.apiPort})...`);
+  stack = await startStack({ port: cli.port, apiPort: cli.apiPort, fresh: cli.fresh, watch: cli.watch });
+  console.log(banner({ stack, dashboardPort: cli.dashboardPort, startedMs: performance.now() - started, watching: cli.watch }));
+}
+
+main().catch((error: unknown) => {
+  console.error(`tenantscope dev: ${explain(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,172 @@
+/**
+ * Production wrangler configs → Miniflare (v4-shape) worker options, plus the local
+ * wiring that never goes into those configs: the stand-in namespace in place of
+ * `dispatch_namespaces`, one shared KV id for `PLANS`, and one socket per Worker.
+ */
+import { resolve } from "node:path";
+import type { V4ServiceDesignator, V4WorkerOptions } from "miniflare";
+import { unstable_getDurableObjectClassNameToUseSQLiteMap, unstable_readConfig } from "wrangler";
+
+export const REPO_ROOT = resolve(import.meta.dirname, "../..");
+export const LOCAL_WORKER = "tenantscope-local";
+export const DISPATCHER_WORKER = "tenantscope-dispatcher";
+/** The KV id every local Worker uses for plans, so they all see the same records. */
+export const PLANS_KV_ID = "tenantscope-plans";
+/** The RPC entrypoints of the stand-in that other Workers bind to. */
+export const NAMESPACE_ENTRYPOINT = "LocalDispatchNamespace";
+export const METERED_KV_ENTRYPOINT = "MeteredKV";
+
+export const CONFIG_PATHS = {
+  local: resolve(REPO_ROOT, "local/wrangler.jsonc"),
+  dispatcher: resolve(REPO_ROOT, "dispatcher/wrangler.jsonc"),
+} as const;
+
+type VarValue = string | number | boolean | null | VarValue[] | { [key: string]: VarValue };
+
+/** The part of wrangler's normalised config that the runner reads. */
+export interface WorkerConfig {
+  name: string;
+  main: string;
+  compatibility_date: string;
+  compatibility_flags: string[];
+  vars: Record<string, VarValue>;
+  kv_namespaces: { binding: string; id?: string }[];
+  durable_objects: { bindings: { name: string; class_name: string; script_name?: string }[] };
+  migrations: { tag: string; new_classes?: string[]; new_sqlite_classes?: string[] }[];
+  worker_loaders: { binding: string }[];
+  dispatch_namespaces: { binding: string; namespace: string }[];
+}
+
+/** Binding kinds this runner wires; anything else in a config is reported, not dropped. */
+const UNSUPPORTED_FIELDS = [
+  "services",
+  "r2_buckets",
+  "d1_databases",
+  "queues",
+  "analytics_engine_datasets",
+  "tail_consumers",
+] as const;
+
+export function readWorkerConfig(configPath: string): WorkerConfig {
+  const config: Record<string, unknown> & WorkerConfig = unstable_readConfig({ config: configPath });
+  if (typeof config.main !== "string" || typeof config.compatibility_date !== "string") {
+    throw new Error(`${configPath}: "main" and "compatibility_date" are required`);
+  }
+  for (const field of UNSUPPORTED_FIELDS) {
+    const value = config[field];
+    if (Array.isArray(value) && value.length > 0) {
+      throw new Error(`${configPath}: the dev runner does not wire "${field}" yet (local/dev/options.ts)`);
+    }
+  }
+  return config;
+}
+
+/** Each config's `main`, resolved; the build step bundles these. */
+export function entryOf(config: WorkerConfig): string {
+  return resolve(config.main);
+}
+
+/** A service binding to the stand-in's namespace entrypoint, scoped to one namespace. */
+export function namespaceBinding(namespace: string): V4ServiceDesignator {
+  return { name: LOCAL_WORKER, entrypoint: NAMESPACE_ENTRYPOINT, props: { namespace } };
+}
+
+export function meteredKvBinding(): V4ServiceDesignator {
+  return { name: LOCAL_WORKER, entrypoint: METERED_KV_ENTRYPOINT };
+}
+
+export function socket(port: number): NonNullable<V4WorkerOptions["unsafeDirectSockets"]> {
+  return [{ host: "127.0.0.1", port }];
+}
+
+function varsToBindings(vars: Record<string, VarValue>, overrides: Record<string, string>): Record<string, VarValue> {
+  return { ...vars, ...overrides };
+}
+
+function durableObjects(config: WorkerConfig): NonNullable<V4WorkerOptions["durableObjects"]> {
+  const sqlite: Map<string, boolean> = unstable_getDurableObjectClassNameToUseSQLiteMap(config.migrations);
+  const result: NonNullable<V4WorkerOptions["durableObjects"]> = {};
+  for (const binding of config.durable_objects.bindings) {
+    result[binding.name] = {
+      className: binding.class_name,
+      ...(binding.script_name === undefined ? {} : { scriptName: binding.script_name }),
+      useSQLite: sqlite.get(binding.class_name) === true,
+    };
+  }
+  return result;
+}
+
+/** KV bindings keep their configured id; bindings without one share PLANS_KV_ID. */
+function kvNamespaces(config: WorkerConfig, skip: ReadonlySet<string>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const kv of config.kv_namespaces) {
+    if (!skip.has(kv.binding)) result[kv.binding] = kv.id ?? PLANS_KV_ID;
+  }
+  return result;
+}
+
+function base(config: WorkerConfig, scriptPath: string): V4WorkerOptions {
+  return {
+    name: config.name,
+    modules: true,
+    scriptPath,
+    modulesRoot: resolve(scriptPath, ".."),
+    compatibilityDate: config.compatibility_date,
+    compatibilityFlags: config.compatibility_flags,
+  };
+}
+
+/** The stand-in: its own bindings as configured, reachable on the API port. */
+export function localWorkerOptions(config: WorkerConfig, scriptPath: string, apiPort: number): V4WorkerOptions {
+  const workerLoaders: Record<string, Record<string, never>> = {};
+  for (const loader of config.worker_loaders) workerLoaders[loader.binding] = {};
+  return {
+    ...base(config, scriptPath),
+    bindings: varsToBindings(config.vars, {}),
+    kvNamespaces: kvNamespaces(config, new Set()),
+    durableObjects: durableObjects(config),
+    workerLoaders,
+    unsafeDirectSockets: socket(apiPort),
+  };
+}
+
+export interface DispatcherWiring {
+  port: number;
+  /** Bind PLANS to the stand-in's read-counting KV proxy (the benchmark does). */
+  meterKvReads: boolean;
+}
+
+/**
+ * The dispatcher: production vars with PLATFORM_DOMAIN = localhost, shared plans KV,
+ * and each `dispatch_namespaces` binding replaced by the stand-in's entrypoint.
+ */
+export function dispatcherWorkerOptions(config: WorkerConfig, scriptPath: string, wiring: DispatcherWiring): V4WorkerOptions {
+  const serviceBindings: Record<string, V4ServiceDesignator> = {};
+  for (const ns of config.dispatch_namespaces) serviceBindings[ns.binding] = namespaceBinding(ns.namespace);
+  const metered = wiring.meterKvReads ? new Set(["PLANS"]) : new Set<string>();
+  if (wiring.meterKvReads) serviceBindings.PLANS = meteredKvBinding();
+  return {
+    ...base(config, scriptPath),
+    bindings: varsToBindings(config.vars, { PLATFORM_DOMAIN: "localhost" }),
+    kvNamespaces: kvNamespaces(config, metered),
+    serviceBindings,
+    unsafeDirectSockets: socket(wiring.port),
+  };
+}
+
+/** The namespace the dispatcher is bound to (the first `dispatch_namespaces` entry). */
+export function dispatcherNamespace(config: WorkerConfig): string {
+  const first = config.dispatch_namespaces[0];
+  if (first === undefined) throw new Error(`${config.name}: no dispatch_namespaces binding to wire`);
+  return first.namespace;
+}
+
+export function apiTokenOf(config: WorkerConfig): string {
+  const token = config.vars.API_TOKEN;
+  return typeof token === "string" ? token : "local";
+}
+
+export function defaultPlanOf(config: WorkerConfig): string {
+  const plan = config.vars.DEFAULT_PLAN;
+  return typeof plan === "string" ? plan : "free";
+}

@@ -1,0 +1,204 @@
+/**
+ * Seeds the local platform the way a real platform would: through the REST API.
+ * Creates the namespace, uploads the demo tenants from examples/, and assigns plans
+ * in the plans KV (an assignment that already exists is kept, so an operator's change
+ * survives restarts; `--fresh` starts over).
+ */
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { BUILTIN_PLANS, kvKeys, parsePlanRecord, type PlanLimits } from "@tenantscope/core/plans";
+import { REPO_ROOT } from "./options.ts";
+
+export const ACCOUNT = "local";
+export const PLANS_NAMESPACE_ID = "tenantscope-plans";
+export const EXAMPLES_DIR = resolve(REPO_ROOT, "examples");
+export const COMPATIBILITY_DATE = "2026-11-01";
+
+export interface DemoTenant {
+  name: string;
+  /** Plan written to `tenant:<name>`; null leaves the dispatcher's DEFAULT_PLAN. */
+  plan: string | null;
+  /** "module" = multipart with main_module; "service-worker" = the seed's raw upload. */
+  format: "module" | "service-worker";
+  /** Gets TARGET_URL = the local API's echo endpoint. */
+  needsTarget: boolean;
+}
+
+export const DEMO_TENANTS: readonly DemoTenant[] = [
+  { name: "hello", plan: "free", format: "module", needsTarget: false },
+  { name: "cpu-burner", plan: "pro", format: "module", needsTarget: false },
+  { name: "fanout", plan: "free", format: "module", needsTarget: true },
+  { name: "thrower", plan: "pro", format: "module", needsTarget: false },
+  { name: "chatty", plan: "enterprise", format: "module", needsTarget: false },
+  { name: "legacy-sw", plan: null, format: "service-worker", needsTarget: false },
+];
+
+export class SeedError extends Error {
+  override name = "SeedError";
+}
+
+interface ApiAnswer {
+  status: number;
+  text: string;
+}
+
+/** A minimal client for the local Cloudflare API stand-in. */
+export class LocalApiClient {
+  readonly base: string;
+  readonly token: string;
+
+  constructor(base: string, token: string) {
+    this.base = base.replace(/\/$/, "");
+    this.token = token;
+  }
+
+  async call(method: string, path: string, init: { body?: RequestInit["body"]; contentType?: string } = {}): Promise<ApiAnswer> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
+    if (init.contentType !== undefined) headers["content-type"] = init.contentType;
+    const res = await fetch(`${this.base}${path}`, { method, headers, body: init.body ?? null });
+    return { status: res.status, text: await res.text() };
+  }
+
+  /** Like call(), but a status outside 2xx (and `allow`) becomes a SeedError. */
+  async expect(method: string, path: string, init: { body?: RequestInit["body"]; contentType?: string } = {}, allow: number[] = []): Promise<ApiAnswer> {
+    const answer = await this.call(method, path, init);
+    if ((answer.status >= 200 && answer.status < 300) || allow.includes(answer.status)) return answer;
+    throw new SeedError(`${method} ${path} answered ${answer.status}: ${answer.text.slice(0, 500)}`);
+  }
+}
+
+export const apiPaths = {
+  namespaces: () => `/client/v4/accounts/${ACCOUNT}/workers/dispatch/namespaces`,
+  script: (ns: string, name: string) =>
+    `/client/v4/accounts/${ACCOUNT}/workers/dispatch/namespaces/${encodeURIComponent(ns)}/scripts/${encodeURIComponent(name)}`,
+  kvValue: (key: string) =>
+    `/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces/${PLANS_NAMESPACE_ID}/values/${encodeURIComponent(key)}`,
+};
+
+export async function ensureNamespace(api: LocalApiClient, namespace: string): Promise<"created" | "existed"> {
+  const answer = await api.expect("POST", apiPaths.namespaces(), {
+    body: JSON.stringify({ name: namespace }),
+    contentType: "application/json",
+  }, [400, 409]);
+  if (answer.status < 300) return "created";
+  if (answer.status === 409 || /already exists/i.test(answer.text)) return "existed";
+  throw new SeedError(`creating namespace ${namespace} answered ${answer.status}: ${answer.text.slice(0, 500)}`);
+}
+
+export interface UploadOptions {
+  namespace: string;
+  name: string;
+  source: string;
+  format: DemoTenant["format"];
+  plainText?: Record<string, string>;
+  tags?: string[];
+}
+
+/** PUT a script: multipart with metadata for modules, raw JavaScript for service-worker syntax. */
+export async function uploadScript(api: LocalApiClient, opts: UploadOptions): Promise<void> {
+  const path = apiPaths.script(opts.namespace, opts.name);
+  if (opts.format === "service-worker") {
+    await api.expect("PUT", path, { body: opts.source, contentType: "application/javascript" });
+    return;
+  }
+  const metadata = {
+    main_module: "index.js",
+    compatibility_date: COMPATIBILITY_DATE,
+    bindings: Object.entries(opts.plainText ?? {}).map(([name, text]) => ({ type: "plain_text", name, text })),
+    tags: opts.tags ?? [],
+  };
+  const form = new FormData();
+  form.append("metadata", new Blob([JSON.stringify(metadata)], { type: "application/json" }));
+  form.append("index.js", new File([opts.source], "index.js", { type: "application/javascript+module" }));
+  await api.expect("PUT", path, { body: form });
+}
+
+export type PlanSource = "assigned" | "kept" | "default";
+
+/** Writes `tenant:<name>` = {"plan": plan} unless an assignment exists; returns what applies. */
+export async function assignPlanIfMissing(api: LocalApiClient, tenant: string, plan: string): Promise<{ plan: string; source: PlanSource }> {
+  const path = apiPaths.kvValue(kvKeys.tenant(tenant));
+  const existing = await api.expect("GET", path, {}, [404]);
+  if (existing.status !== 404) {
+    const kept = parsePlan(existing.text);
+    if (kept !== null) return { plan: kept, source: "kept" };
+  }
+  await api.expect("PUT", path, { body: JSON.stringify({ plan }), contentType: "application/json" });
+  return { plan, source: "assigned" };
+}
+
+function parsePlan(text: string): string | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === "object" && value !== null && "plan" in value && typeof value.plan === "string") {
+      return value.plan;
+    }
+  } catch {
+    // Not a usable record: the seed overwrites it with the demo assignment.
+  }
+  return null;
+}
+
+export interface SeededTenant {
+  name: string;
+  plan: string;
+  planSource: PlanSource;
+  /** The plan's limits as KV or the built-ins define them; null for an unknown plan. */
+  limits: PlanLimits | null;
+}
+
+export interface SeedResult {
+  namespace: string;
+  namespaceState: "created" | "existed";
+  tenants: SeededTenant[];
+}
+
+export interface SeedOptions {
+  namespace: string;
+  /** Only these demo tenants (default: all of DEMO_TENANTS). */
+  tenants?: readonly string[];
+  /** Where the fanout tenant sends its subrequests. */
+  targetUrl: string;
+  /** The dispatcher's DEFAULT_PLAN, reported for tenants without an assignment. */
+  defaultPlan: string;
+}
+
+export async function readExample(name: string): Promise<string> {
+  return readFile(resolve(EXAMPLES_DIR, name, "index.js"), "utf8");
+}
+
+/** A `plan:<name>` record in KV overrides the built-in plan of that name. */
+async function limitsOf(api: LocalApiClient, plan: string): Promise<PlanLimits | null> {
+  const answer = await api.expect("GET", apiPaths.kvValue(kvKeys.plan(plan)), {}, [404]);
+  if (answer.status !== 404) {
+    const parsed = parsePlanRecord(answer.text);
+    if (parsed.ok) return parsed.value;
+  }
+  return BUILTIN_PLANS[plan] ?? null;
+}
+
+async function seedTenant(api: LocalApiClient, tenant: DemoTenant, opts: SeedOptions): Promise<Omit<SeededTenant, "limits">> {
+  await uploadScript(api, {
+    namespace: opts.namespace,
+    name: tenant.name,
+    source: await readExample(tenant.name),
+    format: tenant.format,
+    plainText: tenant.needsTarget ? { TARGET_URL: opts.targetUrl } : {},
+    tags: ["demo"],
+  });
+  if (tenant.plan === null) return { name: tenant.name, plan: opts.defaultPlan, planSource: "default" };
+  const assigned = await assignPlanIfMissing(api, tenant.name, tenant.plan);
+  return { name: tenant.name, plan: assigned.plan, planSource: assigned.source };
+}
+
+export async function seedDemo(api: LocalApiClient, opts: SeedOptions): Promise<SeedResult> {
+  const wanted = opts.tenants === undefined ? DEMO_TENANTS : DEMO_TENANTS.filter((t) => opts.tenants?.includes(t.name));
+  const unknown = (opts.tenants ?? []).filter((name) => !DEMO_TENANTS.some((t) => t.name === name));
+  if (unknown.length > 0) throw new SeedError(`unknown demo tenant(s): ${unknown.join(", ")}`);
+  const namespaceState = await ensureNamespace(api, opts.namespace);
+  const seeded = await Promise.all(wanted.map((tenant) => seedTenant(api, tenant, opts)));
+  const plans = [...new Set(seeded.map((t) => t.plan))];
+  const limits = new Map(await Promise.all(plans.map(async (plan) => [plan, await limitsOf(api, plan)] as const)));
+  const tenants = seeded.map((t) => ({ ...t, limits: limits.get(t.plan) ?? null }));
+  return { namespace: opts.namespace, namespaceState, tenants };
+}
