@@ -56,9 +56,13 @@ function byHeader({ request, url, config }: RoutingInput): Candidate | null {
   return value === null ? null : { name: value.trim(), url };
 }
 
-/** Custom hostnames from KV (`host:<host>`). KV errors propagate: that is our fault, not the client's. */
-async function byHostMap({ host, url, kv, resolver }: RoutingInput): Promise<Candidate | null> {
-  if (host === "") return null;
+/**
+ * Custom hostnames from KV (`host:<host>`). The platform's own domain is never
+ * a custom hostname, so path routing there needs no KV at all. KV errors
+ * propagate: falling through to path routing would pick the wrong tenant.
+ */
+async function byHostMap({ host, url, kv, resolver, config }: RoutingInput): Promise<Candidate | null> {
+  if (host === "" || host === config.platformDomain) return null;
   const name = await resolveHost(kv, host, resolver);
   return name === null ? null : { name, url };
 }
