@@ -64,6 +64,31 @@ describe("the request the tenant sees", () => {
     expect([post.method, post.body]).toEqual(["POST", '{"a":1}']);
   });
 
+  it("keeps the request's cf properties", async () => {
+    const s = setup();
+    let cf: unknown;
+    s.ns.tenants.set("acme", (request) => {
+      cf = request.cf;
+      return new Response("ok");
+    });
+    const incoming = new Request("http://tenants.example.com/acme/", { cf: { cacheTtl: 7 } });
+    expect((await s.app.request(incoming, undefined, s.env)).status).toBe(200);
+    expect(cf).toEqual({ cacheTtl: 7 });
+  });
+
+  it("passes HEAD through as HEAD, with the tenant's status and headers", async () => {
+    const s = setup();
+    let method = "";
+    s.ns.tenants.set("acme", (request) => {
+      method = request.method;
+      return new Response(null, { status: 204, headers: { etag: '"v1"' } });
+    });
+    const res = await s.request("http://tenants.example.com/acme/", { method: "HEAD" });
+    expect(method).toBe("HEAD");
+    expect(res.status).toBe(204);
+    expect(res.headers.get("etag")).toBe('"v1"');
+  });
+
   it("leaves redirects to the tenant (redirect: manual)", async () => {
     const s = setup();
     s.ns.tenants.set("acme", echo);
