@@ -75,7 +75,10 @@ function explain(error: unknown): string {
 }
 
 async function main(): Promise<void> {
-  const cli = parseCli(process.argv.slice(2));
+  // `pnpm dev -- --port 0` passes the "--" through.
+  const args = process.argv.slice(2);
+  if (args[0] === "--") args.shift();
+  const cli = parseCli(args);
   if (cli.help) {
     console.log(HELP);
     return;

@@ -115,6 +115,14 @@ export async function uploadScript(api: LocalApiClient, opts: UploadOptions): Pr
 
 export type PlanSource = "assigned" | "kept" | "default";
 
+/** Writes `tenant:<name>` = {"plan": plan}, replacing any assignment. */
+export async function assignPlan(api: LocalApiClient, tenant: string, plan: string): Promise<void> {
+  await api.expect("PUT", apiPaths.kvValue(kvKeys.tenant(tenant)), {
+    body: JSON.stringify({ plan }),
+    contentType: "application/json",
+  });
+}
+
 /** Writes `tenant:<name>` = {"plan": plan} unless an assignment exists; returns what applies. */
 export async function assignPlanIfMissing(api: LocalApiClient, tenant: string, plan: string): Promise<{ plan: string; source: PlanSource }> {
   const path = apiPaths.kvValue(kvKeys.tenant(tenant));
@@ -123,7 +131,7 @@ export async function assignPlanIfMissing(api: LocalApiClient, tenant: string, p
     const kept = parsePlan(existing.text);
     if (kept !== null) return { plan: kept, source: "kept" };
   }
-  await api.expect("PUT", path, { body: JSON.stringify({ plan }), contentType: "application/json" });
+  await assignPlan(api, tenant, plan);
   return { plan, source: "assigned" };
 }
 
