@@ -87,10 +87,9 @@ async function main(): Promise<void> {
   let stack: Stack | null = null;
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
-    if (stopping || stack === null) {
-      // A second Ctrl-C, or one during start-up: leave now.
-      process.exit(130);
-    }
+    // During start-up, or on a second Ctrl-C: leave now (Miniflare's "exit" hook
+    // still kills workerd).
+    if (stack === null || stopping) process.exit(130);
     stopping = true;
     console.log(`\n${signal}: stopping...`);
     stack.dispose().then(
@@ -101,11 +100,19 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const signal of signals) process.on(signal, stop);
 
   console.log(`tenantscope dev: building and starting (dispatcher :${cli.port}, local API :${cli.apiPort})...`);
   stack = await startStack({ port: cli.port, apiPort: cli.apiPort, fresh: cli.fresh, watch: cli.watch });
+  // Miniflare's own signal hook calls process.exit() synchronously, before an async
+  // dispose could finish (leaving the build folder behind). This CLI owns the
+  // signals instead; Miniflare's "exit" hook stays as the safety net.
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (listener !== stop) process.removeListener(signal, listener);
+    }
+  }
   console.log(banner({ stack, dashboardPort: cli.dashboardPort, startedMs: performance.now() - started, watching: cli.watch }));
 }
 
