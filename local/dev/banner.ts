@@ -83,7 +83,7 @@ export function banner(input: BannerInput): string {
   }
   out.push("", "Try:", ...tryLines(stack, dispatcher, api), "");
   const seconds = (input.startedMs / 1000).toFixed(1);
-  const watch = input.watching ? "watching dispatcher and local sources; " : "";
+  const watch = input.watching ? "watching the Workers' sources and examples/; " : "";
   out.push(`ready in ${seconds} s (${watch}Ctrl-C to stop)`);
   return out.join("\n");
 }

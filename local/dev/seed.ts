@@ -185,7 +185,8 @@ async function limitsOf(api: LocalApiClient, plan: string): Promise<PlanLimits |
   return BUILTIN_PLANS[plan] ?? null;
 }
 
-async function seedTenant(api: LocalApiClient, tenant: DemoTenant, opts: SeedOptions): Promise<Omit<SeededTenant, "limits">> {
+/** Uploads one demo tenant's current examples/<name>/index.js. */
+export async function uploadDemoTenant(api: LocalApiClient, tenant: DemoTenant, opts: SeedOptions): Promise<void> {
   await uploadScript(api, {
     namespace: opts.namespace,
     name: tenant.name,
@@ -194,6 +195,10 @@ async function seedTenant(api: LocalApiClient, tenant: DemoTenant, opts: SeedOpt
     plainText: tenant.needsTarget ? { TARGET_URL: opts.targetUrl } : {},
     tags: ["demo"],
   });
+}
+
+async function seedTenant(api: LocalApiClient, tenant: DemoTenant, opts: SeedOptions): Promise<Omit<SeededTenant, "limits">> {
+  await uploadDemoTenant(api, tenant, opts);
   if (tenant.plan === null) return { name: tenant.name, plan: opts.defaultPlan, planSource: "default" };
   const assigned = await assignPlanIfMissing(api, tenant.name, tenant.plan);
   return { name: tenant.name, plan: assigned.plan, planSource: assigned.source };

@@ -26,7 +26,8 @@ import {
   type WorkerConfig,
 } from "./options.ts";
 import { PORT_FLAGS, assertPortsFree } from "./ports.ts";
-import { LocalApiClient, seedDemo, type SeedResult } from "./seed.ts";
+import { watchExamples } from "./examples-watch.ts";
+import { LocalApiClient, seedDemo, type SeedOptions, type SeedResult } from "./seed.ts";
 
 export const DEFAULT_STATE_DIR = resolve(REPO_ROOT, ".tenantscope/state");
 const RELOAD_DEBOUNCE_MS = 150;
@@ -52,7 +53,10 @@ export interface StackOptions {
   persistTo?: string | false;
   /** Wipe `persistTo` before starting. */
   fresh?: boolean;
-  /** Rebuild on source changes and reload Miniflare. */
+  /**
+   * Rebuild on source changes and reload Miniflare; re-upload edited examples. With
+   * `persistTo: false` a reload loses uploads, so watch mode wants persistence.
+   */
   watch?: boolean;
   /** Upload demo tenants and assign plans before returning (default: all of them). */
   seed?: false | { tenants?: readonly string[] };
@@ -207,7 +211,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     throw error;
   });
 
+  let stopWatchingExamples = (): void => {};
   const cleanup = async (mf: Miniflare | null): Promise<void> => {
+    stopWatchingExamples();
     reload.stop();
     await builder.dispose();
     await reload.settle();
@@ -232,15 +238,18 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     };
     const apiToken = apiTokenOf(local);
     const namespace = dispatcherNamespace(dispatcher);
-    const seeded =
-      opts.seed === false
-        ? null
-        : await seedDemo(new LocalApiClient(urls.api, apiToken), {
-            namespace,
-            targetUrl: `${urls.api}/_local/echo`,
-            defaultPlan: defaultPlanOf(dispatcher),
-            ...(opts.seed?.tenants === undefined ? {} : { tenants: opts.seed.tenants }),
-          });
+    let seeded: SeedResult | null = null;
+    if (opts.seed !== false) {
+      const api = new LocalApiClient(urls.api, apiToken);
+      const seedOpts: SeedOptions = {
+        namespace,
+        targetUrl: `${urls.api}/_local/echo`,
+        defaultPlan: defaultPlanOf(dispatcher),
+        ...(opts.seed?.tenants === undefined ? {} : { tenants: opts.seed.tenants }),
+      };
+      seeded = await seedDemo(api, seedOpts);
+      if (opts.watch === true) stopWatchingExamples = watchExamples(api, seedOpts, log);
+    }
     let disposed: Promise<void> | null = null;
     return {
       urls,
