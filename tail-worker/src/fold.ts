@@ -1,0 +1,97 @@
+/**
+ * Bounds a batch to AE's 25 writes per invocation without losing counts.
+ * Rule (documented in SCHEMA.md, "Folded points"):
+ * - ≤ 25 rows: one point each.
+ * - More: the first k rows stay single; the rest fold into one point per group,
+ *   with the largest k such that k + groups ≤ 25, trying keys from fine to
+ *   coarse: (tenant, namespace, plan, limits, outcome, violation, event type,
+ *   status) → (tenant, plan, outcome, violation) → (tenant).
+ * - More tenants than 25 in one batch: the 24 busiest keep a point each, the
+ *   rest fold into one point under OVERFLOW_TENANT.
+ * A folded point carries the group's size in `invocations` and per-invocation
+ * means in the additive doubles, so `SUM(_sample_interval * invocations * x)`
+ * still gives exact totals per tenant.
+ */
+import { type BlobName, type DoubleName, type InvocationRow, emptyRow } from "@tenantscope/core/schema";
+
+/** Not a DNS label, so it cannot collide with a tenant. */
+export const OVERFLOW_TENANT = "~overflow";
+export const MIXED = "(mixed)";
+
+type Key = (row: InvocationRow) => string;
+
+const FOLD_KEYS: readonly Key[] = [
+  (r) => JSON.stringify([r.tenant, r.namespace, r.plan, r.cpuLimitMs, r.subrequestLimit, r.outcome, r.violation, r.eventType, r.status]),
+  (r) => JSON.stringify([r.tenant, r.plan, r.outcome, r.violation]),
+  (r) => r.tenant,
+];
+
+/** Per-invocation values: folded as the invocation-weighted mean. */
+const MEAN_DOUBLES: readonly DoubleName[] = ["cpuMs", "wallMs", "logCount", "exceptionCount", "truncated"];
+/** Values that do not add up: kept when the group agrees, else 0. */
+const COMMON_DOUBLES: readonly DoubleName[] = ["status", "cpuLimitMs", "subrequestLimit"];
+/** Labels: kept when the group agrees, else MIXED. */
+const COMMON_BLOBS: readonly BlobName[] = [
+  "tenant", "namespace", "plan", "outcome", "eventType", "method", "violation", "scriptVersion", "entrypoint", "eventDetail", "planSource",
+];
+
+function groupBy(rows: readonly InvocationRow[], key: Key): InvocationRow[][] {
+  const groups = new Map<string, InvocationRow[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const g = groups.get(k);
+    if (g === undefined) groups.set(k, [row]);
+    else g.push(row);
+  }
+  return [...groups.values()];
+}
+
+function common<T>(values: readonly T[], mixed: T): T {
+  const first = values[0];
+  if (first === undefined) return mixed;
+  return values.every((v) => v === first) ? first : mixed;
+}
+
+/** One point standing for every row in `group`. */
+export function foldRows(group: readonly InvocationRow[]): InvocationRow {
+  const out = emptyRow();
+  const invocations = group.reduce((n, r) => n + r.invocations, 0);
+  out.invocations = invocations;
+  out.pointKind = "folded";
+  for (const name of MEAN_DOUBLES) {
+    const total = group.reduce((s, r) => s + r.invocations * r[name], 0);
+    out[name] = invocations > 0 ? total / invocations : 0;
+  }
+  for (const name of COMMON_DOUBLES) out[name] = common(group.map((r) => r[name]), 0);
+  for (const name of COMMON_BLOBS) out[name] = common(group.map((r) => r[name]), MIXED);
+  // A sample exception, so a folded error point still says what went wrong.
+  const sample = group.find((r) => r.exceptionName !== "" || r.exceptionMessage !== "");
+  out.exceptionName = sample?.exceptionName ?? "";
+  out.exceptionMessage = sample?.exceptionMessage ?? "";
+  return out;
+}
+
+export function foldToLimit(rows: readonly InvocationRow[], maxPoints: number): InvocationRow[] {
+  if (rows.length <= maxPoints) return [...rows];
+  for (const key of FOLD_KEYS) {
+    // k + groups(rows[k:]) only grows with k, so the first fit from the top is the largest k.
+    for (let k = maxPoints - 1; k >= 0; k--) {
+      const groups = groupBy(rows.slice(k), key);
+      if (k + groups.length <= maxPoints) return [...rows.slice(0, k), ...groups.map(foldRows)];
+    }
+  }
+  return foldTenantOverflow(rows, maxPoints);
+}
+
+/** More tenants than points: the busiest keep theirs, the rest share one. */
+function foldTenantOverflow(rows: readonly InvocationRow[], maxPoints: number): InvocationRow[] {
+  const byTenant = groupBy(rows, (r) => r.tenant)
+    .map((g) => ({ g, n: g.reduce((s, r) => s + r.invocations, 0) }))
+    .sort((a, b) => b.n - a.n);
+  const kept = byTenant.slice(0, maxPoints - 1).map(({ g }) => foldRows(g));
+  const rest = byTenant.slice(maxPoints - 1).flatMap(({ g }) => g);
+  if (rest.length === 0) return kept;
+  const overflow = foldRows(rest);
+  overflow.tenant = OVERFLOW_TENANT;
+  return [...kept, overflow];
+}

@@ -1,0 +1,124 @@
+/**
+ * A batch of traces → at most 25 data points. Every step is guarded: an error
+ * thrown inside a tail handler is silent in production, so this module never
+ * throws, and logs every failure itself.
+ */
+import { resolveTenant, type KVReader, type TtlCache } from "@tenantscope/core/plan-resolver";
+import { isPlanName } from "@tenantscope/core/plans";
+import { AE_LIMITS, toDataPoint, type InvocationRow } from "@tenantscope/core/schema";
+import { foldToLimit } from "./fold.ts";
+import { planFromEvent, traceTenant, traceToRow, type PlanInfo } from "./trace.ts";
+
+/** The one dataset method we call; `AnalyticsEngineDataset` and the local stand-in fit it. */
+export interface DataPointWriter {
+  writeDataPoint(point: { blobs: string[]; doubles: number[]; indexes: string[] }): void;
+}
+
+export interface TailVars {
+  DEFAULT_PLAN?: string;
+  PLAN_CACHE_TTL_SECONDS?: string;
+}
+
+export interface TailEnv extends TailVars {
+  INVOCATIONS: DataPointWriter;
+  PLANS: KVReader;
+}
+
+export interface TailOptions {
+  log?: (message: string) => void;
+  cache?: TtlCache;
+  now?: () => number;
+}
+
+export interface TailSummary {
+  traces: number;
+  /** Traces without `dispatchNamespace`: not tenant usage, never written. */
+  skipped: number;
+  /** Traces that could not be read at all (logged). */
+  failed: number;
+  points: number;
+  writeErrors: number;
+}
+
+const FALLBACK_DEFAULT_PLAN = "free";
+const FALLBACK_TTL_MS = 30_000;
+
+/** Vars are the platform's own; a bad one is logged and replaced, since a tail cannot fail a request. */
+function resolverSettings(vars: TailVars, log: (m: string) => void): { defaultPlan: string; ttlMs: number } {
+  let defaultPlan = (vars.DEFAULT_PLAN ?? "").trim();
+  if (!isPlanName(defaultPlan)) {
+    log(`tenantscope-tail: DEFAULT_PLAN ${JSON.stringify(vars.DEFAULT_PLAN)} is not a plan name; using "${FALLBACK_DEFAULT_PLAN}"`);
+    defaultPlan = FALLBACK_DEFAULT_PLAN;
+  }
+  const seconds = Number((vars.PLAN_CACHE_TTL_SECONDS ?? "").trim());
+  const valid = (vars.PLAN_CACHE_TTL_SECONDS ?? "").trim() !== "" && Number.isFinite(seconds) && seconds >= 0;
+  if (!valid) log(`tenantscope-tail: PLAN_CACHE_TTL_SECONDS ${JSON.stringify(vars.PLAN_CACHE_TTL_SECONDS)} is not a number; using 30`);
+  return { defaultPlan, ttlMs: valid ? Math.round(seconds * 1000) : FALLBACK_TTL_MS };
+}
+
+/** KV lookups only for tenants whose traces lack the dispatcher's headers (non-fetch events). */
+async function fallbackPlans(traces: readonly unknown[], env: TailEnv, options: TailOptions, log: (m: string) => void): Promise<Map<string, PlanInfo>> {
+  const tenants = new Set<string>();
+  for (const trace of traces) {
+    try {
+      const tenant = traceTenant(trace);
+      const event = typeof trace === "object" && trace !== null && "event" in trace ? trace.event : null;
+      if (tenant !== null && planFromEvent(event) === null) tenants.add(tenant);
+    } catch (error) {
+      // A hostile getter on a trace; traceToRow will meet it again and count it as failed.
+      log(`tenantscope-tail: cannot read a trace for its plan (${String(error)})`);
+    }
+  }
+  const plans = new Map<string, PlanInfo>();
+  if (tenants.size === 0) return plans;
+  const settings = resolverSettings(env, log);
+  await Promise.all(
+    [...tenants].map(async (tenant) => {
+      try {
+        const r = await resolveTenant(env.PLANS, tenant, { ...settings, log, cache: options.cache, now: options.now });
+        plans.set(tenant, { plan: r.plan, limits: r.limits, source: r.source });
+      } catch (error) {
+        log(`tenantscope-tail: plan lookup for "${tenant}" failed (${String(error)}); recording no plan`);
+      }
+    }),
+  );
+  return plans;
+}
+
+export async function handleTail(events: unknown, env: TailEnv, options: TailOptions = {}): Promise<TailSummary> {
+  const log = options.log ?? console.error;
+  const traces = Array.isArray(events) ? events : [];
+  if (!Array.isArray(events)) log(`tenantscope-tail: tail() got ${typeof events}, not an array; nothing to record`);
+  const summary: TailSummary = { traces: traces.length, skipped: 0, failed: 0, points: 0, writeErrors: 0 };
+
+  const plans = await fallbackPlans(traces, env, options, log);
+  const rows: InvocationRow[] = [];
+  const skippedScripts = new Set<string>();
+  traces.forEach((trace, i) => {
+    try {
+      const read = traceToRow(trace, (tenant) => plans.get(tenant));
+      if (read.kind === "tenant") rows.push(read.row);
+      else {
+        summary.skipped++;
+        skippedScripts.add(read.scriptName || "(no name)");
+      }
+    } catch (error) {
+      summary.failed++;
+      log(`tenantscope-tail: trace ${i} of ${traces.length} is unreadable and not recorded (${String(error)})`);
+    }
+  });
+  if (summary.skipped > 0) {
+    log(`tenantscope-tail: skipped ${summary.skipped} non-tenant trace(s) without dispatchNamespace from ${[...skippedScripts].slice(0, 10).join(", ")}`);
+  }
+
+  for (const row of foldToLimit(rows, AE_LIMITS.writesPerInvocation)) {
+    try {
+      env.INVOCATIONS.writeDataPoint(toDataPoint(row));
+      summary.points++;
+    } catch (error) {
+      summary.writeErrors++;
+      log(`tenantscope-tail: writeDataPoint failed for tenant "${row.tenant}" (${row.invocations} invocation(s) lost): ${String(error)}`);
+    }
+  }
+  return summary;
+}

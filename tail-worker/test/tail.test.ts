@@ -1,0 +1,126 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { BLOBS, DOUBLES, type DataPoint } from "@tenantscope/core/schema";
+import { handleTail } from "../src/tail.ts";
+import { OVERFLOW_TENANT } from "../src/fold.ts";
+import { EVENTS, fakeEnv, trace } from "./fixtures.ts";
+
+const blob = (p: DataPoint, name: keyof typeof BLOBS) => p.blobs[BLOBS[name] - 1];
+const dbl = (p: DataPoint, name: keyof typeof DOUBLES) => p.doubles[DOUBLES[name] - 1] ?? Number.NaN;
+
+/** Per tenant (index): sum of invocations, and of invocations × a double. */
+function totals(points: DataPoint[], name: keyof typeof DOUBLES = "cpuMs"): Record<string, { n: number; sum: number }> {
+  const out: Record<string, { n: number; sum: number }> = {};
+  for (const p of points) {
+    const t = p.indexes[0] ?? "";
+    const acc = (out[t] ??= { n: 0, sum: 0 });
+    acc.n += dbl(p, "invocations");
+    acc.sum += dbl(p, "invocations") * dbl(p, name);
+  }
+  return out;
+}
+
+describe("handleTail", () => {
+  it("writes one point per tenant trace and skips non-tenant traces", async () => {
+    const { env, logs, options } = fakeEnv();
+    const summary = await handleTail([trace(), trace({ scriptName: "tenantscope-dispatcher", dispatchNamespace: undefined }), trace({ scriptName: "fanout" })], env, options);
+    expect(summary).toEqual({ traces: 3, skipped: 1, failed: 0, points: 2, writeErrors: 0 });
+    expect(env.INVOCATIONS.points.map((p) => p.indexes[0])).toEqual(["hello", "fanout"]);
+    expect(logs.some((l) => l.includes("skipped 1 non-tenant") && l.includes("tenantscope-dispatcher"))).toBe(true);
+  });
+
+  it("folds a batch of 30 into at most 25 points with exact per-tenant totals", async () => {
+    const { env, options } = fakeEnv();
+    const tenants = ["hello", "cpu-burner", "fanout"];
+    const batch = Array.from({ length: 30 }, (_, i) =>
+      trace({ scriptName: tenants[i % 3], cpuTime: i + 1, outcome: i % 4 === 0 ? "exception" : "ok", exceptions: i % 4 === 0 ? [{ name: "Error", message: `e${i}` }] : [] }));
+    const summary = await handleTail(batch, env, options);
+    const points = env.INVOCATIONS.points;
+    expect(points.length).toBeLessThanOrEqual(25);
+    expect(summary.points).toBe(points.length);
+    const t = totals(points);
+    expect(Object.values(t).reduce((n, x) => n + x.n, 0)).toBe(30);
+    for (const [k, name] of tenants.entries()) {
+      const mine = batch.filter((_, i) => i % 3 === k);
+      expect(t[name]?.n).toBe(10);
+      expect(t[name]?.sum).toBeCloseTo(mine.reduce((s, x) => s + Number(x.cpuTime), 0), 9);
+    }
+    expect(points.some((p) => blob(p, "pointKind") === "folded" && dbl(p, "invocations") > 1)).toBe(true);
+  });
+
+  it("keeps outcome counts exact in folded points", async () => {
+    const { env, options } = fakeEnv();
+    const batch = Array.from({ length: 100 }, (_, i) => trace({ outcome: i < 37 ? "exceededCpu" : "ok" }));
+    await handleTail(batch, env, options);
+    const byOutcome: Record<string, number> = {};
+    for (const p of env.INVOCATIONS.points) byOutcome[blob(p, "outcome") ?? ""] = (byOutcome[blob(p, "outcome") ?? ""] ?? 0) + dbl(p, "invocations");
+    expect(byOutcome).toEqual({ exceededCpu: 37, ok: 63 });
+    expect(env.INVOCATIONS.points.length).toBeLessThanOrEqual(25);
+  });
+
+  it("folds more than 25 tenants into the busiest 24 plus an overflow point", async () => {
+    const { env, options } = fakeEnv();
+    const batch = Array.from({ length: 40 }, (_, i) => trace({ scriptName: i < 10 ? "busy" : `t${i}` }));
+    await handleTail(batch, env, options);
+    const t = totals(env.INVOCATIONS.points);
+    expect(env.INVOCATIONS.points.length).toBe(25);
+    expect(t.busy?.n).toBe(10);
+    expect(Object.values(t).reduce((n, x) => n + x.n, 0)).toBe(40);
+    expect(t[OVERFLOW_TENANT]?.n).toBe(7);
+  });
+
+  it("records the KV plan for non-fetch events and reads KV once per tenant", async () => {
+    const { env, options } = fakeEnv();
+    env.PLANS.data.set("tenant:cron-tenant", JSON.stringify({ plan: "pro" }));
+    await handleTail([trace({ scriptName: "cron-tenant", event: EVENTS.scheduled }), trace({ scriptName: "cron-tenant", event: EVENTS.queue }), trace()], env, options);
+    const [a, b, c] = env.INVOCATIONS.points;
+    expect(a && [blob(a, "plan"), blob(a, "planSource"), dbl(a, "cpuLimitMs"), dbl(a, "subrequestLimit")]).toEqual(["pro", "builtin", 50, 100]);
+    expect(b && blob(b, "plan")).toBe("pro");
+    expect(c && [blob(c, "plan"), blob(c, "planSource")]).toEqual(["pro", "header"]);
+    // tenant + plan record, once: the fetch trace carried its headers and needed no read.
+    expect(env.PLANS.reads).toBe(2);
+  });
+
+  it("records the restrictive plan when KV fails, without throwing", async () => {
+    const { env, options } = fakeEnv();
+    env.PLANS.fail = true;
+    await handleTail([trace({ event: EVENTS.alarm })], env, options);
+    const [p] = env.INVOCATIONS.points;
+    expect(p && [blob(p, "plan"), blob(p, "planSource")]).toEqual(["free", "fallback"]);
+  });
+
+  it("a throwing trace or write does not stop the others", async () => {
+    const { env, logs, options } = fakeEnv();
+    const hostile = { dispatchNamespace: "ns", get scriptName(): string { throw new Error("getter bomb"); } };
+    env.INVOCATIONS.failOn = (p) => p.indexes[0] === "refused";
+    const summary = await handleTail([trace(), hostile, trace({ scriptName: "refused" }), trace({ scriptName: "fanout" })], env, options);
+    expect(env.INVOCATIONS.points.map((p) => p.indexes[0])).toEqual(["hello", "fanout"]);
+    expect(summary).toMatchObject({ traces: 4, failed: 1, writeErrors: 1, points: 2 });
+    expect(logs.some((l) => l.includes("unreadable") && l.includes("getter bomb"))).toBe(true);
+    expect(logs.some((l) => l.includes("writeDataPoint failed") && l.includes("refused"))).toBe(true);
+  });
+
+  it("never throws on garbage input", async () => {
+    const { env, options } = fakeEnv();
+    for (const events of [null, undefined, "x", 5, {}, [null, 1, "s", [], {}]]) {
+      await expect(handleTail(events, env, options)).resolves.toBeDefined();
+    }
+    expect(env.INVOCATIONS.points).toEqual([]);
+  });
+
+  it("bounds a huge trace: 40 KB message, 10 000 logs", async () => {
+    const { env, options } = fakeEnv();
+    const message = `Too many subrequests ${"ü".repeat(20_000)}`;
+    const logs = Array.from({ length: 10_000 }, (_, i) => ({ timestamp: i, level: "log", message: ["x"] }));
+    await handleTail([trace({ outcome: "exception", exceptions: [{ name: "Error", message }], logs })], env, options);
+    const [p] = env.INVOCATIONS.points;
+    expect(p && [blob(p, "violation"), dbl(p, "logCount")]).toEqual(["subrequests", 10_000]);
+    expect(p && new TextEncoder().encode(p.blobs.join("")).length).toBeLessThanOrEqual(16 * 1024);
+  });
+});
+
+describe("the deployed entrypoint", () => {
+  it("accepts plain JSON traces over RPC", async () => {
+    await expect(exports.default.tail([trace(), { garbage: true }])).resolves.toBeUndefined();
+  });
+});
