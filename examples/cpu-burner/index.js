@@ -2,12 +2,14 @@
 //
 // It counts iterations instead of watching the clock: in production Date.now() and
 // performance.now() are frozen while the Worker computes, so a clock loop would
-// never end. ITERATIONS_PER_MS was calibrated on the dev machine (2 cores, workerd
-// 1.20261117 through Miniflare 5, 2026-11): ~235,000 xorshift steps per ms, measured
-// as the slope of request latency against iterations once the isolate was warm.
-// A cold isolate runs the first call about 20% slower. Other machines differ, so
-// treat `ms` as a rough figure.
-const ITERATIONS_PER_MS = 235_000;
+// never end. ITERATIONS_PER_MS was calibrated on the dev machine (2-core AMD EPYC,
+// workerd 1.20261117 through Miniflare 5, 2026-11) where it actually runs: as a
+// tenant loaded through the local stack (dispatcher → namespace → Worker Loader),
+// from the slope of request latency against iterations (4.7 M to 150 M iterations,
+// warm isolate): 525,000-560,000 xorshift steps per ms. Under load from other
+// processes it drops (down to ~330,000 on a busy run), and a cold isolate is slower
+// on its first call, so treat `ms` as approximate.
+const ITERATIONS_PER_MS = 540_000;
 const DEFAULT_MS = 5;
 const MAX_MS = 10_000;
 
