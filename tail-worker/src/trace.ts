@@ -65,6 +65,9 @@ export function eventTypeOf(event: unknown): EventType {
   if ("consumedEvents" in event) return "tail";
   // Alarms carry only `scheduledTime`; scheduled events also carry `cron`, tested above.
   if ("scheduledTime" in event) return "alarm";
+  // Hibernation and WebSocket events: tested by name, since real TraceItem
+  // events expose fields as prototype getters and have no own keys.
+  if ("reason" in event || "getWebSocketEvent" in event) return "other";
   // Custom (and connect) events are empty objects.
   if (Object.keys(event).length === 0) return "custom";
   return "other";

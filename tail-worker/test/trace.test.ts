@@ -133,3 +133,9 @@ describe("traceToRow: non-tenant, missing and malformed traces", () => {
     expect(row(trace({ cpuTime: Number.NaN, wallTime: Number.POSITIVE_INFINITY }))).toMatchObject({ cpuMs: 0, wallMs: 0 });
   });
 });
+
+describe("traceToRow: hibernation events", () => {
+  it("calls them 'other', not 'custom'", () => {
+    expect(row(trace({ event: { reason: "inactive" } })).eventType).toBe("other");
+  });
+});
