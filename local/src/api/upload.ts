@@ -97,11 +97,18 @@ function serviceWorker(name: string, content: ArrayBuffer, meta: Record<string, 
     format: "service-worker",
     mainModule: name,
     modules,
-    bindings: parseBindings(meta.bindings),
-    tags: validateTags(meta.tags),
-    tailConsumers: parseTailConsumers(meta.tail_consumers),
-    compatibilityDate: parseDate(meta.compatibility_date),
-    compatibilityFlags: parseFlags(meta.compatibility_flags),
+    ...settingsOf(meta),
+  };
+}
+
+/** The metadata fields every upload format shares. */
+function settingsOf(meta: Record<string, unknown>): Omit<ScriptUpload, "format" | "mainModule" | "modules"> {
+  return {
+      bindings: parseBindings(meta.bindings),
+      tags: validateTags(meta.tags),
+      tailConsumers: parseTailConsumers(meta.tail_consumers),
+      compatibilityDate: parseDate(meta.compatibility_date),
+      compatibilityFlags: parseFlags(meta.compatibility_flags),
   };
 }
 
@@ -160,11 +167,7 @@ async function parseMultipart(request: Request): Promise<ScriptUpload> {
     format: "modules",
     mainModule: main,
     modules,
-    bindings: parseBindings(meta.bindings),
-    tags: validateTags(meta.tags),
-    tailConsumers: parseTailConsumers(meta.tail_consumers),
-    compatibilityDate: parseDate(meta.compatibility_date),
-    compatibilityFlags: parseFlags(meta.compatibility_flags),
+    ...settingsOf(meta),
   };
 }
 
