@@ -5,12 +5,15 @@
  * - SubrequestGate: tenants' outbound, enforcing subRequests per invocation
  * - MeteredKV: a counting KV reader for the benchmark
  * - Registry: the Durable Object holding namespaces and scripts
+ * - LocalAnalyticsEngine / AnalyticsStore: the Analytics Engine binding and its storage
  */
 import { app } from "./api/app.ts";
 
 export { LocalDispatchNamespace } from "./runtime/namespace.ts";
 export { MeteredKV, SubrequestGate } from "./runtime/gate.ts";
 export { Registry } from "./store/registry.ts";
+export { LocalAnalyticsEngine } from "./ae/binding.ts";
+export { AnalyticsStore } from "./ae/store.ts";
 
 export default {
   fetch: app.fetch,

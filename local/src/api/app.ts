@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { liveInvocations } from "../runtime/invocations.ts";
 import { meteredKvReads } from "../runtime/gate.ts";
+import { analytics } from "./analytics.ts";
 import { ApiError, codes, failure } from "./envelope.ts";
 import { kv } from "./kv.ts";
 import { namespaces } from "./routes.ts";
@@ -41,6 +42,7 @@ app.use("/_local/metrics", async (c, next) => {
 app.get("/_local/metrics", (c) => c.json({ kvReads: meteredKvReads(), liveInvocations: liveInvocations() }));
 app.route("/client/v4/accounts/:account/workers/dispatch/namespaces", namespaces);
 app.route("/client/v4/accounts/:account/storage/kv/namespaces", kv);
+app.route("/client/v4/accounts/:account/analytics_engine", analytics);
 
 app.notFound((c) => c.json(failure([{ code: codes.notFound, message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }]), 404));
 

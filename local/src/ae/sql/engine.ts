@@ -1,0 +1,37 @@
+/** Runs one AE SQL statement against the local stores and renders the answer. */
+import { CATALOG } from "../store.ts";
+import type { Format } from "./ast.ts";
+import { SqlError } from "./errors.ts";
+import { type ResultSet, render } from "./format.ts";
+import { parse } from "./parser.ts";
+import { translateSelect } from "./translate.ts";
+
+export interface SqlAnswer {
+  body: string;
+  contentType: string;
+}
+
+function store(env: Env, name: string): DurableObjectStub<import("../store.ts").AnalyticsStore> {
+  return env.AE_STORE.get(env.AE_STORE.idFromName(name));
+}
+
+export async function runSql(env: Env, sql: string, now = Date.now()): Promise<SqlAnswer> {
+  const stmt = parse(sql);
+  const datasets = await store(env, CATALOG).listDatasets();
+  let rs: ResultSet;
+  let format: Format = stmt.format;
+  if (stmt.kind === "show_tables") {
+    rs = { columns: [{ name: "dataset", type: "String" }], rows: datasets.map((d) => [d]), rowsBeforeLimit: datasets.length };
+    format = stmt.format;
+  } else {
+    if (!datasets.includes(stmt.table)) {
+      throw new SqlError(`Unknown table '${stmt.table}': no data has been written to that dataset (SHOW TABLES lists them)`, 422);
+    }
+    const t = translateSelect(stmt, stmt.table, Math.floor(now / 1000));
+    const target = store(env, stmt.table);
+    const result = await target.query(t.sql, t.params);
+    const before = t.countSql === null ? result.rows.length : Number((await target.query(t.countSql, t.countParams)).rows[0]?.[0] ?? 0);
+    rs = { columns: t.columns, rows: result.rows, rowsBeforeLimit: before };
+  }
+  return render(rs, format);
+}

@@ -1,0 +1,267 @@
+/**
+ * A recursive-descent parser for the AE dialect subset. Constructs that AE rejects
+ * (JOIN, UNION, several statements, subqueries) fail here with a message naming them.
+ * Precedence, lowest first: OR, AND, NOT, comparison/IN/LIKE/BETWEEN/IS, + - ||, * / %, unary -.
+ */
+import type { BinaryOp, Expr, Format, IntervalUnit, OrderItem, SelectItem, Statement } from "./ast.ts";
+import { SqlError } from "./errors.ts";
+import { type Token, tokenize } from "./tokens.ts";
+
+const RESERVED = new Set(["SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "ORDER", "LIMIT", "OFFSET", "FORMAT", "AS",
+  "AND", "OR", "NOT", "IN", "LIKE", "ILIKE", "BETWEEN", "IS", "NULL", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS",
+  "ARRAY", "UNION", "INTERSECT", "EXCEPT", "ON", "USING", "ASC", "DESC", "INTERVAL", "DISTINCT", "SETTINGS", "WITH",
+  "PREWHERE", "SAMPLE", "FINAL", "WINDOW", "QUALIFY"]);
+const JOINS = new Set(["JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "ARRAY", "ANY", "ALL", "SEMI", "ANTI", "ASOF", "GLOBAL"]);
+const UNITS = new Set<string>(["SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"]);
+const FORMATS: Record<string, Format> = { JSON: "JSON", JSONEACHROW: "JSONEachRow", TABSEPARATED: "TabSeparated", TSV: "TabSeparated" };
+const COMPARISONS: Record<string, BinaryOp> = { "=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=" };
+
+class Parser {
+  private i = 0;
+  private readonly sql: string;
+  private readonly tokens: Token[];
+  constructor(sql: string, tokens: Token[]) {
+    this.sql = sql;
+    this.tokens = tokens;
+  }
+
+  private peek(offset = 0): Token {
+    const t = this.tokens[Math.min(this.i + offset, this.tokens.length - 1)];
+    if (t === undefined) throw new SqlError("Syntax error: empty query");
+    return t;
+  }
+  private next(): Token { const t = this.peek(); this.i++; return t; }
+  private isKw(word: string, offset = 0): boolean {
+    const t = this.peek(offset);
+    return t.type === "ident" && t.value.toUpperCase() === word;
+  }
+  private acceptKw(word: string): boolean {
+    if (!this.isKw(word)) return false;
+    this.i++;
+    return true;
+  }
+  private expectKw(word: string): void {
+    if (!this.acceptKw(word)) throw this.unexpected(`expected ${word}`);
+  }
+  private isOp(op: string): boolean { const t = this.peek(); return t.type === "op" && t.value === op; }
+  private acceptOp(op: string): boolean { if (!this.isOp(op)) return false; this.i++; return true; }
+  private expectOp(op: string): void { if (!this.acceptOp(op)) throw this.unexpected(`expected '${op}'`); }
+  private unexpected(what: string): SqlError {
+    const t = this.peek();
+    const near = t.type === "eof" ? "end of query" : `'${this.sql.slice(t.pos, t.end)}' at position ${t.pos}`;
+    return new SqlError(`Syntax error: ${what}, found ${near}`);
+  }
+
+  statement(): Statement {
+    if (this.acceptKw("WITH")) throw new SqlError("WITH (common table expressions) is not supported");
+    if (this.acceptKw("SHOW")) {
+      this.expectKw("TABLES");
+      return this.end({ kind: "show_tables", format: this.format() });
+    }
+    if (!this.isKw("SELECT")) throw this.unexpected("expected SELECT or SHOW TABLES");
+    return this.end(this.select());
+  }
+
+  /** After one statement only an optional ';' may follow; anything else is refused by name. */
+  private end<T extends Statement>(stmt: T): T {
+    if (this.isKw("UNION") || this.isKw("INTERSECT") || this.isKw("EXCEPT")) {
+      throw new SqlError(`${this.peek().value.toUpperCase()} is not supported: one SELECT per query`);
+    }
+    this.acceptOp(";");
+    if (this.peek().type !== "eof") throw new SqlError("Multiple statements are not supported: send one statement per request");
+    return stmt;
+  }
+
+  private select(): Statement {
+    this.expectKw("SELECT");
+    const distinct = this.acceptKw("DISTINCT");
+    const items: SelectItem[] = [];
+    do items.push(this.selectItem()); while (this.acceptOp(","));
+    this.expectKw("FROM");
+    if (this.isOp("(")) throw new SqlError("Subqueries are not supported in FROM");
+    const table = this.identifier("table name");
+    if (this.isOp(",")) throw new SqlError("JOIN is not supported: FROM takes exactly one table");
+    if (JOINS.has(this.peek().value.toUpperCase()) && this.peek().type === "ident") throw new SqlError("JOIN is not supported: FROM takes exactly one table");
+    const where = this.acceptKw("WHERE") ? this.expr() : null;
+    const groupBy: Expr[] = [];
+    if (this.acceptKw("GROUP")) { this.expectKw("BY"); do groupBy.push(this.expr()); while (this.acceptOp(",")); }
+    const having = this.acceptKw("HAVING") ? this.expr() : null;
+    const orderBy: OrderItem[] = [];
+    if (this.acceptKw("ORDER")) {
+      this.expectKw("BY");
+      do {
+        const expr = this.expr();
+        const desc = this.acceptKw("DESC");
+        if (!desc) this.acceptKw("ASC");
+        orderBy.push({ expr, desc });
+      } while (this.acceptOp(","));
+    }
+    let limit: number | null = null;
+    let offset: number | null = null;
+    if (this.acceptKw("LIMIT")) {
+      limit = this.count("LIMIT");
+      if (this.acceptOp(",")) { offset = limit; limit = this.count("LIMIT"); }
+      else if (this.acceptKw("OFFSET")) offset = this.count("OFFSET");
+    }
+    if (this.isKw("SETTINGS")) throw new SqlError("SETTINGS is not supported");
+    const format = this.format();
+    return { kind: "select", distinct, items, table, where, groupBy, having, orderBy, limit, offset, format };
+  }
+
+  private selectItem(): SelectItem {
+    const start = this.peek().pos;
+    const expr = this.expr();
+    const text = this.sql.slice(start, this.tokens[this.i - 1]?.end ?? start);
+    let alias: string | null = null;
+    if (this.acceptKw("AS")) alias = this.identifier("alias");
+    else if ((this.peek().type === "ident" && !RESERVED.has(this.peek().value.toUpperCase())) || this.peek().type === "qident") alias = this.identifier("alias");
+    return { expr, alias, text };
+  }
+
+  private format(): Format {
+    if (!this.acceptKw("FORMAT")) return "JSON";
+    const name = this.identifier("format name");
+    const format = FORMATS[name.toUpperCase()];
+    if (format === undefined) throw new SqlError(`FORMAT ${name} is not supported: use JSON, JSONEachRow or TabSeparated`);
+    return format;
+  }
+
+  private count(clause: string): number {
+    const t = this.next();
+    if (t.type !== "num" || !/^\d+$/.test(t.value)) throw new SqlError(`${clause} takes a non-negative integer`);
+    return Number(t.value);
+  }
+
+  private identifier(what: string): string {
+    const t = this.next();
+    if (t.type === "qident" || (t.type === "ident" && !RESERVED.has(t.value.toUpperCase()))) return t.value;
+    this.i--;
+    throw this.unexpected(`expected ${what}`);
+  }
+
+  expr(): Expr { return this.or(); }
+
+  private or(): Expr {
+    let left = this.and();
+    while (this.acceptKw("OR")) left = { kind: "binary", op: "OR", left, right: this.and() };
+    return left;
+  }
+  private and(): Expr {
+    let left = this.not();
+    while (this.acceptKw("AND")) left = { kind: "binary", op: "AND", left, right: this.not() };
+    return left;
+  }
+  private not(): Expr {
+    if (this.acceptKw("NOT")) return { kind: "unary", op: "NOT", expr: this.not() };
+    return this.comparison();
+  }
+
+  private comparison(): Expr {
+    const left = this.additive();
+    const t = this.peek();
+    if (t.type === "op" && COMPARISONS[t.value] !== undefined) {
+      this.i++;
+      return { kind: "binary", op: COMPARISONS[t.value] ?? "=", left, right: this.additive() };
+    }
+    if (this.acceptKw("IS")) {
+      const negated = this.acceptKw("NOT");
+      this.expectKw("NULL");
+      return { kind: "isnull", expr: left, negated };
+    }
+    const negated = this.isKw("NOT") && ["IN", "LIKE", "ILIKE", "BETWEEN"].includes(this.peek(1).value.toUpperCase());
+    if (negated) this.i++;
+    if (this.acceptKw("IN")) {
+      this.expectOp("(");
+      if (this.isKw("SELECT")) throw new SqlError("Subqueries are not supported in IN");
+      const list: Expr[] = [];
+      do list.push(this.additive()); while (this.acceptOp(","));
+      this.expectOp(")");
+      return { kind: "in", expr: left, list, negated };
+    }
+    if (this.isKw("LIKE") || this.isKw("ILIKE")) {
+      const insensitive = this.next().value.toUpperCase() === "ILIKE";
+      return { kind: "like", expr: left, pattern: this.additive(), negated, insensitive };
+    }
+    if (this.acceptKw("BETWEEN")) {
+      const low = this.additive();
+      this.expectKw("AND");
+      return { kind: "between", expr: left, low, high: this.additive(), negated };
+    }
+    return left;
+  }
+
+  private additive(): Expr {
+    let left = this.multiplicative();
+    for (;;) {
+      const op = ["+", "-", "||"].find((o) => this.isOp(o));
+      if (op === undefined) return left;
+      this.i++;
+      left = { kind: "binary", op: op as BinaryOp, left, right: this.multiplicative() };
+    }
+  }
+  private multiplicative(): Expr {
+    let left = this.unary();
+    for (;;) {
+      const op = ["*", "/", "%"].find((o) => this.isOp(o));
+      if (op === undefined) return left;
+      this.i++;
+      left = { kind: "binary", op: op as BinaryOp, left, right: this.unary() };
+    }
+  }
+  private unary(): Expr {
+    if (this.acceptOp("-")) return { kind: "unary", op: "-", expr: this.unary() };
+    return this.primary();
+  }
+
+  private primary(): Expr {
+    const t = this.next();
+    if (t.type === "num") return { kind: "num", text: t.value, value: Number(t.value) };
+    if (t.type === "str") return { kind: "str", value: t.value };
+    if (t.type === "qident") return { kind: "ident", name: t.value };
+    if (t.type === "op" && t.value === "*") return { kind: "star" };
+    if (t.type === "op" && t.value === "(") {
+      if (this.isKw("SELECT")) throw new SqlError("Subqueries are not supported");
+      const inner = this.expr();
+      this.expectOp(")");
+      return inner;
+    }
+    if (t.type !== "ident") { this.i--; throw this.unexpected("expected an expression"); }
+    const word = t.value.toUpperCase();
+    if (word === "NULL") return { kind: "null" };
+    if (word === "TRUE" || word === "FALSE") return { kind: "num", text: word === "TRUE" ? "1" : "0", value: word === "TRUE" ? 1 : 0 };
+    if (word === "INTERVAL") return this.interval();
+    if (word === "CASE") throw new SqlError("CASE is not supported: use if(cond, then, else)");
+    if (this.isOp("(")) return this.call(t.value);
+    if (RESERVED.has(word)) { this.i--; throw this.unexpected("expected an expression"); }
+    if (this.isOp(".")) throw new SqlError(`Qualified names (${t.value}.…) are not supported: one table per query`);
+    return { kind: "ident", name: t.value };
+  }
+
+  private interval(): Expr {
+    const value = this.additive();
+    const unit = this.next().value.toUpperCase().replace(/S$/, "");
+    if (!UNITS.has(unit)) { this.i--; throw this.unexpected("expected an interval unit (SECOND … YEAR)"); }
+    return { kind: "interval", value, unit: unit as IntervalUnit };
+  }
+
+  /** name(args) or a parametric aggregate name(params)(args). */
+  private call(name: string): Expr {
+    let args = this.args();
+    let params: Expr[] | null = null;
+    if (this.isOp("(")) { params = args; args = this.args(); }
+    return { kind: "call", name, params, args };
+  }
+  private args(): Expr[] {
+    this.expectOp("(");
+    const args: Expr[] = [];
+    if (this.acceptOp(")")) return args;
+    if (this.isKw("DISTINCT")) throw new SqlError("DISTINCT inside an aggregate is not supported");
+    do args.push(this.expr()); while (this.acceptOp(","));
+    this.expectOp(")");
+    return args;
+  }
+}
+
+export function parse(sql: string): Statement {
+  return new Parser(sql, tokenize(sql)).statement();
+}

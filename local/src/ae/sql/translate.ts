@@ -1,0 +1,254 @@
+/**
+ * AST → SQLite. User text never reaches SQLite raw: string literals become bound
+ * parameters (?N), numbers are re-printed from their parsed value, and identifiers must
+ * be a known column or an alias. Aliases are expanded where they are used, as ClickHouse
+ * allows them in every clause.
+ */
+import type { Expr, SelectStatement } from "./ast.ts";
+import { SqlError } from "./errors.ts";
+import { type FunctionContext, callFunction, startOfInterval } from "./functions.ts";
+import { type Fragment, type SqlType, UNIT_MONTHS, UNIT_SECONDS, isInteger, isNumeric, isTime, isUnsigned, parseDateTime } from "./types.ts";
+import { BLOB_COLUMNS, DOUBLE_COLUMNS } from "../point.ts";
+
+export const TABLE = "points";
+
+export interface Translated {
+  sql: string;
+  /** Counts the rows before LIMIT, for rows_before_limit_at_least; null without LIMIT. */
+  countSql: string | null;
+  params: string[];
+  countParams: string[];
+  columns: { name: string; type: SqlType }[];
+}
+
+/** SELECT * lists the columns in this order. */
+export const ALL_COLUMNS = ["dataset", "timestamp", "index1", "_sample_interval", ...BLOB_COLUMNS, ...DOUBLE_COLUMNS];
+
+function likeToGlob(pattern: string): string {
+  // LIKE is case-sensitive in ClickHouse but not in SQLite; GLOB is, so translate.
+  let glob = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern.charAt(i);
+    if (ch === "\\" && i + 1 < pattern.length) { glob += escapeGlob(pattern.charAt(++i)); continue; }
+    glob += ch === "%" ? "*" : ch === "_" ? "?" : escapeGlob(ch);
+  }
+  return glob;
+}
+function escapeGlob(ch: string): string {
+  return ch === "*" || ch === "?" || ch === "[" ? `[${ch}]` : ch;
+}
+
+class Translator implements FunctionContext {
+  readonly params: string[] = [];
+  inAggregate = false;
+  clause = "SELECT";
+  private table = "t";
+  private readonly expanding = new Set<string>();
+
+  private readonly stmt: SelectStatement;
+  private readonly aliases: Map<string, Expr>;
+  readonly now: number;
+  private readonly dataset: string;
+
+  constructor(stmt: SelectStatement, aliases: Map<string, Expr>, now: number, dataset: string) {
+    this.stmt = stmt;
+    this.aliases = aliases;
+    this.now = now;
+    this.dataset = dataset;
+  }
+
+  /** Strings are bound; numbers are printed from their parsed value, which is safe SQL. */
+  param(value: string | number): string {
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) throw new SqlError("Numbers must be finite");
+      return Number.isInteger(value) ? value.toFixed(0) : String(value);
+    }
+    this.params.push(value);
+    return `?${this.params.length}`;
+  }
+
+  translate(e: Expr): Fragment {
+    switch (e.kind) {
+      case "num": return { sql: this.param(e.value), type: Number.isInteger(e.value) && !/[.eE]/.test(e.text) ? "UInt64" : "Float64" };
+      case "str": return { sql: this.param(e.value), type: "String", literal: e.value };
+      case "null": return { sql: "NULL", type: "Nothing" };
+      case "star": throw new SqlError("* is only allowed as SELECT * or count(*)");
+      case "ident": return this.ident(e.name);
+      case "call": return callFunction(this, e.name, e.args, e.params);
+      case "interval": {
+        const n = e.value.kind === "num" ? e.value.value : e.value.kind === "str" ? Number(e.value.value) : Number.NaN;
+        if (!Number.isInteger(n) || n < 0) throw new SqlError("INTERVAL needs a constant non-negative integer, as INTERVAL '1' DAY");
+        return { sql: "NULL", type: "Interval", interval: { n, unit: e.unit } };
+      }
+      case "unary": {
+        const f = this.translate(e.expr);
+        return e.op === "NOT" ? { sql: `(NOT ${f.sql})`, type: "UInt8" } : { sql: `(-${f.sql})`, type: isUnsigned(f.type) ? "Int64" : f.type };
+      }
+      case "binary": return this.binary(e.op, e.left, e.right);
+      case "in": {
+        const x = this.translate(e.expr);
+        const list = e.list.map((item) => this.comparable(x, this.translate(item)).sql);
+        return { sql: `(${x.sql} ${e.negated ? "NOT IN" : "IN"} (${list.join(", ")}))`, type: "UInt8" };
+      }
+      case "like": {
+        const x = this.translate(e.expr);
+        const p = this.translate(e.pattern);
+        if (p.literal === undefined) throw new SqlError("LIKE needs a constant string pattern");
+        const sql = e.insensitive ? `(${x.sql} LIKE ${this.param(p.literal)} ESCAPE '\\')` : `(${x.sql} GLOB ${this.param(likeToGlob(p.literal))})`;
+        return { sql: e.negated ? `(NOT ${sql})` : sql, type: "UInt8" };
+      }
+      case "between": {
+        const x = this.translate(e.expr);
+        const low = this.comparable(x, this.translate(e.low));
+        const high = this.comparable(x, this.translate(e.high));
+        return { sql: `(${x.sql} ${e.negated ? "NOT BETWEEN" : "BETWEEN"} ${low.sql} AND ${high.sql})`, type: "UInt8" };
+      }
+      case "isnull": return { sql: `(${this.translate(e.expr).sql} IS ${e.negated ? "NOT " : ""}NULL)`, type: "UInt8" };
+    }
+  }
+
+  private ident(name: string): Fragment {
+    const alias = this.aliases.get(name);
+    // Inside its own definition an alias means the column (sum(double1) AS double1).
+    if (alias !== undefined && !this.expanding.has(name)) {
+      this.expanding.add(name);
+      try { return this.translate(alias); } finally { this.expanding.delete(name); }
+    }
+    const t = this.table;
+    if (name === "timestamp") return { sql: `(${t}.timestamp / 1000)`, type: "DateTime" };
+    if (name === "_sample_interval") return { sql: `${t}._sample_interval`, type: "UInt32" };
+    if (name === "index1") return { sql: `${t}.index1`, type: "String" };
+    if (name === "dataset") return { sql: this.param(this.dataset), type: "String" };
+    // AE reads unset blobs as '' and unset doubles as 0.
+    if (BLOB_COLUMNS.includes(name)) return { sql: `IFNULL(${t}.${name}, '')`, type: "String" };
+    if (DOUBLE_COLUMNS.includes(name)) return { sql: `IFNULL(${t}.${name}, 0.0)`, type: "Float64" };
+    throw new SqlError(`Unknown column '${name}': the columns are ${ALL_COLUMNS.slice(0, 5).join(", ")}, blob1..blob20, double1..double20`);
+  }
+
+  /** A string literal compared with a DateTime is read as a DateTime, as ClickHouse does. */
+  private comparable(against: Fragment, f: Fragment): Fragment {
+    if (isTime(against.type) && f.literal !== undefined) {
+      const s = parseDateTime(f.literal);
+      if (s === null) throw new SqlError(`Cannot parse '${f.literal}' as DateTime`);
+      return { sql: this.param(s), type: "DateTime" };
+    }
+    return f;
+  }
+
+  private binary(op: string, le: Expr, re: Expr): Fragment {
+    let l = this.translate(le);
+    let r = this.translate(re);
+    if (op === "AND" || op === "OR") return { sql: `(${l.sql} ${op} ${r.sql})`, type: "UInt8" };
+    if (["=", "!=", "<", ">", "<=", ">="].includes(op)) {
+      r = this.comparable(l, r);
+      l = this.comparable(r, l);
+      return { sql: `(${l.sql} ${op} ${r.sql})`, type: "UInt8" };
+    }
+    if (op === "||") return { sql: `(${l.sql} || ${r.sql})`, type: "String" };
+    if ((op === "+" || op === "-") && isTime(l.type) && r.interval !== undefined) return this.shift(l, r, op === "-" ? -1 : 1);
+    if (op === "+" && isTime(r.type) && l.interval !== undefined) return this.shift(r, l, 1);
+    if (op === "-" && isTime(l.type) && isTime(r.type)) return { sql: `(${l.sql} - ${r.sql})`, type: "Int64" };
+    if (l.interval !== undefined || r.interval !== undefined) throw new SqlError("INTERVAL can only be added to or subtracted from a DateTime");
+    if (!isNumeric(l.type) || !isNumeric(r.type)) throw new SqlError(`Operator ${op} needs numbers, got ${l.type} and ${r.type}`);
+    if (op === "/") return { sql: `(CAST(${l.sql} AS REAL) / ${r.sql})`, type: "Float64" };
+    const float = l.type === "Float64" || r.type === "Float64";
+    const type: SqlType = float ? "Float64" : op !== "-" && isUnsigned(l.type) && isUnsigned(r.type) ? "UInt64" : "Int64";
+    if (op === "%" && float) throw new SqlError("% needs integers in the local AE");
+    return { sql: `(${l.sql} ${op} ${r.sql})`, type };
+  }
+
+  private shift(time: Fragment, iv: Fragment, sign: 1 | -1): Fragment {
+    const { n, unit } = iv.interval ?? { n: 0, unit: "SECOND" };
+    const seconds = UNIT_SECONDS[unit];
+    if (seconds !== undefined) return { sql: `(${time.sql} ${sign < 0 ? "-" : "+"} ${n * seconds})`, type: time.type };
+    const months = n * (UNIT_MONTHS[unit] ?? 1) * sign;
+    const modifier = this.param(`${months >= 0 ? "+" : ""}${months} months`);
+    return { sql: `CAST(strftime('%s', ${time.sql}, 'unixepoch', ${modifier}) AS INTEGER)`, type: time.type };
+  }
+
+  /**
+   * ClickHouse's quantileExactWeighted: sort by x, accumulate weights, and take the first
+   * x where the running weight reaches q × total. SQLite has no such aggregate, so this is
+   * a correlated subquery over the same WHERE and the outer row's GROUP BY keys.
+   */
+  quantile(q: number, x: Expr, w: Expr): Fragment {
+    if (q < 0 || q > 1) throw new SqlError("Quantile level must be between 0 and 1");
+    const outer = this.table;
+    this.table = "s";
+    try {
+      const xs = this.translate(x);
+      const ws = this.translate(w);
+      if (!isNumeric(xs.type) && !isTime(xs.type)) throw new SqlError(`Quantile needs a number, got ${xs.type}`);
+      if (!isInteger(ws.type) && ws.type !== "Float64") throw new SqlError(`Quantile weight must be a number, got ${ws.type}`);
+      const conds: string[] = [];
+      const saved = this.inAggregate;
+      this.inAggregate = false;
+      if (this.stmt.where !== null) conds.push(this.translate(this.stmt.where).sql);
+      for (const g of this.stmt.groupBy) {
+        const inner = this.translate(g).sql;
+        this.table = outer;
+        const out = this.translate(g).sql;
+        this.table = "s";
+        conds.push(`(${inner} IS ${out})`);
+      }
+      this.inAggregate = saved;
+      const where = conds.length > 0 ? `WHERE ${conds.join(" AND ")}` : "";
+      const sql = `(SELECT v FROM (SELECT ${xs.sql} AS v, SUM(CAST(${ws.sql} AS INTEGER)) OVER (ORDER BY ${xs.sql}) AS cum, ` +
+        `SUM(CAST(${ws.sql} AS INTEGER)) OVER () AS total FROM ${TABLE} AS s ${where}) WHERE cum >= ${q} * total ORDER BY v LIMIT 1)`;
+      return { sql, type: isTime(xs.type) ? xs.type : "Float64" };
+    } finally {
+      this.table = outer;
+    }
+  }
+
+  /** GROUP BY 2 / ORDER BY 1 refer to SELECT items, as ClickHouse's positional arguments. */
+  positional(e: Expr): Expr {
+    if (e.kind !== "num") return e;
+    const item = this.stmt.items[e.value - 1];
+    if (item === undefined || !Number.isInteger(e.value)) throw new SqlError(`Positional argument ${e.text} is out of range`);
+    return item.expr;
+  }
+}
+
+/**
+ * SQLite wants exactly as many bindings as the highest ?N in the text. Literals that were
+ * bound but then not used (toDateTime('…') inlines the parsed time) are trimmed here.
+ */
+function bindings(sql: string, params: string[]): string[] {
+  let max = 0;
+  for (const m of sql.matchAll(/\?(\d+)/g)) max = Math.max(max, Number(m[1]));
+  return params.slice(0, max);
+}
+
+export function translateSelect(stmt: SelectStatement, dataset: string, now: number): Translated {
+  const items = stmt.items.flatMap((item) => item.expr.kind === "star"
+    ? ALL_COLUMNS.map((name) => ({ expr: { kind: "ident", name } as Expr, alias: null, text: name }))
+    : [item]);
+  const aliases = new Map<string, Expr>();
+  for (const item of items) if (item.alias !== null) aliases.set(item.alias, item.expr);
+  const tr = new Translator({ ...stmt, items }, aliases, now, dataset);
+  const select = items.map((item, i) => ({ name: item.alias ?? item.text, f: tr.translate(item.expr), i }));
+  for (const s of select) if (s.f.type === "Interval") throw new SqlError("An INTERVAL cannot be a result column");
+  tr.clause = "WHERE";
+  const where = stmt.where === null ? "" : ` WHERE ${tr.translate(stmt.where).sql}`;
+  tr.clause = "GROUP BY";
+  const group = stmt.groupBy.length === 0 ? "" : ` GROUP BY ${stmt.groupBy.map((g) => tr.translate(tr.positional(g)).sql).join(", ")}`;
+  tr.clause = "HAVING";
+  const having = stmt.having === null ? "" : ` HAVING ${tr.translate(stmt.having).sql}`;
+  tr.clause = "ORDER BY";
+  const order = stmt.orderBy.length === 0 ? "" : ` ORDER BY ${stmt.orderBy.map((o) => `${tr.translate(tr.positional(o.expr)).sql}${o.desc ? " DESC" : ""}`).join(", ")}`;
+  // A query whose only aggregates are quantile subqueries must still be one row: an extra
+  // COUNT(*) (not rendered) makes SQLite treat it as an aggregate query.
+  const aggregated = stmt.groupBy.length === 0 && select.some((s) => s.f.aggregate === true) ? ", COUNT(*) AS _agg" : "";
+  const body = `SELECT ${stmt.distinct ? "DISTINCT " : ""}${select.map((s) => `${s.f.sql} AS c${s.i}`).join(", ")}${aggregated} FROM ${TABLE} AS t${where}${group}${having}`;
+  const limit = stmt.limit === null ? "" : ` LIMIT ${stmt.limit} OFFSET ${stmt.offset ?? 0}`;
+  const sql = `${body}${order}${limit}`;
+  const countSql = stmt.limit === null ? null : `SELECT COUNT(*) FROM (${body})`;
+  return {
+    sql,
+    countSql,
+    params: bindings(sql, tr.params),
+    countParams: bindings(countSql ?? "", tr.params),
+    columns: select.map((s) => ({ name: s.name, type: s.f.type === "Nothing" ? "String" : s.f.type })),
+  };
+}

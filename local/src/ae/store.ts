@@ -1,0 +1,106 @@
+/**
+ * The local Analytics Engine's storage: one SQLite-backed Durable Object per dataset
+ * (idFromName(dataset)), plus one catalog object (idFromName(CATALOG)) that lists the
+ * datasets for SHOW TABLES. Columns mirror AE's: timestamp (ms epoch), _sample_interval,
+ * index1, blob1..blob20, double1..double20.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { type StoredPoint, BLOB_COLUMNS, DOUBLE_COLUMNS } from "./point.ts";
+
+/** The catalog's object name; "__" cannot start a dataset name, so it never collides. */
+export const CATALOG = "__catalog";
+
+/** AE keeps data for 3 months; we drop anything older, checked at most once a minute. */
+const RETENTION_CHECK_MS = 60_000;
+
+const COLUMNS = ["timestamp", "_sample_interval", "index1", ...BLOB_COLUMNS, ...DOUBLE_COLUMNS];
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS points (
+  timestamp INTEGER NOT NULL, _sample_interval INTEGER NOT NULL, index1 TEXT NOT NULL,
+  ${BLOB_COLUMNS.map((c) => `${c} TEXT`).join(", ")},
+  ${DOUBLE_COLUMNS.map((c) => `${c} REAL`).join(", ")}
+);
+CREATE INDEX IF NOT EXISTS points_by_time ON points (timestamp);
+CREATE TABLE IF NOT EXISTS datasets (name TEXT PRIMARY KEY);`;
+
+const INSERT = `INSERT INTO points (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`;
+
+/** The oldest timestamp AE still keeps at `now`: the same instant three calendar months ago. */
+export function retentionCutoff(now: number): number {
+  const d = new Date(now);
+  d.setUTCMonth(d.getUTCMonth() - 3);
+  return d.getTime();
+}
+
+export interface QueryResult {
+  columns: string[];
+  rows: SqlStorageValue[][];
+}
+
+export class AnalyticsStore extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private lastRetention = 0;
+  private registered = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(SCHEMA);
+  }
+
+  /** Binding writes: the caller has validated them (see point.ts) and stamped the time. */
+  async write(dataset: string, points: StoredPoint[]): Promise<number> {
+    return this.insert(dataset, points);
+  }
+
+  /** Bulk import with explicit timestamps and sample intervals (local-only API). */
+  async import(dataset: string, points: StoredPoint[]): Promise<number> {
+    return this.insert(dataset, points);
+  }
+
+  /** Runs translated SQL (never user text: see sql/translate.ts) with bound parameters. */
+  query(sql: string, params: (string | number | null)[]): QueryResult {
+    this.dropExpired();
+    const cursor = this.sql.exec(sql, ...params);
+    return { columns: cursor.columnNames, rows: [...cursor.raw()] };
+  }
+
+  /** Catalog object only: the datasets that have ever been written to. */
+  register(dataset: string): void {
+    this.sql.exec("INSERT OR IGNORE INTO datasets (name) VALUES (?)", dataset);
+  }
+
+  listDatasets(): string[] {
+    return this.sql.exec<{ name: string }>("SELECT name FROM datasets ORDER BY name").toArray().map((r) => r.name);
+  }
+
+  count(): number {
+    return Number(this.sql.exec("SELECT COUNT(*) AS n FROM points").one().n);
+  }
+
+  private async insert(dataset: string, points: StoredPoint[]): Promise<number> {
+    // All or nothing, so a failed batch never leaves half its points behind.
+    this.ctx.storage.transactionSync(() => {
+      for (const p of points) {
+        this.sql.exec(INSERT, p.timestamp, p.sampleInterval, p.index1,
+          ...BLOB_COLUMNS.map((_, i) => p.blobs[i] ?? null),
+          ...DOUBLE_COLUMNS.map((_, i) => p.doubles[i] ?? null));
+      }
+    });
+    this.dropExpired();
+    if (!this.registered) {
+      const catalog = this.env.AE_STORE.get(this.env.AE_STORE.idFromName(CATALOG));
+      await catalog.register(dataset);
+      this.registered = true;
+    }
+    return points.length;
+  }
+
+  private dropExpired(): void {
+    const now = Date.now();
+    if (now - this.lastRetention < RETENTION_CHECK_MS) return;
+    this.lastRetention = now;
+    this.sql.exec("DELETE FROM points WHERE timestamp < ?", retentionCutoff(now));
+  }
+}
