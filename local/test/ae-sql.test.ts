@@ -6,6 +6,8 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runSql } from "../src/ae/sql/engine.ts";
+import { parse } from "../src/ae/sql/parser.ts";
+import { translateSelect } from "../src/ae/sql/translate.ts";
 import { API, TOKEN } from "./helpers.ts";
 
 const DAY = 86_400_000;
@@ -115,6 +117,15 @@ describe("WHERE", () => {
   it("toDateTime, NOW() and INTERVAL arithmetic", async () => {
     expect(await count(`timestamp >= toDateTime('${fmt(T0 + HOUR)}')`)).toBe("3");
     expect(await count(`timestamp < '${fmt(T0 + 60_000)}'`)).toBe("2");
+    // Second boundaries, which compare stored milliseconds through the timestamp index.
+    const at = fmt(T0 + 10_000);
+    expect(await count(`timestamp > '${at}'`)).toBe("5");
+    expect(await count(`timestamp >= '${at}'`)).toBe("6");
+    expect(await count(`timestamp = toDateTime('${at}')`)).toBe("1");
+    expect(await count(`timestamp <= '${at}'`)).toBe("1");
+    expect(await count(`'${at}' < timestamp`)).toBe("5");
+    expect(await count(`timestamp != '${at}'`)).toBe("5");
+    expect(await count(`timestamp > ${(T0 + 10_000) / 1000}`)).toBe("5");
     const now = T0 + DAY + 12 * HOUR;
     const run = async (sql: string): Promise<unknown> => JSON.parse((await runSql(env, sql.replaceAll("$T", DATASET), now)).body) as JsonAnswer;
     expect(await run(`SELECT count() AS n FROM $T WHERE timestamp > NOW() - INTERVAL '1' DAY`)).toMatchObject({ data: [{ n: "1" }] });
@@ -122,6 +133,16 @@ describe("WHERE", () => {
     expect(await run(`SELECT count() AS n FROM $T WHERE timestamp >= NOW() - INTERVAL '36' HOUR`)).toMatchObject({ data: [{ n: "6" }] });
     expect(await data(`SELECT toDateTime('2026-01-15 10:00:00') + INTERVAL '2' MONTH AS m, toDateTime('2026-01-15 10:00:00') - INTERVAL 90 MINUTE AS b FROM $T LIMIT 1`))
       .toEqual([{ m: "2026-03-15 10:00:00", b: "2026-01-15 08:30:00" }]);
+  });
+});
+
+describe("plans", () => {
+  it("a time filter on timestamp uses the timestamp index", async () => {
+    const stmt = parse(`SELECT count() FROM ${DATASET} WHERE timestamp > NOW() - INTERVAL '1' DAY`);
+    if (stmt.kind !== "select") throw new Error("expected a SELECT");
+    const t = translateSelect(stmt, DATASET, Math.floor(Date.now() / 1000));
+    const plan = await env.AE_STORE.get(env.AE_STORE.idFromName(DATASET)).query(`EXPLAIN QUERY PLAN ${t.sql}`, t.params);
+    expect(JSON.stringify(plan.rows)).toContain("points_by_time");
   });
 });
 

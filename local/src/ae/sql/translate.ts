@@ -38,6 +38,21 @@ function escapeGlob(ch: string): string {
   return ch === "*" || ch === "?" || ch === "[" ? `[${ch}]` : ch;
 }
 
+const FLIPPED: Record<string, string> = { "<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=" };
+
+/** True when an expression reads no column (so it is one value for the whole query). */
+function isConstant(e: Expr): boolean {
+  switch (e.kind) {
+    case "num": case "str": case "null": case "interval": return true;
+    case "ident": case "star": return false;
+    case "call": return !["count", "countif", "sum", "sumif", "avg", "avgif", "min", "max", "uniq"].includes(e.name.toLowerCase())
+      && !e.name.toLowerCase().startsWith("quantile") && e.args.every(isConstant);
+    case "unary": return isConstant(e.expr);
+    case "binary": return isConstant(e.left) && isConstant(e.right);
+    default: return false;
+  }
+}
+
 class Translator implements FunctionContext {
   readonly params: string[] = [];
   inAggregate = false;
@@ -142,7 +157,8 @@ class Translator implements FunctionContext {
     if (["=", "!=", "<", ">", "<=", ">="].includes(op)) {
       r = this.comparable(l, r);
       l = this.comparable(r, l);
-      return { sql: `(${l.sql} ${op} ${r.sql})`, type: "UInt8" };
+      const ranged = this.timeRange(op, le, re, r) ?? this.timeRange(FLIPPED[op] ?? op, re, le, l);
+      return ranged ?? { sql: `(${l.sql} ${op} ${r.sql})`, type: "UInt8" };
     }
     if (op === "||") return { sql: `(${l.sql} || ${r.sql})`, type: "String" };
     if ((op === "+" || op === "-") && isTime(l.type) && r.interval !== undefined) return this.shift(l, r, op === "-" ? -1 : 1);
@@ -155,6 +171,24 @@ class Translator implements FunctionContext {
     const type: SqlType = float ? "Float64" : op !== "-" && isUnsigned(l.type) && isUnsigned(r.type) ? "UInt64" : "Int64";
     if (op === "%" && float) throw new SqlError("% needs integers in the local AE");
     return { sql: `(${l.sql} ${op} ${r.sql})`, type };
+  }
+
+  /**
+   * `timestamp <op> constant` compares the stored milliseconds directly, so SQLite can use
+   * the timestamp index: floor(ms / 1000) > X exactly when ms >= (X + 1) * 1000, and so on.
+   */
+  private timeRange(op: string, col: Expr, other: Expr, value: Fragment): Fragment | null {
+    if (col.kind !== "ident" || col.name !== "timestamp" || this.aliases.has("timestamp") || !isConstant(other)) return null;
+    if (!isTime(value.type) && !isInteger(value.type)) return null;
+    const ms = `${this.table}.timestamp`;
+    const x = `(${value.sql})`;
+    const bounds: Record<string, string> = {
+      ">": `${ms} >= (${x} + 1) * 1000`, ">=": `${ms} >= ${x} * 1000`,
+      "<": `${ms} < ${x} * 1000`, "<=": `${ms} < (${x} + 1) * 1000`,
+      "=": `(${ms} >= ${x} * 1000 AND ${ms} < (${x} + 1) * 1000)`,
+    };
+    const sql = bounds[op];
+    return sql === undefined ? null : { sql: `(${sql})`, type: "UInt8" };
   }
 
   private shift(time: Fragment, iv: Fragment, sign: 1 | -1): Fragment {
