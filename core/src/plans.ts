@@ -3,7 +3,7 @@
  * core/KV.md; this module is the only code that knows the key shapes.
  */
 import { isTenantName } from "./names.ts";
-import { fail, ok, type Result } from "./result.ts";
+import { fail, isRecord, ok, type Result } from "./result.ts";
 
 /** The two limits Workers for Platforms enforces per invocation. */
 export interface PlanLimits {
@@ -49,10 +49,6 @@ function parseJson(text: string): Result<unknown, "not_json"> {
   } catch {
     return fail("not_json", "record is not valid JSON");
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function isIntIn(v: unknown, min: number, max: number): v is number {

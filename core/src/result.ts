@@ -10,3 +10,8 @@ export function ok<T>(value: T): { ok: true; value: T } {
 export function fail<R extends string>(reason: R, message: string): { ok: false; reason: R; message: string } {
   return { ok: false, reason, message };
 }
+
+/** A plain JSON object (not an array or null), as parsed records and traces are checked. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

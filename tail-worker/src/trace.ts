@@ -8,6 +8,7 @@
  */
 import { HEADER_LIMITS, HEADER_PLAN } from "@tenantscope/core/names";
 import { parseLimitsHeader, type PlanLimits } from "@tenantscope/core/plans";
+import { isRecord as isObj } from "@tenantscope/core/result";
 import { emptyRow, type EventType, type InvocationRow, type PlanSource, type Violation } from "@tenantscope/core/schema";
 
 /** What the plan resolver says for a tenant, when the trace does not carry it. */
@@ -30,9 +31,6 @@ export const SUBREQUEST_MESSAGE_PREFIX = "Too many subrequests";
 
 type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function str(v: unknown): string {
   return typeof v === "string" ? v : "";

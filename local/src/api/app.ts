@@ -2,7 +2,7 @@
  * The local Cloudflare API: the routes the real API has (behind a bearer token,
  * in Cloudflare's envelope), plus a few local-only helpers under /_local.
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { liveInvocations } from "../runtime/invocations.ts";
 import { meteredKvReads } from "../runtime/gate.ts";
@@ -24,20 +24,16 @@ export const app = new Hono<{ Bindings: Env }>();
 
 app.get("/_local/echo", (c) => c.text(`echo ${c.req.method} ${new URL(c.req.url).search}`));
 
-app.use("/client/v4/*", async (c, next) => {
+const bearerAuth: MiddlewareHandler<{ Bindings: Env }> = async function bearerAuth(c, next) {
   const header = c.req.header("authorization") ?? "";
   const token = header.startsWith("Bearer ") ? header.slice(7) : "";
   if (!sameToken(token, c.env.API_TOKEN)) {
     throw new ApiError(401, codes.authentication, "Authentication error: send Authorization: Bearer <token> (the local config's API_TOKEN)");
   }
   await next();
-});
-app.use("/_local/metrics", async (c, next) => {
-  if (!sameToken(c.req.header("authorization") ?? "", `Bearer ${c.env.API_TOKEN}`)) {
-    throw new ApiError(401, codes.authentication, "Authentication error");
-  }
-  await next();
-});
+};
+app.use("/client/v4/*", bearerAuth);
+app.use("/_local/metrics", bearerAuth);
 
 app.get("/_local/metrics", (c) => c.json({ kvReads: meteredKvReads(), liveInvocations: liveInvocations() }));
 app.route("/client/v4/accounts/:account/workers/dispatch/namespaces", namespaces);

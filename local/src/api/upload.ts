@@ -3,6 +3,7 @@
  * (`application/javascript`), or multipart form data with a `metadata` part and
  * one part per module (`main_module`), or a service-worker `body_part`.
  */
+import { isRecord } from "@tenantscope/core/result";
 import { ApiError, codes } from "./envelope.ts";
 import type { BindingSpec, JsonValue, ModuleRecord, ModuleType, ScriptUpload, TailConsumer } from "../store/types.ts";
 import { WRAPPER_DIR } from "../runtime/wrapper.ts";
@@ -28,10 +29,6 @@ function moduleType(contentType: string, isMain: boolean, name: string): ModuleT
   if (type === "application/json") return "json";
   if (type === "application/octet-stream" || type === "") return "data";
   throw bad(`module "${name}" has unsupported content type "${type}"`);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function parseBindings(value: unknown): BindingSpec[] {
