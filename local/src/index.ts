@@ -6,6 +6,7 @@
  * - MeteredKV: a counting KV reader for the benchmark
  * - Registry: the Durable Object holding namespaces and scripts
  * - LocalAnalyticsEngine / AnalyticsStore: the Analytics Engine binding and its storage
+ * - TailRelay: the tail of loaded tenants, completing traces for their tail_consumers
  */
 import { app } from "./api/app.ts";
 
@@ -14,6 +15,7 @@ export { MeteredKV, SubrequestGate } from "./runtime/gate.ts";
 export { Registry } from "./store/registry.ts";
 export { LocalAnalyticsEngine } from "./ae/binding.ts";
 export { AnalyticsStore } from "./ae/store.ts";
+export { TailRelay } from "./tail/relay.ts";
 
 export default {
   fetch: app.fetch,

@@ -6,7 +6,8 @@
  */
 import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import { lookupScript } from "../store/client.ts";
-import { beginInvocation, endInvocation, type Invocation } from "./invocations.ts";
+import { finishMeasurement, recordCpu, startMeasurement } from "../tail/measurements.ts";
+import { INVOCATION_HEADER, beginInvocation, endInvocation, type Invocation } from "./invocations.ts";
 import { loadScript, loaderId, warm, type LoaderContext } from "./loader.ts";
 import { TIMER_WAIT_HEADER } from "./wrapper.ts";
 
@@ -22,13 +23,18 @@ export interface NamespaceProps {
   namespace?: string;
 }
 
-/** Ends the invocation's bookkeeping once the body has been read or dropped. */
+function finish(inv: Invocation): void {
+  endInvocation(inv.id);
+  finishMeasurement(inv.id, Date.now());
+}
+
+/** Ends the invocation's bookkeeping once the body has been read. */
 function trackBody(response: Response, inv: Invocation): Response {
   if (response.body === null || response.webSocket !== null) {
-    endInvocation(inv.id);
+    finish(inv);
     return response;
   }
-  const done = new TransformStream<Uint8Array, Uint8Array>({ flush: () => endInvocation(inv.id) });
+  const done = new TransformStream<Uint8Array, Uint8Array>({ flush: () => finish(inv) });
   return new Response(response.body.pipeThrough(done), response);
 }
 
@@ -59,20 +65,28 @@ export class TenantWorker extends RpcTarget {
     const stub = loadScript(script, this.loader);
     await warm(stub, loaderId(script));
     const inv = beginInvocation(this.limits.subRequests ?? Number.POSITIVE_INFINITY, Date.now());
+    // The id also rides on the request, so the tail relay can match the trace to
+    // this measurement; the wrapper removes it before the tenant sees the request.
+    const tagged = new Request(request);
+    tagged.headers.set(INVOCATION_HEADER, inv.id);
     const startedAt = Date.now();
+    startMeasurement(inv.id, startedAt);
     let response: Response;
     try {
-      response = await stub.getEntrypoint(undefined, { props: { invocation: inv.id } }).fetch(request);
+      response = await stub.getEntrypoint(undefined, { props: { invocation: inv.id } }).fetch(tagged);
     } catch (error) {
-      endInvocation(inv.id);
+      recordCpu(inv.id, Math.max(0, Date.now() - startedAt - inv.waitMs), false);
+      finish(inv);
       throw error;
     }
     // CPU cannot be interrupted locally: measure to the response headers, less
     // the waits we can see, and fail the invocation after the fact.
     const timerWait = Number(response.headers.get(TIMER_WAIT_HEADER) ?? "0") || 0;
     const cpuMs = Math.max(0, Date.now() - startedAt - inv.waitMs - timerWait);
-    if (this.limits.cpuMs !== undefined && cpuMs > this.limits.cpuMs) {
-      endInvocation(inv.id);
+    const exceeded = this.limits.cpuMs !== undefined && cpuMs > this.limits.cpuMs;
+    recordCpu(inv.id, cpuMs, exceeded);
+    if (exceeded) {
+      finish(inv);
       await response.body?.cancel();
       throw new Error(CPU_EXCEEDED);
     }
@@ -86,7 +100,7 @@ export class LocalDispatchNamespace extends WorkerEntrypoint<Env, NamespaceProps
     const loader: LoaderContext = {
       env: this.env,
       gate: this.ctx.exports.SubrequestGate({ props: { namespace, script: name } }),
-      tails: [],
+      tails: [this.ctx.exports.TailRelay({ props: { namespace, script: name } })],
     };
     return new TenantWorker(loader, namespace, name, options?.limits ?? {});
   }

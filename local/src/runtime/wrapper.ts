@@ -9,6 +9,8 @@
  * - The service-worker shim turns `addEventListener('fetch', …)` scripts into a
  *   module, with bindings as globals as in that format.
  */
+import { INVOCATION_HEADER } from "./invocations.ts";
+
 export const WRAPPER_DIR = "__tenantscope";
 export const PRELUDE_MODULE = `${WRAPPER_DIR}/prelude.js`;
 export const WRAPPER_MODULE = `${WRAPPER_DIR}/wrapper.js`;
@@ -19,7 +21,7 @@ export const PROBE_ENTRYPOINT = "TenantscopeProbe";
 export const PRELUDE_SOURCE = `
 import { AsyncLocalStorage } from "node:async_hooks";
 export const invocation = new AsyncLocalStorage();
-const HEADER = "x-tenantscope-invocation";
+const HEADER = ${JSON.stringify(INVOCATION_HEADER)};
 const realFetch = globalThis.fetch;
 globalThis.fetch = function fetch(input, init) {
   const store = invocation.getStore();
@@ -58,6 +60,7 @@ import * as tenantModule from ${JSON.stringify(fromWrapper(tenantMain))};
 import { WorkerEntrypoint } from "cloudflare:workers";
 
 const tenant = tenantModule.default;
+const INVOCATION_HEADER = ${JSON.stringify(INVOCATION_HEADER)};
 
 export class ${PROBE_ENTRYPOINT} extends WorkerEntrypoint {
   ping() { return "ready"; }
@@ -78,6 +81,10 @@ export default {
   async fetch(request, env, ctx) {
     const handler = handlerOf(env, ctx);
     if (handler === null) throw new Error("Handler does not export a fetch() function.");
+    if (request.headers.has(INVOCATION_HEADER)) {
+      request = new Request(request);
+      request.headers.delete(INVOCATION_HEADER);
+    }
     const store = { id: ctx.props?.invocation ?? "", timerWaitMs: 0, timerCoveredUntil: 0 };
     const response = await invocation.run(store, () => handler(request));
     if (!(response instanceof Response)) throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");

@@ -1,0 +1,82 @@
+/**
+ * What the stand-in measured for each tenant invocation, kept until the
+ * invocation's trace arrives at the tail relay. Local traces carry
+ * cpuTime = wallTime = 0, and the runtime cannot know about a CPU limit the
+ * stand-in enforced after the fact; this is where the relay learns both.
+ * The namespace entrypoint and the relay run in this Worker's one isolate, so
+ * a module-level map is the shared state.
+ */
+export interface Measurement {
+  startedAt: number;
+  cpuMs: number;
+  wallMs: number;
+  /** The stand-in failed the invocation for CPU after it had returned. */
+  exceededCpu: boolean;
+  done: boolean;
+}
+
+interface Entry {
+  m: Measurement;
+  waiters: (() => void)[];
+}
+
+const entries = new Map<string, Entry>();
+/** A trace nobody claims (no tail consumer) must not pin its entry forever. */
+const RETAIN_MS = 5 * 60_000;
+const SWEEP_EVERY = 256;
+let started = 0;
+
+export function startMeasurement(id: string, now: number): void {
+  if (++started % SWEEP_EVERY === 0) sweep(now);
+  entries.set(id, { m: { startedAt: now, cpuMs: 0, wallMs: 0, exceededCpu: false, done: false }, waiters: [] });
+}
+
+export function recordCpu(id: string, cpuMs: number, exceededCpu: boolean): void {
+  const entry = entries.get(id);
+  if (entry === undefined) return;
+  entry.m.cpuMs = cpuMs;
+  entry.m.exceededCpu = exceededCpu;
+}
+
+/** The invocation is over (body read, dropped, or the call failed). */
+export function finishMeasurement(id: string, now: number): void {
+  const entry = entries.get(id);
+  if (entry === undefined || entry.m.done) return;
+  entry.m.wallMs = Math.max(0, now - entry.m.startedAt);
+  entry.m.done = true;
+  for (const wake of entry.waiters.splice(0)) wake();
+}
+
+/**
+ * The measurement for `id`, once the invocation is over or `timeoutMs` has
+ * passed (a client that never reads the body); removed from the map.
+ */
+export async function takeMeasurement(id: string, timeoutMs: number): Promise<Measurement | undefined> {
+  const entry = entries.get(id);
+  if (entry === undefined) return undefined;
+  if (!entry.m.done) {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    await new Promise<void>((resolve) => {
+      entry.waiters.push(resolve);
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    if (timer !== null) clearTimeout(timer);
+    if (!entry.m.done) entry.m.wallMs = Math.max(0, Date.now() - entry.m.startedAt);
+  }
+  entries.delete(id);
+  return entry.m;
+}
+
+export function dropMeasurement(id: string): void {
+  entries.delete(id);
+}
+
+function sweep(now: number): void {
+  for (const [id, entry] of entries) {
+    if (now - entry.m.startedAt > RETAIN_MS) entries.delete(id);
+  }
+}
+
+export function pendingMeasurements(): number {
+  return entries.size;
+}
