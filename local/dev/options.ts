@@ -6,19 +6,23 @@
 import { resolve } from "node:path";
 import type { V4ServiceDesignator, V4WorkerOptions } from "miniflare";
 import { unstable_getDurableObjectClassNameToUseSQLiteMap, unstable_readConfig } from "wrangler";
+import { tailBindingName } from "../src/tail/names.ts";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const LOCAL_WORKER = "tenantscope-local";
 export const DISPATCHER_WORKER = "tenantscope-dispatcher";
+export const TAIL_WORKER = "tenantscope-tail";
 /** The KV id every local Worker uses for plans, so they all see the same records. */
 export const PLANS_KV_ID = "tenantscope-plans";
 /** The RPC entrypoints of the stand-in that other Workers bind to. */
 export const NAMESPACE_ENTRYPOINT = "LocalDispatchNamespace";
 export const METERED_KV_ENTRYPOINT = "MeteredKV";
+export const ANALYTICS_ENTRYPOINT = "LocalAnalyticsEngine";
 
 export const CONFIG_PATHS = {
   local: resolve(REPO_ROOT, "local/wrangler.jsonc"),
   dispatcher: resolve(REPO_ROOT, "dispatcher/wrangler.jsonc"),
+  tail: resolve(REPO_ROOT, "tail-worker/wrangler.jsonc"),
 } as const;
 
 type VarValue = string | number | boolean | null | VarValue[] | { [key: string]: VarValue };
@@ -35,6 +39,7 @@ export interface WorkerConfig {
   migrations: { tag: string; new_classes?: string[]; new_sqlite_classes?: string[] }[];
   worker_loaders: { binding: string }[];
   dispatch_namespaces: { binding: string; namespace: string }[];
+  analytics_engine_datasets: { binding: string; dataset?: string }[];
 }
 
 /** Binding kinds this runner wires; anything else in a config is reported, not dropped. */
@@ -43,7 +48,6 @@ const UNSUPPORTED_FIELDS = [
   "r2_buckets",
   "d1_databases",
   "queues",
-  "analytics_engine_datasets",
   "tail_consumers",
 ] as const;
 
@@ -69,6 +73,11 @@ export function entryOf(config: WorkerConfig): string {
 /** A service binding to the stand-in's namespace entrypoint, scoped to one namespace. */
 export function namespaceBinding(namespace: string): V4ServiceDesignator {
   return { name: LOCAL_WORKER, entrypoint: NAMESPACE_ENTRYPOINT, props: { namespace } };
+}
+
+/** The local Analytics Engine dataset binding (writeDataPoint over RPC). */
+export function analyticsBinding(dataset: string): V4ServiceDesignator {
+  return { name: LOCAL_WORKER, entrypoint: ANALYTICS_ENTRYPOINT, props: { dataset } };
 }
 
 export function meteredKvBinding(): V4ServiceDesignator {
@@ -116,18 +125,45 @@ function base(config: WorkerConfig, scriptPath: string): V4WorkerOptions {
   };
 }
 
-/** The stand-in: its own bindings as configured, reachable on the API port. */
-export function localWorkerOptions(config: WorkerConfig, scriptPath: string, apiPort: number): V4WorkerOptions {
+/**
+ * The stand-in: its own bindings as configured, reachable on the API port, plus
+ * one binding per tail consumer it can deliver tenant traces to.
+ */
+export function localWorkerOptions(config: WorkerConfig, scriptPath: string, apiPort: number, tailConsumers: readonly string[]): V4WorkerOptions {
   const workerLoaders: Record<string, Record<string, never>> = {};
   for (const loader of config.worker_loaders) workerLoaders[loader.binding] = {};
+  const serviceBindings: Record<string, V4ServiceDesignator> = {};
+  for (const service of tailConsumers) serviceBindings[tailBindingName(service)] = { name: service };
   return {
     ...base(config, scriptPath),
     bindings: varsToBindings(config.vars, {}),
     kvNamespaces: kvNamespaces(config, new Set()),
     durableObjects: durableObjects(config),
     workerLoaders,
+    serviceBindings,
     unsafeDirectSockets: socket(apiPort),
   };
+}
+
+/**
+ * The Tail Worker: production vars and KV, each `analytics_engine_datasets`
+ * binding replaced by the local Analytics Engine. No socket: only the stand-in
+ * calls it, with tenants' traces.
+ */
+export function tailWorkerOptions(config: WorkerConfig, scriptPath: string): V4WorkerOptions {
+  return {
+    ...base(config, scriptPath),
+    bindings: varsToBindings(config.vars, {}),
+    kvNamespaces: kvNamespaces(config, new Set()),
+    serviceBindings: datasetBindings(config),
+  };
+}
+
+function datasetBindings(config: WorkerConfig): Record<string, V4ServiceDesignator> {
+  const result: Record<string, V4ServiceDesignator> = {};
+  // AE's default dataset name is the binding name.
+  for (const ds of config.analytics_engine_datasets) result[ds.binding] = analyticsBinding(ds.dataset ?? ds.binding);
+  return result;
 }
 
 export interface DispatcherWiring {

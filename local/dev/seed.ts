@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { BUILTIN_PLANS, kvKeys, parsePlanRecord, type PlanLimits } from "@tenantscope/core/plans";
-import { REPO_ROOT } from "./options.ts";
+import { REPO_ROOT, TAIL_WORKER } from "./options.ts";
 
 export const ACCOUNT = "local";
 export const PLANS_NAMESPACE_ID = "tenantscope-plans";
@@ -18,7 +18,7 @@ export interface DemoTenant {
   name: string;
   /** Plan written to `tenant:<name>`; null leaves the dispatcher's DEFAULT_PLAN. */
   plan: string | null;
-  /** "module" = multipart with main_module; "service-worker" = the seed's raw upload. */
+  /** "module" = multipart with main_module; "service-worker" = multipart with body_part. */
   format: "module" | "service-worker";
   /** Gets TARGET_URL = the local API's echo endpoint. */
   needsTarget: boolean;
@@ -92,25 +92,28 @@ export interface UploadOptions {
   format: DemoTenant["format"];
   plainText?: Record<string, string>;
   tags?: string[];
+  /** Services that receive the script's traces (production: `tail_consumers`). */
+  tailConsumers?: string[];
 }
 
-/** PUT a script: multipart with metadata for modules, raw JavaScript for service-worker syntax. */
+/**
+ * PUT a script as platforms do: multipart with metadata, `main_module` for modules
+ * or `body_part` for service-worker syntax, so both formats carry tail consumers.
+ */
 export async function uploadScript(api: LocalApiClient, opts: UploadOptions): Promise<void> {
-  const path = apiPaths.script(opts.namespace, opts.name);
-  if (opts.format === "service-worker") {
-    await api.expect("PUT", path, { body: opts.source, contentType: "application/javascript" });
-    return;
-  }
+  const part = opts.format === "service-worker" ? "script" : "index.js";
   const metadata = {
-    main_module: "index.js",
+    ...(opts.format === "service-worker" ? { body_part: part } : { main_module: part }),
     compatibility_date: COMPATIBILITY_DATE,
     bindings: Object.entries(opts.plainText ?? {}).map(([name, text]) => ({ type: "plain_text", name, text })),
     tags: opts.tags ?? [],
+    tail_consumers: (opts.tailConsumers ?? []).map((service) => ({ service })),
   };
+  const type = opts.format === "service-worker" ? "application/javascript" : "application/javascript+module";
   const form = new FormData();
   form.append("metadata", new Blob([JSON.stringify(metadata)], { type: "application/json" }));
-  form.append("index.js", new File([opts.source], "index.js", { type: "application/javascript+module" }));
-  await api.expect("PUT", path, { body: form });
+  form.append(part, new File([opts.source], part, { type }));
+  await api.expect("PUT", apiPaths.script(opts.namespace, opts.name), { body: form });
 }
 
 export type PlanSource = "assigned" | "kept" | "default";
@@ -194,6 +197,7 @@ export async function uploadDemoTenant(api: LocalApiClient, tenant: DemoTenant, 
     format: tenant.format,
     plainText: tenant.needsTarget ? { TARGET_URL: opts.targetUrl } : {},
     tags: ["demo"],
+    tailConsumers: [TAIL_WORKER],
   });
 }
 

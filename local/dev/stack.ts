@@ -1,7 +1,7 @@
 /**
  * The whole local platform in ONE Miniflare instance: the local Cloudflare API
- * stand-in and the dispatcher (plus any extra Workers a caller adds), with one socket
- * each and shared KV and Durable Object state. Used by `pnpm dev`, the benchmark and
+ * stand-in (namespace, Analytics Engine), the dispatcher and the Tail Worker (plus
+ * any extra Workers a caller adds), with shared KV and Durable Object state. Used by `pnpm dev`, the benchmark and
  * the end-to-end tests.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -15,6 +15,7 @@ import {
   DISPATCHER_WORKER,
   LOCAL_WORKER,
   REPO_ROOT,
+  TAIL_WORKER,
   apiTokenOf,
   defaultPlanOf,
   dispatcherNamespace,
@@ -23,6 +24,7 @@ import {
   localWorkerOptions,
   readWorkerConfig,
   socket,
+  tailWorkerOptions,
   type WorkerConfig,
 } from "./options.ts";
 import { PORT_FLAGS, assertPortsFree } from "./ports.ts";
@@ -89,6 +91,7 @@ export interface Stack {
 interface Plan {
   local: WorkerConfig;
   dispatcher: WorkerConfig;
+  tail: WorkerConfig;
   port: number;
   apiPort: number;
   persistTo: string | false;
@@ -117,7 +120,8 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
     port: 0,
     ...(plan.persistTo === false ? {} : { resourcePersistencePath: plan.persistTo }),
     workers: [
-      localWorkerOptions(plan.local, scriptOf(LOCAL_WORKER), plan.apiPort),
+      localWorkerOptions(plan.local, scriptOf(LOCAL_WORKER), plan.apiPort, [TAIL_WORKER]),
+      tailWorkerOptions(plan.tail, scriptOf(TAIL_WORKER)),
       dispatcherWorkerOptions(plan.dispatcher, scriptOf(DISPATCHER_WORKER), {
         port: plan.port,
         meterKvReads: plan.opts.meterKvReads === true,
@@ -179,9 +183,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const log = opts.log ?? ((line: string) => console.error(`[tenantscope] ${line}`));
   const local = readWorkerConfig(CONFIG_PATHS.local);
   const dispatcher = readWorkerConfig(CONFIG_PATHS.dispatcher);
+  const tail = readWorkerConfig(CONFIG_PATHS.tail);
   const plan: Plan = {
     local,
     dispatcher,
+    tail,
     port: opts.port ?? PORT_FLAGS.dispatcher.defaultPort,
     apiPort: opts.apiPort ?? PORT_FLAGS.api.defaultPort,
     persistTo: opts.persistTo ?? DEFAULT_STATE_DIR,
@@ -199,6 +205,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     [
       { name: LOCAL_WORKER, entry: opts.localEntry ?? entryOf(local) },
       { name: DISPATCHER_WORKER, entry: entryOf(dispatcher) },
+      { name: TAIL_WORKER, entry: entryOf(tail) },
     ],
     {
       outRoot,

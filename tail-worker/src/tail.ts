@@ -9,9 +9,13 @@ import { AE_LIMITS, toDataPoint, type InvocationRow } from "@tenantscope/core/sc
 import { foldToLimit } from "./fold.ts";
 import { planFromEvent, traceTenant, traceToRow, type PlanInfo } from "./trace.ts";
 
-/** The one dataset method we call; `AnalyticsEngineDataset` and the local stand-in fit it. */
+/**
+ * The one dataset method we call. Cloudflare's binding returns nothing and
+ * buffers the write; the local stand-in is an RPC service and answers with a
+ * promise, which we await so that the invocation does not end before the write.
+ */
 export interface DataPointWriter {
-  writeDataPoint(point: { blobs: string[]; doubles: number[]; indexes: string[] }): void;
+  writeDataPoint(point: { blobs: string[]; doubles: number[]; indexes: string[] }): void | Promise<void>;
 }
 
 export interface TailVars {
@@ -111,14 +115,22 @@ export async function handleTail(events: unknown, env: TailEnv, options: TailOpt
     log(`tenantscope-tail: skipped ${summary.skipped} non-tenant trace(s) without dispatchNamespace from ${[...skippedScripts].slice(0, 10).join(", ")}`);
   }
 
+  const writeFailed = (row: InvocationRow, error: unknown): void => {
+    summary.points--;
+    summary.writeErrors++;
+    log(`tenantscope-tail: writeDataPoint failed for tenant "${row.tenant}" (${row.invocations} invocation(s) lost): ${String(error)}`);
+  };
+  const pending: Promise<void>[] = [];
   for (const row of foldToLimit(rows, AE_LIMITS.writesPerInvocation)) {
+    summary.points++;
     try {
-      env.INVOCATIONS.writeDataPoint(toDataPoint(row));
-      summary.points++;
+      const written = env.INVOCATIONS.writeDataPoint(toDataPoint(row));
+      // RPC answers are thenables, not always `instanceof Promise`.
+      if (written !== undefined) pending.push(Promise.resolve(written).catch((error: unknown) => writeFailed(row, error)));
     } catch (error) {
-      summary.writeErrors++;
-      log(`tenantscope-tail: writeDataPoint failed for tenant "${row.tenant}" (${row.invocations} invocation(s) lost): ${String(error)}`);
+      writeFailed(row, error);
     }
   }
+  await Promise.all(pending);
   return summary;
 }

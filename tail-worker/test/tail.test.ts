@@ -100,6 +100,25 @@ describe("handleTail", () => {
     expect(logs.some((l) => l.includes("writeDataPoint failed") && l.includes("refused"))).toBe(true);
   });
 
+  it("awaits a writer that answers with a thenable (an RPC binding), and counts its rejections", async () => {
+    const { env, logs, options } = fakeEnv();
+    const settled: string[] = [];
+    const rpcLike = {
+      writeDataPoint(point: { indexes: string[] }): Promise<void> {
+        const tenant = point.indexes[0] ?? "";
+        return new Promise((resolve, reject) => setTimeout(() => {
+          settled.push(tenant);
+          if (tenant === "refused") reject(new Error("store unavailable"));
+          else resolve();
+        }, 5));
+      },
+    };
+    const summary = await handleTail([trace(), trace({ scriptName: "refused" })], { ...env, INVOCATIONS: rpcLike }, options);
+    expect(settled.sort()).toEqual(["hello", "refused"]);
+    expect(summary).toMatchObject({ points: 1, writeErrors: 1 });
+    expect(logs.some((l) => l.includes("writeDataPoint failed") && l.includes("store unavailable"))).toBe(true);
+  });
+
   it("never throws on garbage input", async () => {
     const { env, options } = fakeEnv();
     for (const events of [null, undefined, "x", 5, {}, [null, 1, "s", [], {}]]) {
