@@ -4,9 +4,10 @@ import { isTenantName } from "@tenantscope/core/names";
 import { invalidateNamespace, invalidateScript, registryStub } from "../store/client.ts";
 import type { NamespaceRecord, ScriptRecord } from "../store/types.ts";
 import { ApiError, codes, success } from "./envelope.ts";
+import { namespaceName, namespaceNotFound, scriptName, scriptNotFound } from "./params.ts";
+import { parseTagFilter, scriptTags } from "./tags.ts";
 import { parseUpload } from "./upload.ts";
 
-const NAMESPACE_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
 const MAX_PAGE = 1000;
 
 function namespaceResult(ns: NamespaceRecord) {
@@ -39,25 +40,6 @@ export function scriptResult(s: ScriptRecord) {
     usage_model: "standard",
     size: s.size,
   };
-}
-
-function namespaceName(raw: string): string {
-  if (!NAMESPACE_RE.test(raw)) {
-    throw new ApiError(400, codes.invalidName, `invalid namespace name "${raw}": use letters, digits, "-" and "_" (at most 63)`);
-  }
-  return raw;
-}
-
-function scriptName(raw: string): string {
-  if (!isTenantName(raw)) {
-    throw new ApiError(400, codes.invalidName,
-      `invalid script name "${raw}": lower-case letters, digits and dashes, 1-63 characters, not starting or ending with a dash`);
-  }
-  return raw;
-}
-
-function namespaceNotFound(name: string): ApiError {
-  return new ApiError(404, codes.namespaceNotFound, `dispatch namespace "${name}" not found`);
 }
 
 function encodeCursor(after: string): string {
@@ -134,7 +116,7 @@ namespaces.get("/:ns/scripts/:script", async (c) => {
   const script = await stub.getScript(ns, name);
   if (script === null) {
     if ((await stub.getNamespace(ns)) === null) throw namespaceNotFound(ns);
-    throw new ApiError(404, codes.scriptNotFound, `script "${name}" not found in namespace "${ns}"`);
+    throw scriptNotFound(ns, name);
   }
   return c.json(success({
     created_on: script.createdOn,
@@ -152,20 +134,36 @@ namespaces.delete("/:ns/scripts/:script", async (c) => {
   invalidateScript(ns, name);
   if (!deleted) {
     if ((await stub.getNamespace(ns)) === null) throw namespaceNotFound(ns);
-    throw new ApiError(404, codes.scriptNotFound, `script "${name}" not found in namespace "${ns}"`);
+    throw scriptNotFound(ns, name);
   }
   return c.json(success(null));
 });
+
+namespaces.route("/:ns/scripts/:script/tags", scriptTags);
 
 namespaces.get("/:ns/scripts", async (c) => {
   const ns = namespaceName(c.req.param("ns"));
   const limit = pageLimit(c.req.query("limit"));
   const cursor = c.req.query("cursor");
   const after = cursor === undefined || cursor === "" ? null : decodeCursor(cursor);
+  const filter = parseTagFilter(c.req.query("tags"));
   const stub = registryStub(c.env);
   if ((await stub.getNamespace(ns)) === null) throw namespaceNotFound(ns);
-  const page = await stub.listScripts(ns, limit, after);
+  const page = await stub.listScripts(ns, limit, after, filter);
   const info: { count: number; per_page: number; cursor?: string } = { count: page.scripts.length, per_page: limit };
   if (page.nextAfter !== null) info.cursor = encodeCursor(page.nextAfter);
   return c.json(success(page.scripts.map(scriptResult), info));
+});
+
+/** Deletes every script matching `?tags=`; a filter is required, so no call empties a namespace by accident. */
+namespaces.delete("/:ns/scripts", async (c) => {
+  const ns = namespaceName(c.req.param("ns"));
+  const filter = parseTagFilter(c.req.query("tags"));
+  if (filter === null) {
+    throw new ApiError(400, codes.badRequest, "deleting scripts in bulk needs a tags filter, like ?tags=customer-1:yes");
+  }
+  const deleted = await registryStub(c.env).deleteScriptsMatching(ns, filter);
+  invalidateNamespace(ns);
+  if (deleted === null) throw namespaceNotFound(ns);
+  return c.json(success(null));
 });

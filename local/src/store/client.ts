@@ -1,14 +1,16 @@
 /**
  * Access to the Registry DO, with an isolate cache of script metadata so that a
  * tenant call does not cost a DO round trip. The REST API runs in this same
- * isolate and invalidates on every write, so the cache never serves a deleted
- * or replaced script.
+ * isolate and invalidates on every write (uploads, tag changes, deletes of a
+ * script, of a tag-filtered set, or of a whole namespace), so the cache never
+ * serves a deleted or replaced script.
  */
 import type { Registry } from "./registry.ts";
 import type { ScriptRecord } from "./types.ts";
 
 type RegistryMethod = "createNamespace" | "getNamespace" | "listNamespaces" | "deleteNamespace"
-  | "putScript" | "getScript" | "getModules" | "deleteScript" | "listScripts";
+  | "putScript" | "getScript" | "getModules" | "deleteScript" | "listScripts" | "deleteScriptsMatching"
+  | "changeTags";
 
 /**
  * The DO's methods as seen over RPC. Spelled out from the class because the
@@ -20,6 +22,12 @@ export type RegistryApi = {
 
 const MAX_CACHED = 10_000;
 const scripts = new Map<string, ScriptRecord | null>();
+/**
+ * Bumped by every invalidation. A lookup that started before a write may carry
+ * the pre-write record back from the DO; it must not put that into the cache,
+ * or a deleted namespace's script would stay callable until the next write.
+ */
+let generation = 0;
 
 export function registryStub(env: Env): RegistryApi {
   return env.REGISTRY.get(env.REGISTRY.idFromName("registry")) as unknown as RegistryApi;
@@ -31,17 +39,21 @@ export async function lookupScript(env: Env, namespace: string, name: string): P
   const k = key(namespace, name);
   const hit = scripts.get(k);
   if (hit !== undefined) return hit;
+  const started = generation;
   const found = await registryStub(env).getScript(namespace, name);
+  if (started !== generation) return found;
   if (scripts.size >= MAX_CACHED) scripts.clear();
   scripts.set(k, found);
   return found;
 }
 
 export function invalidateScript(namespace: string, name: string): void {
+  generation++;
   scripts.delete(key(namespace, name));
 }
 
 export function invalidateNamespace(namespace: string): void {
+  generation++;
   const prefix = `${namespace}\u0000`;
   for (const k of scripts.keys()) if (k.startsWith(prefix)) scripts.delete(k);
 }

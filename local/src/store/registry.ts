@@ -4,7 +4,8 @@
  * Layout: local/STORAGE.md.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { ModuleRecord, NamespaceRecord, ScriptPage, ScriptRecord, ScriptUpload } from "./types.ts";
+import { MAX_TAGS, TAGS_SCHEMA, backfillTagIndex, scriptWhere, writeTagIndex } from "./tags.ts";
+import type { ModuleRecord, NamespaceRecord, ScriptPage, ScriptRecord, ScriptUpload, TagChange, TagFilter } from "./types.ts";
 
 /** DO SQLite rows are capped at 2 MB, so module bodies are stored in chunks. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -73,6 +74,8 @@ export class Registry extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
+    this.sql.exec(TAGS_SCHEMA);
+    backfillTagIndex(this.sql);
   }
 
   private namespaceRow(name: string): NamespaceRecord | null {
@@ -112,6 +115,7 @@ export class Registry extends DurableObject<Env> {
     if (this.namespaceRow(name) === null) return false;
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM modules WHERE namespace = ?", name);
+      this.sql.exec("DELETE FROM script_tags WHERE namespace = ?", name);
       this.sql.exec("DELETE FROM scripts WHERE namespace = ?", name);
       this.sql.exec("DELETE FROM namespaces WHERE name = ?", name);
     });
@@ -134,6 +138,7 @@ export class Registry extends DurableObject<Env> {
         namespace, name, name, etag, previous?.createdOn ?? now, now, upload.format, upload.mainModule,
         upload.compatibilityDate, JSON.stringify(upload.compatibilityFlags), JSON.stringify(upload.bindings),
         JSON.stringify(upload.tags), JSON.stringify(upload.tailConsumers), size);
+      writeTagIndex(this.sql, namespace, name, upload.tags);
       for (const mod of upload.modules) {
         const bytes = new Uint8Array(mod.content);
         for (let i = 0, chunk = 0; i < Math.max(bytes.length, 1); i += CHUNK_BYTES, chunk++) {
@@ -180,18 +185,56 @@ export class Registry extends DurableObject<Env> {
     if (this.getScript(namespace, name) === null) return false;
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM modules WHERE namespace = ? AND script = ?", namespace, name);
+      this.sql.exec("DELETE FROM script_tags WHERE namespace = ? AND script = ?", namespace, name);
       this.sql.exec("DELETE FROM scripts WHERE namespace = ? AND name = ?", namespace, name);
     });
     return true;
   }
 
   /** Keyset pagination by name: a cursor stays valid while scripts come and go. */
-  listScripts(namespace: string, limit: number, after: string | null): ScriptPage {
-    const rows = this.sql.exec(
-      "SELECT * FROM scripts WHERE namespace = ? AND name > ? ORDER BY name LIMIT ?",
-      namespace, after ?? "", limit + 1).toArray();
+  listScripts(namespace: string, limit: number, after: string | null, filter: TagFilter | null = null): ScriptPage {
+    const { where, params } = scriptWhere(namespace, after, filter);
+    const rows = this.sql.exec(`SELECT s.* FROM scripts s WHERE ${where} ORDER BY s.name LIMIT ?`, ...params, limit + 1).toArray();
     const scripts = rows.slice(0, limit).map(toScript);
     const last = scripts[scripts.length - 1];
     return { scripts, nextAfter: rows.length > limit && last !== undefined ? last.name : null };
+  }
+
+  /** Deletes every script the filter matches, in one transaction; returns their names. */
+  deleteScriptsMatching(namespace: string, filter: TagFilter): string[] | null {
+    if (this.namespaceRow(namespace) === null) return null;
+    const { where, params } = scriptWhere(namespace, null, filter);
+    const names = this.sql.exec(`SELECT s.name FROM scripts s WHERE ${where} ORDER BY s.name`, ...params)
+      .toArray().map((r) => str(r, "name"));
+    this.ctx.storage.transactionSync(() => {
+      for (const name of names) {
+        this.sql.exec("DELETE FROM modules WHERE namespace = ? AND script = ?", namespace, name);
+        this.sql.exec("DELETE FROM script_tags WHERE namespace = ? AND script = ?", namespace, name);
+        this.sql.exec("DELETE FROM scripts WHERE namespace = ? AND name = ?", namespace, name);
+      }
+    });
+    return names;
+  }
+
+  /**
+   * Reads, changes and writes one script's tags atomically: the DO runs one call
+   * at a time, so two concurrent adds cannot together pass the 8-tag limit. The
+   * script's code, etag and modified_on stay as they are (tags are labels).
+   */
+  changeTags(namespace: string, name: string, op: { set: string[] } | { add: string } | { remove: string }): TagChange {
+    const script = this.getScript(namespace, name);
+    if (script === null) {
+      return { ok: false, reason: this.namespaceRow(namespace) === null ? "namespace_not_found" : "script_not_found" };
+    }
+    let tags: string[];
+    if ("set" in op) tags = op.set;
+    else if ("add" in op) tags = script.tags.includes(op.add) ? script.tags : [...script.tags, op.add];
+    else tags = script.tags.filter((t) => t !== op.remove);
+    if (tags.length > MAX_TAGS) return { ok: false, reason: "too_many_tags" };
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("UPDATE scripts SET tags = ? WHERE namespace = ? AND name = ?", JSON.stringify(tags), namespace, name);
+      writeTagIndex(this.sql, namespace, name, tags);
+    });
+    return { ok: true, tags };
   }
 }

@@ -58,6 +58,19 @@ export interface NamespaceRecord {
   scriptCount: number;
 }
 
+/**
+ * A listing filter as Cloudflare's `tags=a:yes,b:no`: a script matches when it
+ * has every `yes` tag and none of the `no` tags.
+ */
+export interface TagFilter {
+  yes: string[];
+  no: string[];
+}
+
+export type TagChange =
+  | { ok: true; tags: string[] }
+  | { ok: false; reason: "namespace_not_found" | "script_not_found" | "too_many_tags" };
+
 export interface ScriptPage {
   scripts: ScriptRecord[];
   /** Name of the last script returned when more follow; the cursor encodes it. */
