@@ -60,6 +60,10 @@ function tryLines(stack: Stack, dispatcher: URL, api: URL): string[] {
     `curl -H 'Authorization: Bearer ${stack.apiToken}' ${api.origin}/client/v4/accounts/local/workers/dispatch/namespaces/${stack.namespace}/scripts`,
     "the namespace REST API",
   );
+  add(
+    `curl -H 'Authorization: Bearer ${stack.apiToken}' ${api.origin}/client/v4/accounts/local/analytics_engine/sql --data "SELECT blob1 AS tenant, blob4 AS outcome, SUM(_sample_interval * double1) AS n FROM tenant_invocations GROUP BY tenant, outcome FORMAT JSONEachRow"`,
+    "invocations per tenant and outcome (README: a fuller query)",
+  );
   const width = Math.min(72, Math.max(...lines.map(([c]) => c.length)));
   return lines.map(([command, note]) => `  ${command.padEnd(width)}  # ${note}`);
 }
@@ -74,6 +78,7 @@ export function banner(input: BannerInput): string {
     `tenantscope dev: one Miniflare instance (shared KV and Durable Objects), state in ${state}`,
     `  dispatcher   ${dispatcher.origin}/   (tenantscope-dispatcher, PLATFORM_DOMAIN=localhost)`,
     `  local API    ${api.origin}/client/v4   (tenantscope-local, Authorization: Bearer ${stack.apiToken})`,
+    `  tail         tenantscope-tail → local Analytics Engine (dataset tenant_invocations, SQL on the local API)`,
     ...Object.entries(stack.urls.extra).map(([name, url]) => `  ${name.padEnd(12)} ${forHumans(url).origin}/`),
     `  dashboard    port ${input.dashboardPort} reserved (the dashboard arrives in a later issue)`,
   ];
