@@ -74,10 +74,17 @@ export function foldRows(group: readonly InvocationRow[]): InvocationRow {
 export function foldToLimit(rows: readonly InvocationRow[], maxPoints: number): InvocationRow[] {
   if (rows.length <= maxPoints) return [...rows];
   for (const key of FOLD_KEYS) {
+    const keys = rows.map(key);
+    // distinctFrom[k] = groups among rows[k:], filled from the end in one pass.
+    const distinctFrom: number[] = new Array<number>(rows.length);
+    const seen = new Set<string>();
+    for (let i = rows.length - 1; i >= 0; i--) {
+      seen.add(keys[i] ?? "");
+      distinctFrom[i] = seen.size;
+    }
     // k + groups(rows[k:]) only grows with k, so the first fit from the top is the largest k.
     for (let k = maxPoints - 1; k >= 0; k--) {
-      const groups = groupBy(rows.slice(k), key);
-      if (k + groups.length <= maxPoints) return [...rows.slice(0, k), ...groups.map(foldRows)];
+      if (k + (distinctFrom[k] ?? 0) <= maxPoints) return [...rows.slice(0, k), ...groupBy(rows.slice(k), key).map(foldRows)];
     }
   }
   return foldTenantOverflow(rows, maxPoints);

@@ -23,6 +23,13 @@ describe("schema layout", () => {
   });
 });
 
+describe("utf8Length", () => {
+  it("counts what TextEncoder writes, lone surrogates included", () => {
+    const samples = ["", "abc", "é", "€", "😀", "a😀b", "\ud800", "x\udc00y", "\ud83d", "日本語テキスト", "mixed é€😀 text"];
+    for (const s of samples) expect(utf8Length(s), JSON.stringify(s)).toBe(new TextEncoder().encode(s).length);
+  });
+});
+
 describe("truncateUtf8", () => {
   it("never splits a character", () => {
     expect(truncateUtf8("aé", 2)).toBe("a");
