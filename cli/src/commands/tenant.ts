@@ -1,0 +1,77 @@
+/** `tenantscope tenant get|plan|suspend|resume`: a tenant's `tenant:<name>` record in KV. */
+import { isTenantName } from "@tenantscope/core/names";
+import { kvKeys } from "@tenantscope/core/plans";
+import { assignPlan } from "../bulk.ts";
+import { arg, printJson, str, type Context, type Group, type Values } from "../command.ts";
+import { UsageError } from "../errors.ts";
+import { PlansStore } from "../kv.ts";
+
+/** The dispatcher's DEFAULT_PLAN in dispatcher/wrangler.jsonc. */
+const DISPATCHER_DEFAULT_PLAN = "free";
+
+function tenantName(raw: string): string {
+  if (!isTenantName(raw)) throw new UsageError(`invalid tenant name "${raw}": lower-case letters, digits and dashes, 1-63 characters`);
+  return raw;
+}
+
+async function setSuspended(ctx: Context, args: string[], values: Values, suspended: boolean): Promise<void> {
+  const tenant = tenantName(arg(args, 0));
+  const plans = new PlansStore(ctx.api);
+  const current = await plans.assignment(tenant);
+  if (current === null && !suspended) {
+    ctx.out(`${tenant} has no assignment in KV, so it is not suspended`);
+    return;
+  }
+  // A record needs a plan; without one, name the plan the dispatcher would have applied.
+  const plan = current?.plan ?? str(values, "plan") ?? ctx.env.TENANTSCOPE_DEFAULT_PLAN ?? DISPATCHER_DEFAULT_PLAN;
+  if (current === null) await plans.requirePlan(plan);
+  await plans.setAssignment(tenant, { plan, suspended });
+  if (ctx.json) return printJson(ctx, { tenant, plan, suspended });
+  ctx.out(`${tenant} ${suspended ? "suspended" : "resumed"} (plan ${plan}${current === null ? ", recorded as it had no assignment" : ""})`);
+}
+
+export const tenantGroup: Group = {
+  summary: "tenant plan assignments and suspension (KV)",
+  commands: {
+    get: {
+      usage: "tenant get <tenant>",
+      summary: "show a tenant's assignment",
+      args: [1, 1],
+      async run(ctx, args) {
+        const tenant = tenantName(arg(args, 0));
+        const assignment = await new PlansStore(ctx.api).assignment(tenant);
+        if (ctx.json) return printJson(ctx, { tenant, assignment });
+        ctx.out(assignment === null
+          ? `${tenant}: no ${kvKeys.tenant(tenant)} record (the dispatcher's DEFAULT_PLAN applies)`
+          : `${tenant}: plan ${assignment.plan}${assignment.suspended ? ", suspended" : ""}`);
+      },
+    },
+    plan: {
+      usage: "tenant plan <tenant> <plan>",
+      summary: "assign a plan (keeps a suspension in place)",
+      args: [2, 2],
+      async run(ctx, args) {
+        const tenant = tenantName(arg(args, 0));
+        const plan = arg(args, 1);
+        const plans = new PlansStore(ctx.api);
+        await plans.requirePlan(plan);
+        await assignPlan(plans, tenant, plan);
+        if (ctx.json) return printJson(ctx, { tenant, plan });
+        ctx.out(`${tenant} is on plan ${plan}`);
+      },
+    },
+    suspend: {
+      usage: "tenant suspend <tenant> [--plan p]",
+      summary: "suspend a tenant: the dispatcher answers tenant_suspended (--plan: the plan to record if it has none)",
+      options: { plan: { type: "string" } },
+      args: [1, 1],
+      run: (ctx, args, values) => setSuspended(ctx, args, values, true),
+    },
+    resume: {
+      usage: "tenant resume <tenant>",
+      summary: "lift a suspension, keeping the plan",
+      args: [1, 1],
+      run: (ctx, args, values) => setSuspended(ctx, args, values, false),
+    },
+  },
+};

@@ -1,0 +1,69 @@
+/**
+ * Where commands go: the local stand-in by default, or Cloudflare when
+ * CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN are set. Only the base URL, the
+ * account, the token and the plans KV id differ; every request is built the same.
+ */
+import { CliError } from "./errors.ts";
+
+export const LOCAL_API_URL = "http://127.0.0.1:8789";
+export const CLOUDFLARE_API_URL = "https://api.cloudflare.com";
+/** Values of local/wrangler.jsonc and local/dev (API_TOKEN, PLANS_KV_ID, DEFAULT_NAMESPACE). */
+export const LOCAL_ACCOUNT = "local";
+export const LOCAL_TOKEN = "local";
+export const LOCAL_PLANS_KV_ID = "tenantscope-plans";
+/** The dispatcher's `dispatch_namespaces` namespace (dispatcher/wrangler.jsonc). */
+export const DEFAULT_NAMESPACE = "tenantscope-tenants";
+/** The Tail Worker every uploaded tenant reports to (tail-worker/wrangler.jsonc). */
+export const TAIL_WORKER = "tenantscope-tail";
+
+export type Env = Record<string, string | undefined>;
+
+export interface Target {
+  kind: "local" | "cloudflare";
+  /** Up to and including /client/v4/accounts/<account>. */
+  accountUrl: string;
+  token: string;
+  namespace: string;
+  /** Null on Cloudflare until TENANTSCOPE_PLANS_KV_ID is set; plan commands need it. */
+  plansKvId: string | null;
+}
+
+export interface TargetFlags {
+  apiUrl?: string;
+  namespace?: string;
+  local?: boolean;
+}
+
+const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === "" ? undefined : v.trim());
+
+export function resolveTarget(env: Env, flags: TargetFlags): Target {
+  const namespace = nonEmpty(flags.namespace) ?? nonEmpty(env.TENANTSCOPE_NAMESPACE) ?? DEFAULT_NAMESPACE;
+  const account = nonEmpty(env.CLOUDFLARE_ACCOUNT_ID);
+  const token = nonEmpty(env.CLOUDFLARE_API_TOKEN);
+  if (flags.local !== true && (account !== undefined || token !== undefined)) {
+    if (account === undefined || token === undefined) {
+      throw new CliError("set both CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN to target Cloudflare (or pass --local)");
+    }
+    const base = (nonEmpty(env.CLOUDFLARE_API_BASE_URL) ?? CLOUDFLARE_API_URL).replace(/\/+$/, "");
+    return {
+      kind: "cloudflare",
+      accountUrl: `${base}/client/v4/accounts/${encodeURIComponent(account)}`,
+      token,
+      namespace,
+      plansKvId: nonEmpty(env.TENANTSCOPE_PLANS_KV_ID) ?? null,
+    };
+  }
+  const base = (nonEmpty(flags.apiUrl) ?? nonEmpty(env.TENANTSCOPE_API_URL) ?? LOCAL_API_URL).replace(/\/+$/, "");
+  if (!/^https?:\/\//.test(base)) throw new CliError(`the local API URL must start with http:// or https://, got "${base}"`);
+  return {
+    kind: "local",
+    accountUrl: `${base}/client/v4/accounts/${LOCAL_ACCOUNT}`,
+    token: nonEmpty(env.TENANTSCOPE_API_TOKEN) ?? LOCAL_TOKEN,
+    namespace,
+    plansKvId: nonEmpty(env.TENANTSCOPE_PLANS_KV_ID) ?? LOCAL_PLANS_KV_ID,
+  };
+}
+
+export function describeTarget(t: Target): string {
+  return t.kind === "local" ? `local stand-in at ${t.accountUrl.replace(/\/client\/v4\/.*$/, "")}` : "Cloudflare";
+}
