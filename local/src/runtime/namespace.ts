@@ -70,7 +70,7 @@ export class TenantWorker extends RpcTarget {
     const tagged = new Request(request);
     tagged.headers.set(INVOCATION_HEADER, inv.id);
     const startedAt = Date.now();
-    startMeasurement(inv.id, startedAt);
+    startMeasurement(inv.id, startedAt, script);
     let response: Response;
     try {
       response = await stub.getEntrypoint(undefined, { props: { invocation: inv.id } }).fetch(tagged);

@@ -15,20 +15,27 @@ export interface Measurement {
   done: boolean;
 }
 
-interface Entry {
+interface Entry<Owner> {
   m: Measurement;
+  /** What the invocation ran (the script record at call time). */
+  owner: Owner;
   waiters: (() => void)[];
 }
 
-const entries = new Map<string, Entry>();
+const entries = new Map<string, Entry<unknown>>();
 /** A trace nobody claims (no tail consumer) must not pin its entry forever. */
 const RETAIN_MS = 5 * 60_000;
 const SWEEP_EVERY = 256;
 let started = 0;
 
-export function startMeasurement(id: string, now: number): void {
+export function startMeasurement(id: string, now: number, owner: unknown): void {
   if (++started % SWEEP_EVERY === 0) sweep(now);
-  entries.set(id, { m: { startedAt: now, cpuMs: 0, wallMs: 0, exceededCpu: false, done: false }, waiters: [] });
+  entries.set(id, { m: { startedAt: now, cpuMs: 0, wallMs: 0, exceededCpu: false, done: false }, owner, waiters: [] });
+}
+
+/** The owner recorded when the invocation started, without waiting for its end. */
+export function ownerOf(id: string): unknown {
+  return entries.get(id)?.owner;
 }
 
 export function recordCpu(id: string, cpuMs: number, exceededCpu: boolean): void {

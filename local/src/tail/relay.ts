@@ -14,7 +14,7 @@ import { isRecord } from "@tenantscope/core/result";
 import { lookupScript } from "../store/client.ts";
 import type { ScriptRecord } from "../store/types.ts";
 import { enrichTrace, isProbe, takeInvocationId } from "./enrich.ts";
-import { dropMeasurement, takeMeasurement } from "./measurements.ts";
+import { dropMeasurement, ownerOf, takeMeasurement } from "./measurements.ts";
 import { tailBindingName } from "./names.ts";
 
 export interface TailRelayProps {
@@ -33,6 +33,10 @@ interface TailTarget {
 function plainTraces(events: TraceItem[]): Record<string, unknown>[] {
   const plain: unknown = JSON.parse(JSON.stringify(events));
   return Array.isArray(plain) ? plain.filter(isRecord).filter((trace) => !isProbe(trace)) : [];
+}
+
+function isScriptRecord(value: unknown): value is ScriptRecord {
+  return isRecord(value) && typeof value.name === "string" && Array.isArray(value.tailConsumers);
 }
 
 const warnedMissing = new Set<string>();
@@ -56,45 +60,45 @@ export class TailRelay extends WorkerEntrypoint<Env, TailRelayProps> {
   }
 
   private async relay(events: TraceItem[]): Promise<void> {
-    const { namespace, script: name } = this.ctx.props;
-    const script = await lookupScript(this.env, namespace, name);
-    if (script === null || script.tailConsumers.length === 0) {
-      // Nothing to deliver to; release the measurements these traces hold.
-      for (const trace of plainTraces(events)) {
-        const id = takeInvocationId(trace);
+    const byService = new Map<string, Record<string, unknown>[]>();
+    await Promise.all(plainTraces(events).map(async (trace) => {
+      const id = takeInvocationId(trace);
+      const script = await this.ownerOf(id);
+      if (script === null || script.tailConsumers.length === 0) {
         if (id !== null) dropMeasurement(id);
+        return;
+      }
+      const measured = id === null ? undefined : await takeMeasurement(id, MEASUREMENT_WAIT_MS);
+      const done = enrichTrace(trace, { namespace: script.namespace, script: script.name, tags: script.tags, versionId: script.etag }, measured);
+      for (const { service } of script.tailConsumers) byService.set(service, [...(byService.get(service) ?? []), done]);
+    }));
+    await Promise.all([...byService].map(([service, traces]) => this.deliver(service, traces)));
+  }
+
+  /**
+   * The script as it was when the invocation started (recorded by the namespace
+   * entrypoint), so a trace still reaches its consumers after the script or its
+   * namespace is deleted; else the current record.
+   */
+  private async ownerOf(id: string | null): Promise<ScriptRecord | null> {
+    const recorded = id === null ? undefined : ownerOf(id);
+    if (isScriptRecord(recorded)) return recorded;
+    return lookupScript(this.env, this.ctx.props.namespace, this.ctx.props.script);
+  }
+
+  private async deliver(service: string, traces: Record<string, unknown>[]): Promise<void> {
+    const target = targetOf(this.env, service);
+    if (target === null) {
+      if (!warnedMissing.has(service)) {
+        warnedMissing.add(service);
+        console.warn(`tenantscope-local: tail consumer "${service}" is not running locally (no ${tailBindingName(service)} binding); its traces are dropped`);
       }
       return;
     }
-    const traces = await this.complete(events, script);
-    if (traces.length === 0) return;
-    await Promise.all(script.tailConsumers.map(async ({ service }) => {
-      const target = targetOf(this.env, service);
-      if (target === null) {
-        if (!warnedMissing.has(service)) {
-          warnedMissing.add(service);
-          console.warn(`tenantscope-local: tail consumer "${service}" is not running locally (no ${tailBindingName(service)} binding); its traces are dropped`);
-        }
-        return;
-      }
-      try {
-        await target.tail(traces);
-      } catch (error) {
-        console.error(`tenantscope-local: tail consumer "${service}" failed: ${String(error)}`);
-      }
-    }));
-  }
-
-  private async complete(events: TraceItem[], script: ScriptRecord): Promise<Record<string, unknown>[]> {
-    return Promise.all(plainTraces(events).map(async (trace) => {
-      const id = takeInvocationId(trace);
-      const measured = id === null ? undefined : await takeMeasurement(id, MEASUREMENT_WAIT_MS);
-      return enrichTrace(trace, {
-        namespace: script.namespace,
-        script: script.name,
-        tags: script.tags,
-        versionId: script.etag,
-      }, measured);
-    }));
+    try {
+      await target.tail(traces);
+    } catch (error) {
+      console.error(`tenantscope-local: tail consumer "${service}" failed: ${String(error)}`);
+    }
   }
 }
