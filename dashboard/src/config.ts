@@ -1,0 +1,84 @@
+/**
+ * Vars and secrets → validated settings. Each check names the setting that is wrong
+ * (never its value, which may be secret), so a broken deploy says what to fix.
+ */
+import { isPlanName } from "@tenantscope/core/plans";
+import type { DashboardVars } from "./env.ts";
+import { DashboardError } from "./errors.ts";
+
+export const DEFAULT_SQL_URL = "https://api.cloudflare.com/client/v4/accounts/{account}/analytics_engine/sql";
+const DEFAULT_SESSION_TTL_SECONDS = 12 * 3600;
+/** A shorter HMAC key would be guessable; 32 characters of randomness is the floor. */
+const MIN_SESSION_SECRET = 32;
+
+function misconfigured(message: string): DashboardError {
+  return new DashboardError("misconfigured", `The dashboard is misconfigured: ${message}`);
+}
+
+function present(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== "";
+}
+
+export interface SqlSettings {
+  url: string;
+  token: string;
+}
+
+/** The SQL endpoint with the account filled in, and the API token. */
+export function sqlSettings(env: DashboardVars): SqlSettings {
+  const template = present(env.AE_SQL_URL) ? env.AE_SQL_URL.trim() : DEFAULT_SQL_URL;
+  let url = template;
+  if (template.includes("{account}")) {
+    if (!present(env.CF_ACCOUNT_ID)) throw misconfigured("secret CF_ACCOUNT_ID is not set (AE_SQL_URL needs it for {account}).");
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(env.CF_ACCOUNT_ID.trim())) throw misconfigured("secret CF_ACCOUNT_ID is not an account id.");
+    url = template.replace("{account}", env.CF_ACCOUNT_ID.trim());
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw misconfigured("var AE_SQL_URL is not a URL.");
+  }
+  if (parsed.protocol !== "https:" && parsed.hostname !== "127.0.0.1" && parsed.hostname !== "localhost") {
+    // The token travels with every query: plain HTTP only to this machine (local dev).
+    throw misconfigured("var AE_SQL_URL must use https (http only for 127.0.0.1 or localhost).");
+  }
+  if (!present(env.CF_API_TOKEN)) throw misconfigured("secret CF_API_TOKEN is not set.");
+  return { url: parsed.href, token: env.CF_API_TOKEN.trim() };
+}
+
+export function defaultPlan(env: DashboardVars): string {
+  const plan = present(env.DEFAULT_PLAN) ? env.DEFAULT_PLAN.trim() : "free";
+  if (!isPlanName(plan)) throw misconfigured("var DEFAULT_PLAN is not a plan name.");
+  return plan;
+}
+
+export function sessionSecret(env: DashboardVars): string {
+  if (!present(env.SESSION_SECRET) || env.SESSION_SECRET.trim().length < MIN_SESSION_SECRET) {
+    throw misconfigured(`secret SESSION_SECRET must be set to at least ${MIN_SESSION_SECRET} random characters.`);
+  }
+  return env.SESSION_SECRET.trim();
+}
+
+export function sessionTtlSeconds(env: DashboardVars): number {
+  if (!present(env.SESSION_TTL_SECONDS)) return DEFAULT_SESSION_TTL_SECONDS;
+  const n = Number(env.SESSION_TTL_SECONDS);
+  if (!Number.isInteger(n) || n < 60 || n > 30 * 86400) throw misconfigured("var SESSION_TTL_SECONDS must be an integer from 60 to 2592000.");
+  return n;
+}
+
+export interface AccessSettings {
+  /** e.g. "myteam.cloudflareaccess.com" */
+  teamDomain: string;
+  aud: string;
+}
+
+/** Cloudflare Access is on when both vars are set; one without the other is a mistake. */
+export function accessSettings(env: DashboardVars): AccessSettings | null {
+  const team = present(env.ACCESS_TEAM_DOMAIN) ? env.ACCESS_TEAM_DOMAIN.trim().replace(/^https:\/\//, "").replace(/\/$/, "") : "";
+  const aud = present(env.ACCESS_AUD) ? env.ACCESS_AUD.trim() : "";
+  if (team === "" && aud === "") return null;
+  if (team === "" || aud === "") throw misconfigured("set both ACCESS_TEAM_DOMAIN and ACCESS_AUD, or neither.");
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(team)) throw misconfigured("var ACCESS_TEAM_DOMAIN is not a host name.");
+  return { teamDomain: team.toLowerCase(), aud };
+}

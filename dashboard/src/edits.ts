@@ -1,0 +1,62 @@
+/**
+ * Plan and assignment changes: validated with core's validators, written through the
+ * AuditLog object (which records who, when, old and new), in core/KV.md's formats.
+ */
+import { kvKeys, validateAssignment, validatePlanLimits } from "@tenantscope/core/plans";
+import type { AuditChange, AuditEntry, AuditLog } from "./audit.ts";
+import type { Principal } from "./auth/users.ts";
+import type { DashboardEnv } from "./env.ts";
+import { DashboardError, badRequest, forbidden } from "./errors.ts";
+import { assignmentRecord, planRecord, readPlan } from "./kv.ts";
+
+/** Form fields arrive as strings: digits become numbers; anything else is left for the validator to name. */
+function formNumber(value: unknown): unknown {
+  return typeof value === "string" && /^\d{1,10}$/.test(value) ? Number(value) : value;
+}
+
+export function planInput(form: Record<string, unknown>): unknown {
+  return { cpuMs: formNumber(form.cpuMs), subRequests: formNumber(form.subRequests) };
+}
+
+export function assignmentInput(form: Record<string, unknown>): unknown {
+  return { plan: form.plan, suspended: form.suspended === "true" || form.suspended === "on" };
+}
+
+function auditLog(env: DashboardEnv): DurableObjectStub<AuditLog> {
+  // One log for the account: every change goes through the same object, in order.
+  return env.AUDIT.get(env.AUDIT.idFromName("audit"));
+}
+
+async function record(env: DashboardEnv, change: AuditChange): Promise<AuditEntry> {
+  try {
+    return await auditLog(env).apply(change);
+  } catch (error) {
+    throw new DashboardError("storage_failed", "The change could not be saved (KV or the audit log failed); nothing was recorded. Try again.", { cause: error });
+  }
+}
+
+export async function savePlan(env: DashboardEnv, principal: Principal, plan: string, input: unknown): Promise<AuditEntry> {
+  if (principal.tenant !== null) throw forbidden("A plan is shared by many tenants; an operator scoped to one tenant cannot change it.");
+  const limits = validatePlanLimits(input);
+  if (!limits.ok) throw badRequest(`Plan "${plan}" was not saved: ${limits.message}.`);
+  return record(env, { actor: principal.user, action: "plan", key: kvKeys.plan(plan), value: planRecord(limits.value) });
+}
+
+export async function saveAssignment(env: DashboardEnv, principal: Principal, tenant: string, input: unknown): Promise<AuditEntry> {
+  if (principal.tenant !== null && principal.tenant !== tenant) throw forbidden(`You can only change tenant "${principal.tenant}".`);
+  const assignment = validateAssignment(input);
+  if (!assignment.ok) throw badRequest(`The assignment of "${tenant}" was not saved: ${assignment.message}.`);
+  // An unknown plan would make the dispatcher fall back to the restrictive plan: refuse it here.
+  const plan = await readPlan(env.PLANS, assignment.value.plan);
+  if (plan === null || plan.limits === null) throw badRequest(`There is no plan "${assignment.value.plan}"; create it on the plans page first.`);
+  return record(env, { actor: principal.user, action: "assignment", key: kvKeys.tenant(tenant), value: assignmentRecord(assignment.value) });
+}
+
+export async function auditEntries(env: DashboardEnv, principal: Principal, limit: number): Promise<AuditEntry[]> {
+  const keys = principal.tenant === null ? undefined : [kvKeys.tenant(principal.tenant)];
+  try {
+    return await auditLog(env).list(limit, keys);
+  } catch (error) {
+    throw new DashboardError("storage_failed", "The audit log could not be read. Try again in a moment.", { cause: error });
+  }
+}

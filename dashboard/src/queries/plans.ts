@@ -1,0 +1,181 @@
+/**
+ * Plans, for operators: per plan the CPU distribution (p50/p95/p99 and a histogram),
+ * violation rate and active tenants, and the what-if of a proposed limit. Three SQL
+ * round trips, concurrent. Plan limits themselves come from KV (kv.ts).
+ */
+import { INDEX_COLUMN, sampledCount, sampledCountIf, sampledQuantile } from "@tenantscope/core/schema";
+import { type SqlClient, num, str } from "../sql/client.ts";
+import { DATASET, col, lit, numLit, violationCondition, whereOf, type Scope } from "../sql/build.ts";
+
+/** Upper edges (ms) of the histogram's bins; the last bin is "≥ 300000". 1-2-5 steps read well on a log-like axis. */
+export const CPU_BIN_EDGES = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000, 300000] as const;
+
+export function binLabels(): string[] {
+  const labels: string[] = [];
+  let lower = 0;
+  for (const upper of CPU_BIN_EDGES) {
+    labels.push(`${lower}–${upper}`);
+    lower = upper;
+  }
+  labels.push(`≥${lower}`);
+  return labels;
+}
+
+/** Where a limit falls on the histogram: the bin holding it and the fraction across that bin. */
+export function limitPosition(limitMs: number): { bin: number; fraction: number } {
+  let lower = 0;
+  for (let i = 0; i < CPU_BIN_EDGES.length; i++) {
+    const upper = CPU_BIN_EDGES[i] ?? lower;
+    if (limitMs < upper) return { bin: i, fraction: (limitMs - lower) / (upper - lower) };
+    lower = upper;
+  }
+  return { bin: CPU_BIN_EDGES.length, fraction: 0 };
+}
+
+/** `if(cpu < 0.5, 0, if(cpu < 1, 1, …))`: the bin number, from constants only. */
+function binExpr(): string {
+  const cpu = col("cpuMs");
+  return CPU_BIN_EDGES.reduceRight<string>((inner, edge, i) => `if(${cpu} < ${numLit(edge)}, ${i}, ${inner})`, numLit(CPU_BIN_EDGES.length));
+}
+
+export interface PlanStats {
+  plan: string;
+  invocations: number;
+  violations: number;
+  cpuViolations: number;
+  subrequestViolations: number;
+  violationRate: number;
+  cpuMsP50: number;
+  cpuMsP95: number;
+  cpuMsP99: number;
+  /** Tenants with at least one invocation on this plan in the period. */
+  activeTenants: number;
+  /** Invocations per bin of CPU_BIN_EDGES. */
+  histogram: number[];
+}
+
+export interface WhatIfQuery {
+  plan: string;
+  cpuMs: number | null;
+  subRequests: number | null;
+}
+
+export interface WhatIf {
+  plan: string;
+  invocations: number;
+  tenants: number;
+  cpu: { proposedMs: number; invocationsOver: number; invocationShare: number; tenantsOver: number; tenantShare: number } | null;
+  subRequests: {
+    proposed: number;
+    /** Traces carry no subrequest count: only a lower bound is known (see note). */
+    available: false;
+    note: string;
+    atLeastInvocations: number;
+    atLeastShare: number;
+  } | null;
+}
+
+export const SUBREQUEST_NOTE =
+  "Traces carry no subrequest count, so the share over a proposed subrequest limit cannot be computed. " +
+  "Known: invocations that broke a limit in force at least as high as the proposal would also break it (a lower bound). " +
+  "An Outbound Worker that counts subrequests per invocation would make this exact.";
+
+export function planStatsSql(scope: Scope): string {
+  return [
+    `SELECT ${col("plan")} AS plan, ${sampledCount()} AS invocations,`,
+    `  ${sampledCountIf(violationCondition())} AS violations,`,
+    `  ${sampledCountIf(`${col("violation")} = ${lit("cpu")}`)} AS cpu_violations,`,
+    `  ${sampledCountIf(`${col("violation")} = ${lit("subrequests")}`)} AS subrequest_violations,`,
+    `  ${sampledQuantile(0.5, "cpuMs")} AS p50, ${sampledQuantile(0.95, "cpuMs")} AS p95, ${sampledQuantile(0.99, "cpuMs")} AS p99`,
+    `FROM ${DATASET} ${whereOf(scope)}`,
+    "GROUP BY plan ORDER BY plan",
+  ].join("\n");
+}
+
+export function histogramSql(scope: Scope): string {
+  return [`SELECT ${col("plan")} AS plan, ${binExpr()} AS bin, ${sampledCount()} AS invocations`, `FROM ${DATASET} ${whereOf(scope)}`, "GROUP BY plan, bin"].join("\n");
+}
+
+export function planTenantsSql(scope: Scope, whatIf: WhatIfQuery | null): string {
+  const extra: string[] = [];
+  if (whatIf?.cpuMs != null) extra.push(`,\n  ${sampledCountIf(`${col("cpuMs")} > ${numLit(whatIf.cpuMs)}`)} AS over_cpu`);
+  if (whatIf?.subRequests != null) {
+    // Broke a limit L' ≥ proposal P: made more than L' ≥ P subrequests, so it breaks P too.
+    const cond = `${col("violation")} = ${lit("subrequests")} AND ${col("subrequestLimit")} >= ${numLit(whatIf.subRequests)}`;
+    extra.push(`,\n  ${sampledCountIf(cond)} AS over_sub`);
+  }
+  return [
+    `SELECT ${col("plan")} AS plan, ${INDEX_COLUMN} AS tenant, ${sampledCount()} AS invocations${extra.join("")}`,
+    `FROM ${DATASET} ${whereOf(scope)}`,
+    "GROUP BY plan, tenant",
+  ].join("\n");
+}
+
+const share = (part: number, whole: number): number => (whole === 0 ? 0 : part / whole);
+
+export async function loadPlanStats(sql: SqlClient, scope: Scope, whatIf: WhatIfQuery | null): Promise<{ stats: PlanStats[]; whatIf: WhatIf | null }> {
+  const [statsResult, histResult, tenantResult] = await Promise.all([
+    sql.query(planStatsSql(scope)),
+    sql.query(histogramSql(scope)),
+    sql.query(planTenantsSql(scope, whatIf)),
+  ]);
+  const bins = CPU_BIN_EDGES.length + 1;
+  const histograms = new Map<string, number[]>();
+  for (const row of histResult.rows) {
+    const plan = str(row, "plan");
+    const h = histograms.get(plan) ?? Array.from({ length: bins }, () => 0);
+    const bin = Math.min(Math.max(0, Math.trunc(num(row, "bin"))), bins - 1);
+    h[bin] = (h[bin] ?? 0) + num(row, "invocations");
+    histograms.set(plan, h);
+  }
+  const active = new Map<string, number>();
+  for (const row of tenantResult.rows) active.set(str(row, "plan"), (active.get(str(row, "plan")) ?? 0) + 1);
+  const stats = statsResult.rows.map((row): PlanStats => {
+    const plan = str(row, "plan");
+    const invocations = num(row, "invocations");
+    const violations = num(row, "violations");
+    return {
+      plan,
+      invocations,
+      violations,
+      cpuViolations: num(row, "cpu_violations"),
+      subrequestViolations: num(row, "subrequest_violations"),
+      violationRate: share(violations, invocations),
+      cpuMsP50: num(row, "p50"),
+      cpuMsP95: num(row, "p95"),
+      cpuMsP99: num(row, "p99"),
+      activeTenants: active.get(plan) ?? 0,
+      histogram: histograms.get(plan) ?? Array.from({ length: bins }, () => 0),
+    };
+  });
+  return { stats, whatIf: whatIf === null ? null : summariseWhatIf(whatIf, tenantResult.rows.filter((r) => str(r, "plan") === whatIf.plan)) };
+}
+
+function summariseWhatIf(q: WhatIfQuery, rows: Record<string, string | number | null>[]): WhatIf {
+  let invocations = 0;
+  let overCpu = 0;
+  let tenantsOverCpu = 0;
+  let overSub = 0;
+  for (const row of rows) {
+    invocations += num(row, "invocations");
+    if (q.cpuMs !== null) {
+      const over = num(row, "over_cpu");
+      overCpu += over;
+      if (over > 0) tenantsOverCpu++;
+    }
+    if (q.subRequests !== null) overSub += num(row, "over_sub");
+  }
+  return {
+    plan: q.plan,
+    invocations,
+    tenants: rows.length,
+    cpu:
+      q.cpuMs === null
+        ? null
+        : { proposedMs: q.cpuMs, invocationsOver: overCpu, invocationShare: share(overCpu, invocations), tenantsOver: tenantsOverCpu, tenantShare: share(tenantsOverCpu, rows.length) },
+    subRequests:
+      q.subRequests === null
+        ? null
+        : { proposed: q.subRequests, available: false, note: SUBREQUEST_NOTE, atLeastInvocations: overSub, atLeastShare: share(overSub, invocations) },
+  };
+}

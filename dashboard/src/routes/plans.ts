@@ -1,0 +1,106 @@
+/**
+ * Plans (operators): GET /plans and /api/plans; the edits, as forms (POST, then a
+ * redirect back) and as JSON (PUT); GET /api/audit. Every edit passes requireWrite
+ * (operator + CSRF) before its body is used.
+ */
+import { Hono, type Context } from "hono";
+import { MAX_CPU_MS, MAX_SUBREQUESTS } from "@tenantscope/core/plans";
+import type { AppEnv } from "../app-env.ts";
+import { requirePage, requireWrite } from "../auth/middleware.ts";
+import { defaultPlan } from "../config.ts";
+import { assignmentInput, auditEntries, planInput, saveAssignment, savePlan } from "../edits.ts";
+import { badRequest } from "../errors.ts";
+import { listPlans } from "../kv.ts";
+import { parseIntParam, parsePlanName, parseTenant } from "../params.ts";
+import { loadPlanStats, type WhatIfQuery } from "../queries/plans.ts";
+import { plansPage, type PlansData } from "../views/plans.ts";
+import { qs, sqlClient, tenantScope, windowOf } from "./shared.ts";
+
+const AUDIT_ON_PAGE = 50;
+
+function whatIfQuery(c: Context<AppEnv>): WhatIfQuery | null {
+  const plan = c.req.query("whatif");
+  const cpu = c.req.query("cpuMs");
+  const sub = c.req.query("subRequests");
+  if (plan === undefined || plan === "") {
+    if ((cpu ?? "") !== "" || (sub ?? "") !== "") throw badRequest("whatif (a plan name) is required with cpuMs or subRequests.");
+    return null;
+  }
+  const q: WhatIfQuery = {
+    plan: parsePlanName(plan),
+    cpuMs: cpu === undefined || cpu === "" ? null : parseIntParam("cpuMs", cpu, 1, MAX_CPU_MS),
+    subRequests: sub === undefined || sub === "" ? null : parseIntParam("subRequests", sub, 1, MAX_SUBREQUESTS),
+  };
+  if (q.cpuMs === null && q.subRequests === null) throw badRequest("Give cpuMs or subRequests (or both) for the what-if.");
+  return q;
+}
+
+async function plansData(c: Context<AppEnv>): Promise<PlansData> {
+  const w = windowOf(c, "7d");
+  const whatIf = whatIfQuery(c);
+  const scope = { from: w.from, to: w.to, tenant: tenantScope(c.var.principal, null) };
+  const [entries, data, audit] = await Promise.all([
+    listPlans(c.env.PLANS),
+    loadPlanStats(sqlClient(c), scope, whatIf),
+    auditEntries(c.env, c.var.principal, AUDIT_ON_PAGE),
+  ]);
+  const byPlan = new Map(data.stats.map((s) => [s.plan, s]));
+  const known = new Set(entries.map((e) => e.plan));
+  return {
+    range: w.range,
+    defaultPlan: defaultPlan(c.env),
+    plans: entries.map((e) => ({ ...e, stats: byPlan.get(e.plan) ?? null })),
+    otherPlans: data.stats.filter((s) => !known.has(s.plan)),
+    whatIf: data.whatIf,
+    audit,
+  };
+}
+
+async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw badRequest("The request body must be JSON.");
+  }
+}
+
+async function formBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  return (await c.req.parseBody()) as Record<string, unknown>;
+}
+
+export const plansRoutes = new Hono<AppEnv>()
+  .use("/plans", requirePage("plans"))
+  .use("/api/plans", requirePage("plans"))
+  .use("/api/audit", requirePage("plans"))
+  .get("/plans", async (c) => {
+    // Only a key shape is echoed back, never arbitrary text from the URL.
+    const saved = c.req.query("saved");
+    const notice = saved !== undefined && /^(plan|tenant):[a-z0-9-]{1,63}$/.test(saved) ? `Saved ${saved}. The dispatcher applies it within its plan cache TTL.` : null;
+    return c.html(plansPage(await plansData(c), c.var.principal, notice));
+  })
+  .get("/api/plans", async (c) => c.json(await plansData(c)))
+  .get("/api/audit", async (c) => c.json({ entries: await auditEntries(c.env, c.var.principal, parseIntParam("limit", c.req.query("limit"), 1, 500, 100)) }))
+  .post("/plans/:plan", requireWrite(), async (c) => {
+    const plan = parsePlanName(c.req.param("plan"));
+    const entry = await savePlan(c.env, c.var.principal, plan, planInput(await formBody(c)));
+    return c.redirect(`/plans${qs({ saved: entry.key })}#plan-${plan}`, 303);
+  })
+  .put("/api/plans/:plan", requireWrite(), async (c) => {
+    const plan = parsePlanName(c.req.param("plan"));
+    return c.json({ saved: await savePlan(c.env, c.var.principal, plan, await jsonBody(c)) });
+  })
+  .post("/tenants/:tenant/assignment", requireWrite(), async (c) => {
+    const tenant = parseTenant(c.req.param("tenant"));
+    await saveAssignment(c.env, c.var.principal, tenant, assignmentInput(await formBody(c)));
+    return c.redirect(`/tenants/${tenant}`, 303);
+  })
+  .post("/assignments", requireWrite(), async (c) => {
+    const form = await formBody(c);
+    const tenant = parseTenant(typeof form.tenant === "string" ? form.tenant : undefined);
+    const entry = await saveAssignment(c.env, c.var.principal, tenant, assignmentInput(form));
+    return c.redirect(`/plans${qs({ saved: entry.key })}`, 303);
+  })
+  .put("/api/tenants/:tenant/assignment", requireWrite(), async (c) => {
+    const tenant = parseTenant(c.req.param("tenant"));
+    return c.json({ saved: await saveAssignment(c.env, c.var.principal, tenant, await jsonBody(c)) });
+  });

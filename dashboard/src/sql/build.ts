@@ -1,0 +1,78 @@
+/**
+ * The pieces every query is built from. Column names come from the schema module
+ * (`col`, INDEX_COLUMN, the `sampled*` helpers); literals come only from validated
+ * values and are checked again here, so a slip in a route cannot become injection.
+ */
+import { DATASET, INDEX_COLUMN, VIOLATIONS, col } from "@tenantscope/core/schema";
+import { BUCKETS, type BucketKey } from "../params.ts";
+
+export { DATASET, INDEX_COLUMN, col };
+
+/** Characters our validated values use (names, outcomes, `(mixed)`, `~overflow`). No quote, no backslash. */
+const SAFE_LITERAL = /^[A-Za-z0-9 ._:~()-]{0,128}$/;
+
+/** A SQL string literal. Throws on anything outside the safe set: that is a bug, not input. */
+export function lit(value: string): string {
+  if (!SAFE_LITERAL.test(value)) throw new Error("refusing to put an unvalidated value into SQL");
+  return `'${value}'`;
+}
+
+/** A finite number literal (from validated input or our own constants). */
+export function numLit(value: number): string {
+  if (!Number.isFinite(value)) throw new Error("refusing a non-finite number in SQL");
+  return String(value);
+}
+
+/** `toDateTime('YYYY-MM-DD hh:mm:ss')` in UTC, as AE and the local stand-in read it. */
+export function dateTime(ms: number): string {
+  const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString();
+  return `toDateTime(${lit(`${iso.slice(0, 10)} ${iso.slice(11, 19)}`)})`;
+}
+
+/** The key a bucket start has in query results: 'YYYY-MM-DD hh:mm:ss', UTC. */
+export function bucketKeyOf(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+}
+
+export function bucketExpr(bucket: BucketKey): string {
+  return `toStartOfInterval(timestamp, ${BUCKETS[bucket].interval})`;
+}
+
+/** Every bucket start in [from, to): the chart's x axis, with empty buckets kept. */
+export function bucketStarts(from: number, to: number, bucket: BucketKey): number[] {
+  const step = BUCKETS[bucket].ms;
+  const out: number[] = [];
+  for (let t = Math.floor(from / step) * step; t < to; t += step) out.push(t);
+  return out;
+}
+
+export interface Scope {
+  from: number;
+  to: number;
+  /** A scoped reader's tenant, or a page's tenant; null = every tenant. */
+  tenant: string | null;
+  /** Extra conditions, each already built from the schema. */
+  extra?: readonly string[];
+}
+
+/** The WHERE clause: the time window, the tenant filter (server-side scoping), extras. */
+export function whereOf(scope: Scope): string {
+  const parts = [`timestamp >= ${dateTime(scope.from)}`, `timestamp < ${dateTime(scope.to)}`];
+  if (scope.tenant !== null) parts.push(`${INDEX_COLUMN} = ${lit(scope.tenant)}`);
+  parts.push(...(scope.extra ?? []));
+  return `WHERE ${parts.join(" AND ")}`;
+}
+
+/** A violation that counts (not `none`, not the `(mixed)` of an overflow fold). */
+export function violationCondition(): string {
+  return `${col("violation")} IN (${VIOLATIONS.filter((v) => v !== "none").map(lit).join(", ")})`;
+}
+
+/** Outcome of a fold over several outcomes (tail-worker/SCHEMA.md): unknown, so neither ok nor error. */
+export const MIXED = "(mixed)";
+
+/** An error is any known outcome other than `ok` (documented in the README). */
+export function errorCondition(): string {
+  return `${col("outcome")} NOT IN (${lit("ok")}, ${lit(MIXED)})`;
+}

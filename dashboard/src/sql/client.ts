@@ -1,0 +1,174 @@
+/**
+ * The one client for the Analytics Engine SQL API (and the local stand-in, which
+ * answers the same way). It turns every failure into a DashboardError with a message
+ * a reader can act on, retries 429s a bounded number of times, and reads 64-bit
+ * integers that arrive as JSON strings as numbers.
+ */
+import { DashboardError } from "../errors.ts";
+import { isRecord } from "@tenantscope/core/result";
+
+export type Cell = string | number | null;
+export type Row = Record<string, Cell>;
+
+export interface SqlResult {
+  meta: { name: string; type: string }[];
+  rows: Row[];
+}
+
+export interface SqlClientOptions {
+  /** The full endpoint URL (account already filled in). */
+  url: string;
+  token: string;
+  fetch?: typeof fetch;
+  /** Retries after a 429 (default 2); each waits Retry-After, at most `maxRetryWaitMs`. */
+  maxRetries?: number;
+  maxRetryWaitMs?: number;
+  timeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Sees every SQL text sent (tests capture it). */
+  onQuery?: (sql: string) => void;
+}
+
+const DEFAULT_MAX_RETRIES = 2;
+const DEFAULT_MAX_RETRY_WAIT_MS = 5_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Enough of an error body to name the problem, not enough to flood a page. */
+const BODY_EXCERPT = 300;
+
+/** ClickHouse numeric types; 64-bit ones come quoted in JSON. */
+const NUMERIC_TYPE = /^(Nullable\()?(U?Int\d+|Float\d+|Decimal.*)\)?$/;
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Retry-After is delta-seconds or an HTTP date; absent or unreadable means "soon" (1 s). */
+export function retryAfterMs(header: string | null, now: number): number {
+  if (header === null || header.trim() === "") return 1_000;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1_000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? 1_000 : Math.max(0, date - now);
+}
+
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > BODY_EXCERPT ? `${flat.slice(0, BODY_EXCERPT)}…` : flat;
+}
+
+function httpFailure(status: number, body: string): DashboardError {
+  const said = body.trim() === "" ? "" : `: ${excerpt(body)}`;
+  if (status === 401 || status === 403) {
+    return new DashboardError(
+      "sql_failed",
+      `The Analytics Engine SQL API refused the credentials (HTTP ${status})${said}. Check that CF_API_TOKEN has "Account Analytics Read" for CF_ACCOUNT_ID.`,
+    );
+  }
+  if (status >= 500) {
+    return new DashboardError("sql_failed", `The Analytics Engine SQL API failed (HTTP ${status})${said}. Try again in a moment.`);
+  }
+  return new DashboardError("sql_failed", `The Analytics Engine SQL API rejected the dashboard's query (HTTP ${status})${said}.`);
+}
+
+function parseBody(text: string): SqlResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new DashboardError("sql_bad_response", `The Analytics Engine SQL API answered with malformed JSON: ${excerpt(text) || "(empty body)"}`);
+  }
+  if (!isRecord(json) || !Array.isArray(json.data) || !Array.isArray(json.meta)) {
+    throw new DashboardError("sql_bad_response", "The Analytics Engine SQL API answered without the expected \"meta\" and \"data\" fields.");
+  }
+  const meta: SqlResult["meta"] = [];
+  for (const m of json.meta) {
+    if (!isRecord(m) || typeof m.name !== "string" || typeof m.type !== "string") {
+      throw new DashboardError("sql_bad_response", "The Analytics Engine SQL API answered with an unreadable \"meta\" entry.");
+    }
+    meta.push({ name: m.name, type: m.type });
+  }
+  const numeric = new Set(meta.filter((m) => NUMERIC_TYPE.test(m.type)).map((m) => m.name));
+  const rows = json.data.map((raw): Row => {
+    if (!isRecord(raw)) throw new DashboardError("sql_bad_response", "The Analytics Engine SQL API answered with a row that is not an object.");
+    const row: Row = {};
+    for (const [key, value] of Object.entries(raw)) row[key] = cell(key, value, numeric.has(key));
+    return row;
+  });
+  return { meta, rows };
+}
+
+function cell(key: string, value: unknown, numeric: boolean): Cell {
+  if (value === null) return null;
+  if (numeric && typeof value === "string") {
+    // UInt64/Int64 arrive quoted; numbers stay exact up to 2^53 (9e15 invocations).
+    const n = Number(value);
+    if (value.trim() === "" || Number.isNaN(n)) {
+      throw new DashboardError("sql_bad_response", `The Analytics Engine SQL API answered a non-number for numeric column "${key}".`);
+    }
+    return n;
+  }
+  if (typeof value === "string" || typeof value === "number") return value;
+  throw new DashboardError("sql_bad_response", `The Analytics Engine SQL API answered an unexpected value in column "${key}".`);
+}
+
+export class SqlClient {
+  private readonly opts: SqlClientOptions;
+
+  constructor(opts: SqlClientOptions) {
+    this.opts = opts;
+  }
+
+  async query(sql: string): Promise<SqlResult> {
+    const maxRetries = this.opts.maxRetries ?? DEFAULT_MAX_RETRIES;
+    const maxWait = this.opts.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS;
+    const sleep = this.opts.sleep ?? realSleep;
+    this.opts.onQuery?.(sql);
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.send(sql);
+      const text = await res.text();
+      if (res.status === 429) {
+        const wait = retryAfterMs(res.headers.get("retry-after"), Date.now());
+        if (attempt >= maxRetries || wait > maxWait) {
+          const seconds = Math.max(1, Math.ceil(wait / 1000));
+          throw new DashboardError(
+            "sql_rate_limited",
+            `The Analytics Engine SQL API is rate limiting this account (HTTP 429${attempt > 0 ? ` after ${attempt + 1} attempts` : ""}). Try again in ${seconds} s.`,
+            { retryAfter: seconds },
+          );
+        }
+        await sleep(wait);
+        continue;
+      }
+      if (!res.ok) throw httpFailure(res.status, text);
+      return parseBody(text);
+    }
+  }
+
+  private async send(sql: string): Promise<Response> {
+    const doFetch = this.opts.fetch ?? fetch;
+    try {
+      return await doFetch(this.opts.url, {
+        method: "POST",
+        headers: { authorization: `Bearer ${this.opts.token}`, "content-type": "text/plain" },
+        body: sql,
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      });
+    } catch (error) {
+      const why = error instanceof Error && error.name === "TimeoutError" ? "timed out" : "could not be reached";
+      throw new DashboardError("sql_failed", `The Analytics Engine SQL API ${why}. Try again in a moment.`, { cause: error });
+    }
+  }
+}
+
+/** A number column of a result row; a missing or non-numeric value is the API's fault. */
+export function num(row: Row, key: string): number {
+  const v = row[key];
+  if (typeof v === "number") return v;
+  if (v === null) return 0;
+  throw new DashboardError("sql_bad_response", `The Analytics Engine SQL API answered without a number in column "${key}".`);
+}
+
+export function str(row: Row, key: string): string {
+  const v = row[key];
+  if (typeof v === "string") return v;
+  if (typeof v === "number") return String(v);
+  throw new DashboardError("sql_bad_response", `The Analytics Engine SQL API answered without a value in column "${key}".`);
+}

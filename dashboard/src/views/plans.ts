@@ -1,0 +1,126 @@
+/** Plans page (operators): limits, CPU distribution with the limit drawn, violations, what-if, edits, audit log. */
+import { html } from "hono/html";
+import type { AuditEntry } from "../audit.ts";
+import type { Principal } from "../auth/users.ts";
+import type { PlanEntry } from "../kv.ts";
+import { RANGES } from "../params.ts";
+import { binLabels, limitPosition, type PlanStats, type WhatIf } from "../queries/plans.ts";
+import { qs } from "../routes/shared.ts";
+import { fmtInt, fmtMs, fmtPct } from "./format.ts";
+import { csrfField, layout, type ChartSpec, type Html } from "./layout.ts";
+
+export interface PlanView extends PlanEntry {
+  stats: PlanStats | null;
+}
+
+export interface PlansData {
+  range: keyof typeof RANGES;
+  defaultPlan: string;
+  plans: PlanView[];
+  /** Plan labels in the data that are no plan now (`(mixed)` folds, deleted plans). */
+  otherPlans: PlanStats[];
+  whatIf: WhatIf | null;
+  audit: AuditEntry[];
+}
+
+function planCard(p: PlanView, d: PlansData, principal: Principal): Html {
+  const s = p.stats;
+  const limits = p.limits;
+  const canEdit = principal.role === "operator" && principal.tenant === null;
+  const edit = canEdit
+    ? html`<form method="post" action="/plans/${p.plan}" class="row">${csrfField(principal)}
+        <label>CPU ms <input name="cpuMs" inputmode="numeric" value="${limits?.cpuMs ?? ""}" size="7"></label>
+        <label>Subrequests <input name="subRequests" inputmode="numeric" value="${limits?.subRequests ?? ""}" size="7"></label>
+        <button type="submit">Save limits</button></form>`
+    : html``;
+  const source = p.source === "builtin" ? "built-in (no KV record)" : p.source === "invalid" ? `KV record invalid: ${p.problem ?? ""}` : "KV";
+  const figures =
+    s === null
+      ? html`<p class="empty">No invocations on this plan in the last ${d.range}.</p>`
+      : html`<table class="data figures"><tbody>
+        <tr><th>Invocations</th><td class="num">${fmtInt(s.invocations)}</td><th>Active tenants</th><td class="num">${fmtInt(s.activeTenants)}</td></tr>
+        <tr><th>CPU p50 / p95 / p99</th><td class="num" colspan="3">${fmtMs(s.cpuMsP50)} / ${fmtMs(s.cpuMsP95)} / ${fmtMs(s.cpuMsP99)}</td></tr>
+        <tr><th>Violation rate</th><td class="num">${fmtPct(s.violationRate)}</td><th>CPU / subrequest</th><td class="num">${fmtInt(s.cpuViolations)} / ${fmtInt(s.subrequestViolations)}</td></tr>
+      </tbody></table>
+      <div class="chart small"><canvas id="hist-${p.plan}" aria-label="CPU histogram of ${p.plan}"></canvas></div>`;
+  return html`<section class="plan" id="plan-${p.plan}">
+  <h3>${p.plan}${p.plan === d.defaultPlan ? " (default)" : ""}</h3>
+  <p>Limits: <b>${limits === null ? "none" : `${limits.cpuMs} ms CPU, ${limits.subRequests} subrequests`}</b> <small>(${source})</small></p>
+  ${figures}${edit}
+</section>`;
+}
+
+function whatIfSection(d: PlansData): Html {
+  const w = d.whatIf;
+  const options = d.plans.map((p) => html`<option value="${p.plan}"${w?.plan === p.plan ? " selected" : ""}>${p.plan}</option>`);
+  let result: Html = html``;
+  if (w !== null) {
+    const cpu =
+      w.cpu === null
+        ? html``
+        : html`<p data-figure="whatif-cpu">At <b>${w.cpu.proposedMs} ms</b> CPU: <b>${fmtPct(w.cpu.invocationShare)}</b> of invocations (${fmtInt(w.cpu.invocationsOver)} of ${fmtInt(w.invocations)})
+        and <b>${fmtPct(w.cpu.tenantShare)}</b> of tenants (${w.cpu.tenantsOver} of ${w.tenants}) would have exceeded it.</p>`;
+    const sub =
+      w.subRequests === null
+        ? html``
+        : html`<p data-figure="whatif-sub">At <b>${w.subRequests.proposed}</b> subrequests: at least <b>${fmtPct(w.subRequests.atLeastShare)}</b> of invocations (${fmtInt(w.subRequests.atLeastInvocations)}) would have exceeded it.</p>
+        <p class="note">${w.subRequests.note}</p>`;
+    result = html`<div class="whatif">${cpu}${sub}</div>`;
+  }
+  return html`<h2>What if</h2>
+<form method="get" action="/plans" class="row">
+  <input type="hidden" name="range" value="${d.range}">
+  <label>Plan <select name="whatif">${options}</select></label>
+  <label>CPU ms <input name="cpuMs" inputmode="numeric" size="7" value="${w?.cpu?.proposedMs ?? ""}"></label>
+  <label>Subrequests <input name="subRequests" inputmode="numeric" size="7" value="${w?.subRequests?.proposed ?? ""}"></label>
+  <button type="submit">Compute</button>
+</form>${result}`;
+}
+
+function assignSection(d: PlansData, principal: Principal): Html {
+  if (principal.role !== "operator") return html``;
+  const options = d.plans.map((p) => html`<option value="${p.plan}">${p.plan}</option>`);
+  return html`<h2>Assign a tenant</h2>
+<form method="post" action="/assignments" class="row">${csrfField(principal)}
+  <label>Tenant <input name="tenant" value="${principal.tenant ?? ""}" size="20"></label>
+  <label>Plan <select name="plan">${options}</select></label>
+  <label><input type="checkbox" name="suspended" value="true"> suspended</label>
+  <button type="submit">Assign</button>
+</form>`;
+}
+
+function auditSection(entries: AuditEntry[]): Html {
+  const rows = entries.map(
+    (e) => html`<tr><td class="time">${e.at}</td><td>${e.actor}</td><td><code>${e.key}</code></td><td><code>${e.old ?? "(none)"}</code></td><td><code>${e.new}</code></td></tr>`,
+  );
+  const empty = entries.length === 0 ? html`<tr><td colspan="5" class="empty">No changes yet.</td></tr>` : html``;
+  return html`<h2>Audit log</h2>
+<table class="data" id="audit"><thead><tr><th>When (UTC)</th><th>Who</th><th>Key</th><th>Old</th><th>New</th></tr></thead><tbody>${rows}${empty}</tbody></table>`;
+}
+
+function histogramChart(p: PlanView, proposed: number | null): ChartSpec | null {
+  if (p.stats === null) return null;
+  const markers: NonNullable<ChartSpec["markers"]> = [];
+  if (p.limits !== null) markers.push({ ...limitPosition(p.limits.cpuMs), label: `limit ${p.limits.cpuMs} ms` });
+  if (proposed !== null) markers.push({ ...limitPosition(proposed), label: `proposed ${proposed} ms` });
+  return { id: `hist-${p.plan}`, type: "bar", labels: binLabels(), datasets: [{ label: "invocations", data: p.stats.histogram }], markers, yTitle: "invocations" };
+}
+
+export function plansPage(d: PlansData, principal: Principal, notice: string | null): Html {
+  const ranges = Object.keys(RANGES).map((r) => (r === d.range ? html`<strong>${r}</strong>` : html`<a href="/plans${qs({ range: r })}">${r}</a>`));
+  const other =
+    d.otherPlans.length === 0
+      ? html``
+      : html`<p class="note">Also in the data: ${d.otherPlans.map((o) => `${o.plan} (${fmtInt(o.invocations)} invocations)`).join(", ")}: points of several plans folded together, or plans that no longer exist.</p>`;
+  const body = html`${notice === null ? html`` : html`<div class="notice" role="status">${notice}</div>`}
+<p class="picker">Range: ${ranges}</p>
+<p class="note">Active tenants are those with invocations on the plan in the range. CPU bins are in ms; the red line is the plan's limit.</p>
+<div class="plans">${d.plans.map((p) => planCard(p, d, principal))}</div>
+${other}
+${whatIfSection(d)}
+${assignSection(d, principal)}
+${auditSection(d.audit)}`;
+  const proposedFor = (plan: string): number | null => (d.whatIf?.plan === plan ? (d.whatIf.cpu?.proposedMs ?? null) : null);
+  const charts = d.plans.map((p) => histogramChart(p, proposedFor(p.plan))).filter((c): c is ChartSpec => c !== null);
+  return layout({ title: "Plans", principal, active: "plans", body, charts });
+}

@@ -1,0 +1,86 @@
+/** Tenant page (support): plan and state, usage, outcomes, status codes, violations, exceptions. */
+import { html } from "hono/html";
+import type { Principal } from "../auth/users.ts";
+import type { AssignmentView, PlanEntry } from "../kv.ts";
+import { BUCKETS } from "../params.ts";
+import type { TenantUsage } from "../queries/tenant.ts";
+import { fmtInt, fmtMs } from "./format.ts";
+import { csrfField, layout, type Html } from "./layout.ts";
+import { rangePicker, seriesChart } from "./overview.ts";
+
+export interface TenantPage {
+  tenant: string;
+  assignment: AssignmentView;
+  plan: PlanEntry | null;
+  usage: TenantUsage;
+}
+
+function planLine(p: TenantPage): Html {
+  const a = p.assignment;
+  const limits = p.plan?.limits;
+  const limitText = limits === undefined || limits === null ? "unknown plan: the dispatcher applies the restrictive plan" : `${limits.cpuMs} ms CPU, ${limits.subRequests} subrequests`;
+  const source = a.source === "default" ? " (no assignment in KV: the default plan)" : a.source === "invalid" ? ` (the KV record is invalid: ${a.problem ?? ""})` : "";
+  const state = a.suspended ? html`<b class="bad" data-figure="suspended">suspended</b>` : html`<b data-figure="suspended">active</b>`;
+  return html`<section class="cards">
+  <div class="card"><span>Plan</span><b data-figure="plan">${a.plan}</b><small>${limitText}${source}</small></div>
+  <div class="card"><span>State</span>${state}</div>
+  <div class="card"><span>Invocations</span><b data-figure="invocations">${fmtInt(p.usage.breakdown.totals.invocations)}</b></div>
+  <div class="card"><span>CPU total</span><b data-figure="cpu">${fmtMs(p.usage.breakdown.totals.cpuMs)}</b></div>
+</section>`;
+}
+
+function assignForm(p: TenantPage, principal: Principal, plans: PlanEntry[]): Html {
+  if (principal.role !== "operator") return html``;
+  const options = plans.map((e) => html`<option value="${e.plan}"${e.plan === p.assignment.plan ? " selected" : ""}>${e.plan}</option>`);
+  return html`<h2>Plan assignment</h2>
+<form method="post" action="/tenants/${p.tenant}/assignment" class="row">
+  ${csrfField(principal)}
+  <label>Plan <select name="plan">${options}</select></label>
+  <label><input type="checkbox" name="suspended" value="true"${p.assignment.suspended ? " checked" : ""}> suspended</label>
+  <button type="submit">Save</button>
+</form>`;
+}
+
+export function tenantPage(p: TenantPage, principal: Principal, plans: PlanEntry[]): Html {
+  const u = p.usage;
+  const b = u.breakdown;
+  const outcomeRows = b.outcomes.map((o) => html`<tr><td>${o.outcome}</td><td class="num">${fmtInt(o.invocations)}</td></tr>`);
+  const statusRows = b.statuses.map((s) => html`<tr><td>${s.status === 0 ? "none" : s.status}</td><td class="num">${fmtInt(s.invocations)}</td></tr>`);
+  const violationRows = b.violations.map(
+    (v) =>
+      html`<tr><td>${v.violation}</td><td>${v.plan}</td><td class="num">${v.violation === "subrequests" ? fmtInt(v.subrequestLimit) : fmtMs(v.cpuLimitMs)}</td><td class="num">${fmtInt(v.invocations)}</td></tr>`,
+  );
+  const eventRows = u.events.map(
+    (e) =>
+      html`<tr><td class="time">${e.time}</td><td>${e.outcome}${e.violation !== "none" ? ` (${e.violation})` : ""}</td><td>${e.name}</td><td class="msg">${e.message}</td><td class="num">${fmtInt(e.invocations)}</td></tr>`,
+  );
+  const none = (rows: unknown[], cols: number): Html => (rows.length === 0 ? html`<tr><td colspan="${cols}" class="empty">None in this range.</td></tr>` : html``);
+  const body = html`
+${rangePicker(`/tenants/${p.tenant}`, u.range, {})}
+${planLine(p)}
+<h2>Usage over time</h2>
+<div class="chart"><canvas id="tenant-usage" aria-label="Invocations by outcome and CPU ms over time"></canvas></div>
+<div class="split">
+  <section><h2>Outcomes</h2><div class="chart small"><canvas id="tenant-outcomes"></canvas></div>
+    <table class="data" id="outcomes"><thead><tr><th>Outcome</th><th>Invocations</th></tr></thead><tbody>${outcomeRows}${none(outcomeRows, 2)}</tbody></table></section>
+  <section><h2>Status codes</h2><div class="chart small"><canvas id="tenant-statuses"></canvas></div>
+    <table class="data" id="statuses"><thead><tr><th>Status</th><th>Invocations</th></tr></thead><tbody>${statusRows}${none(statusRows, 2)}</tbody></table></section>
+</div>
+<h2>Limit violations</h2>
+<table class="data" id="violations"><thead><tr><th>Limit</th><th>Plan</th><th>Limit in force</th><th>Invocations</th></tr></thead><tbody>${violationRows}${none(violationRows, 4)}</tbody></table>
+<h2>Latest exceptions and violations</h2>
+<table class="data" id="events"><thead><tr><th>Time (UTC)</th><th>Outcome</th><th>Exception</th><th>Message</th><th>Invocations</th></tr></thead><tbody>${eventRows}${none(eventRows, 5)}</tbody></table>
+${assignForm(p, principal, plans)}
+<p class="api">JSON: <a href="/api/tenants/${p.tenant}?range=${u.range}">/api/tenants/${p.tenant}?range=${u.range}</a></p>`;
+  return layout({
+    title: `Tenant ${p.tenant}`,
+    principal,
+    active: "overview",
+    body,
+    charts: [
+      seriesChart("tenant-usage", u.series, BUCKETS[u.bucket].ms, true),
+      { id: "tenant-outcomes", type: "doughnut", labels: b.outcomes.map((o) => o.outcome), datasets: [{ label: "invocations", data: b.outcomes.map((o) => o.invocations) }], palette: "outcome" },
+      { id: "tenant-statuses", type: "bar", labels: b.statuses.map((s) => (s.status === 0 ? "none" : String(s.status))), datasets: [{ label: "invocations", data: b.statuses.map((s) => s.invocations) }] },
+    ],
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * The known data every test reads: a handful of points, imported into the REAL local
+ * Analytics Engine by global-setup.ts with explicit timestamps and sample intervals.
+ * The expected figures in the tests are computed by hand from this table (see the
+ * comments there), not by re-running the dashboard's logic.
+ */
+import { emptyRow, toDataPoint, type InvocationRow } from "@tenantscope/core/schema";
+
+export interface FixturePoint {
+  /** How long before the anchor time the point was written. */
+  agoMs: number;
+  sampleInterval: number;
+  row: Partial<InvocationRow> & { tenant: string };
+}
+
+const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
+
+function point(agoMs: number, sampleInterval: number, row: FixturePoint["row"]): FixturePoint {
+  return { agoMs, sampleInterval, row };
+}
+
+const free = { plan: "free", cpuLimitMs: 10, subrequestLimit: 10 } as const;
+const pro = { plan: "pro", cpuLimitMs: 50, subrequestLimit: 100 } as const;
+const ok = { outcome: "ok", violation: "none", eventType: "fetch", method: "GET", pointKind: "single" } as const;
+
+export const FIXTURE: readonly FixturePoint[] = [
+  // alpha (free): 10 invocations in the last hour; 5 errors; 2 violations; CPU 60 ms; wall 129 ms.
+  point(5 * MIN, 1, { tenant: "alpha", ...free, ...ok, invocations: 1, status: 200, cpuMs: 2, wallMs: 5 }),
+  point(6 * MIN, 4, { tenant: "alpha", ...free, ...ok, invocations: 1, status: 200, cpuMs: 4, wallMs: 10 }),
+  point(7 * MIN, 1, {
+    tenant: "alpha", ...free, ...ok, outcome: "exception", pointKind: "folded", invocations: 3, status: 500, cpuMs: 6, wallMs: 20,
+    exceptionName: "TypeError", exceptionMessage: "boom <script>alert(1)</script>", exceptionCount: 1,
+  }),
+  point(8 * MIN, 2, {
+    tenant: "alpha", ...free, ...ok, outcome: "exceededCpu", violation: "cpu", invocations: 1, status: 0, cpuMs: 12, wallMs: 12,
+    exceptionName: "Error", exceptionMessage: "Worker exceeded CPU time limit.",
+  }),
+  // beta (pro): 11 invocations in the last hour (1 error, a subrequest violation), 10 more 3 days ago.
+  point(10 * MIN, 10, { tenant: "beta", ...pro, ...ok, invocations: 1, status: 200, cpuMs: 20, wallMs: 30 }),
+  point(12 * MIN, 1, {
+    tenant: "beta", ...pro, ...ok, outcome: "exception", violation: "subrequests", invocations: 1, status: 500, cpuMs: 5, wallMs: 100,
+    exceptionName: "Error", exceptionMessage: "Too many subrequests by single Worker invocation.", exceptionCount: 1,
+  }),
+  point(3 * DAY, 5, { tenant: "beta", ...pro, ...ok, invocations: 2, status: 200, cpuMs: 30, wallMs: 40 }),
+  // gamma (pro): one 404 half an hour ago, 3 invocations 10 days ago.
+  point(30 * MIN, 1, { tenant: "gamma", ...pro, ...ok, invocations: 1, status: 404, cpuMs: 1, wallMs: 2 }),
+  point(10 * DAY, 3, { tenant: "gamma", ...pro, ...ok, invocations: 1, status: 200, cpuMs: 3, wallMs: 4 }),
+  // A batch that overflowed: 5 invocations of several tenants (tail-worker/SCHEMA.md, rule 3).
+  point(15 * MIN, 1, {
+    tenant: "~overflow", plan: "(mixed)", outcome: "(mixed)", violation: "(mixed)", pointKind: "folded", invocations: 5, cpuMs: 2, wallMs: 3,
+  }),
+];
+
+/** One `_import` body line per point (local/README.md "Bulk import"). */
+export function importLines(anchorMs: number): string {
+  return FIXTURE.map((p) => {
+    const dp = toDataPoint({ ...emptyRow(), ...p.row });
+    return JSON.stringify({
+      timestamp: new Date(anchorMs - p.agoMs).toISOString(),
+      _sample_interval: p.sampleInterval,
+      index1: dp.indexes[0],
+      blobs: dp.blobs,
+      doubles: dp.doubles,
+    });
+  }).join("\n");
+}
+
+/** The raw count a point stands for: AE kept 1 of `sampleInterval`, and it folds `invocations`. */
+export function rawInvocations(points: readonly FixturePoint[]): number {
+  return points.reduce((n, p) => n + p.sampleInterval * (p.row.invocations ?? 1), 0);
+}

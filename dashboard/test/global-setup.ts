@@ -1,0 +1,41 @@
+/**
+ * Runs in Node before the workerd tests: starts the real local Analytics Engine
+ * stand-in (local/dev/stack.ts: tenantscope-local + the dispatcher in one Miniflare,
+ * 127.0.0.1 only, in-memory state), imports the fixture through the local-only
+ * `_import` route, and provides the SQL URL and token to the tests' bindings.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { TestProject } from "vitest/node";
+import { startStack } from "../../local/dev/stack.ts";
+import { importLines } from "./fixtures.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    aeSqlUrl: string;
+    aeToken: string;
+    anchorMs: number;
+    /** SHA-256 (hex) of node_modules' chart.umd.min.js: the served copy must equal it. */
+    chartjsSha256: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const stack = await startStack({ seed: false, port: 0, apiPort: 0, persistTo: false, log: () => {} });
+  // Whole seconds: AE timestamps have second resolution, so the tests' ranges are exact.
+  const anchorMs = Math.floor(Date.now() / 1000) * 1000;
+  const res = await fetch(`${stack.urls.api}/client/v4/accounts/local/analytics_engine/_import?dataset=tenant_invocations`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.apiToken}` },
+    body: importLines(anchorMs),
+  });
+  if (!res.ok) throw new Error(`importing the fixture failed: ${res.status} ${await res.text()}`);
+  // "{account}" stays in the URL, as in production, so the substitution is exercised.
+  project.provide("aeSqlUrl", `${stack.urls.api}/client/v4/accounts/{account}/analytics_engine/sql`);
+  project.provide("aeToken", stack.apiToken);
+  project.provide("anchorMs", anchorMs);
+  const chartjs = await readFile(resolve(import.meta.dirname, "../node_modules/chart.js/dist/chart.umd.min.js"));
+  project.provide("chartjsSha256", createHash("sha256").update(chartjs).digest("hex"));
+  return () => stack.dispose();
+}

@@ -1,0 +1,70 @@
+/**
+ * Test harness: the dashboard app built with `createApp` (so the SQL it sends can be
+ * captured), called with the real bindings from the production config (local KV, the
+ * AuditLog object) plus the local AE URL from the global setup.
+ */
+import { env } from "cloudflare:workers";
+import { inject } from "vitest";
+import { createApp, type AppOptions } from "../src/index.ts";
+import { TOKENS, type TestUser } from "./secrets.ts";
+
+export const MIN = 60_000;
+export const DAY = 24 * 60 * MIN;
+export const anchorMs = (): number => inject("anchorMs");
+
+export type TestEnv = typeof env & Record<string, unknown>;
+
+export interface Harness {
+  /** Every SQL text the dashboard sent, in order. */
+  sent: string[];
+  request(path: string, init?: RequestInit & { as?: TestUser; cookie?: string }): Promise<Response>;
+}
+
+export function harness(options: AppOptions = {}, envOverrides: Record<string, unknown> = {}): Harness {
+  const sent: string[] = [];
+  const app = createApp({
+    ...options,
+    sql: { ...options.sql, onQuery: (sql) => sent.push(sql) },
+  });
+  const testEnv = { ...env, ...envOverrides };
+  return {
+    sent,
+    request(path, init = {}) {
+      const headers = new Headers(init.headers);
+      if (init.as !== undefined) headers.set("authorization", `Bearer ${TOKENS[init.as]}`);
+      if (init.cookie !== undefined) headers.set("cookie", init.cookie);
+      const { as: _as, cookie: _cookie, ...rest } = init;
+      return Promise.resolve(app.request(`http://dash.test${path}`, { ...rest, headers }, testEnv));
+    },
+  };
+}
+
+export async function json<T>(res: Response): Promise<T> {
+  const text = await res.text();
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new Error(`not JSON (${res.status}): ${text.slice(0, 300)}`);
+  }
+}
+
+/** Signs in through the form and returns the cookie and the page's CSRF token. */
+export async function login(h: Harness, user: TestUser): Promise<{ cookie: string; csrf: string }> {
+  const res = await h.request("/login", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://dash.test" },
+    body: new URLSearchParams({ token: TOKENS[user], next: "/" }).toString(),
+  });
+  if (res.status !== 303) throw new Error(`login as ${user} failed: ${res.status}`);
+  const setCookie = res.headers.get("set-cookie") ?? "";
+  const cookie = setCookie.split(";")[0] ?? "";
+  const page = await h.request("/", { cookie });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+  if (csrf === undefined) throw new Error("no CSRF token on the overview page");
+  return { cookie, csrf };
+}
+
+/** The day (UTC) of a time, as the billing period parameters take it. */
+export function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
