@@ -5,7 +5,7 @@ export type Expr =
   | { kind: "null" }
   | { kind: "ident"; name: string }
   | { kind: "star" }
-  | { kind: "call"; name: string; params: Expr[] | null; args: Expr[] }
+  | { kind: "call"; name: string; params: Expr[] | null; args: Expr[]; distinct?: boolean }
   | { kind: "interval"; value: Expr; unit: IntervalUnit }
   | { kind: "unary"; op: "NOT" | "-"; expr: Expr }
   | { kind: "binary"; op: BinaryOp; left: Expr; right: Expr }
@@ -46,9 +46,10 @@ export interface SelectStatement {
   format: Format;
 }
 
-export interface ShowTablesStatement {
-  kind: "show_tables";
+export interface ShowStatement {
+  kind: "show";
+  what: "TABLES" | "TIMEZONES" | "TIMEZONE";
   format: Format;
 }
 
-export type Statement = SelectStatement | ShowTablesStatement;
+export type Statement = SelectStatement | ShowStatement;

@@ -2,6 +2,8 @@
 import { CATALOG } from "../store.ts";
 import type { Format } from "./ast.ts";
 import { SqlError } from "./errors.ts";
+import { RAISED } from "./function-kit.ts";
+import { TIMEZONES } from "./functions-date.ts";
 import { type ResultSet, render } from "./format.ts";
 import { parse } from "./parser.ts";
 import { translateSelect } from "./translate.ts";
@@ -15,13 +17,27 @@ function store(env: Env, name: string): DurableObjectStub<import("../store.ts").
   return env.AE_STORE.get(env.AE_STORE.idFromName(name));
 }
 
+/** Errors the translated SQL raises on purpose (division by zero) become 400s with their text. */
+async function raised<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    const m = RAISED.exec(e instanceof Error ? e.message : String(e));
+    if (m?.[1] !== undefined) throw new SqlError(m[1]);
+    throw e;
+  }
+}
+
 export async function runSql(env: Env, sql: string, now = Date.now()): Promise<SqlAnswer> {
   const stmt = parse(sql);
   const datasets = await store(env, CATALOG).listDatasets();
   let rs: ResultSet;
   let format: Format = stmt.format;
-  if (stmt.kind === "show_tables") {
-    rs = { columns: [{ name: "dataset", type: "String" }], rows: datasets.map((d) => [d]), rowsBeforeLimit: datasets.length };
+  if (stmt.kind === "show") {
+    // Only UTC exists locally, so SHOW TIMEZONES lists the names of UTC the stand-in accepts.
+    const rows = stmt.what === "TABLES" ? datasets : stmt.what === "TIMEZONES" ? TIMEZONES : ["Etc/UTC"];
+    const name = stmt.what === "TABLES" ? "dataset" : stmt.what === "TIMEZONES" ? "name" : "timezone";
+    rs = { columns: [{ name, type: "String" }], rows: rows.map((d) => [d]), rowsBeforeLimit: rows.length };
     format = stmt.format;
   } else {
     if (!datasets.includes(stmt.table)) {
@@ -29,8 +45,8 @@ export async function runSql(env: Env, sql: string, now = Date.now()): Promise<S
     }
     const t = translateSelect(stmt, stmt.table, Math.floor(now / 1000));
     const target = store(env, stmt.table);
-    const result = await target.query(t.sql, t.params);
-    const before = t.countSql === null ? result.rows.length : Number((await target.query(t.countSql, t.countParams)).rows[0]?.[0] ?? 0);
+    const result = await raised(target.query(t.sql, t.params));
+    const before = t.countSql === null ? result.rows.length : Number((await raised(target.query(t.countSql, t.countParams))).rows[0]?.[0] ?? 0);
     rs = { columns: t.columns, rows: result.rows, rowsBeforeLimit: before };
   }
   return render(rs, format);

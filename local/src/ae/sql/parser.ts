@@ -55,8 +55,9 @@ class Parser {
   statement(): Statement {
     if (this.acceptKw("WITH")) throw new SqlError("WITH (common table expressions) is not supported");
     if (this.acceptKw("SHOW")) {
-      this.expectKw("TABLES");
-      return this.end({ kind: "show_tables", format: this.format() });
+      const what = this.next().value.toUpperCase();
+      if (what !== "TABLES" && what !== "TIMEZONES" && what !== "TIMEZONE") { this.i--; throw this.unexpected("expected TABLES, TIMEZONES or TIMEZONE after SHOW"); }
+      return this.end({ kind: "show", what, format: this.format() });
     }
     if (!this.isKw("SELECT")) throw this.unexpected("expected SELECT or SHOW TABLES");
     return this.end(this.select());
@@ -99,10 +100,13 @@ class Parser {
     let limit: number | null = null;
     let offset: number | null = null;
     if (this.acceptKw("LIMIT")) {
-      limit = this.count("LIMIT");
-      if (this.acceptOp(",")) { offset = limit; limit = this.count("LIMIT"); }
-      else if (this.acceptKw("OFFSET")) offset = this.count("OFFSET");
+      // LIMIT ALL is "no limit", as in AE's reference.
+      if (!this.acceptKw("ALL")) {
+        limit = this.count("LIMIT");
+        if (this.acceptOp(",")) { offset = limit; limit = this.count("LIMIT"); }
+      }
     }
+    if (offset === null && this.acceptKw("OFFSET")) offset = this.count("OFFSET");
     if (this.isKw("SETTINGS")) throw new SqlError("SETTINGS is not supported");
     const format = this.format();
     return { kind: "select", distinct, items, table, where, groupBy, having, orderBy, limit, offset, format };
@@ -244,21 +248,49 @@ class Parser {
     return { kind: "interval", value, unit: unit as IntervalUnit };
   }
 
-  /** name(args) or a parametric aggregate name(params)(args). */
+  /** name(args), a parametric aggregate name(params)(args), or a special form. */
   private call(name: string): Expr {
-    let args = this.args();
+    const special = this.specialForm(name);
+    if (special !== null) return special;
+    let { args, distinct } = this.args();
     let params: Expr[] | null = null;
-    if (this.isOp("(")) { params = args; args = this.args(); }
-    return { kind: "call", name, params, args };
+    if (this.isOp("(")) {
+      if (distinct) throw this.unexpected("DISTINCT goes in the argument list");
+      params = args;
+      ({ args, distinct } = this.args());
+    }
+    return { kind: "call", name, params, args, distinct };
   }
-  private args(): Expr[] {
+
+  /** position(needle IN haystack) and extract(UNIT FROM t), as AE's reference writes them. */
+  private specialForm(name: string): Expr | null {
+    const lower = name.toLowerCase();
+    if (lower === "extract" && this.peek(1).type === "ident" && this.peek(2).value.toUpperCase() === "FROM") {
+      this.expectOp("(");
+      const unit = this.next().value.toUpperCase().replace(/S$/, "");
+      this.expectKw("FROM");
+      const t = this.expr();
+      this.expectOp(")");
+      return { kind: "call", name, params: null, args: [{ kind: "str", value: unit }, t] };
+    }
+    if (lower !== "position") return null;
+    const start = this.i;
+    this.expectOp("(");
+    const needle = this.additive();
+    if (!this.acceptKw("IN")) { this.i = start; return null; }
+    const haystack = this.expr();
+    this.expectOp(")");
+    return { kind: "call", name, params: null, args: [haystack, needle] };
+  }
+
+  private args(): { args: Expr[]; distinct: boolean } {
     this.expectOp("(");
     const args: Expr[] = [];
-    if (this.acceptOp(")")) return args;
-    if (this.isKw("DISTINCT")) throw new SqlError("DISTINCT inside an aggregate is not supported");
+    if (this.acceptOp(")")) return { args, distinct: false };
+    const distinct = this.acceptKw("DISTINCT");
     do args.push(this.expr()); while (this.acceptOp(","));
     this.expectOp(")");
-    return args;
+    return { args, distinct };
   }
 }
 

@@ -6,8 +6,10 @@
  */
 import type { Expr, SelectStatement } from "./ast.ts";
 import { SqlError } from "./errors.ts";
-import { type FunctionContext, callFunction, startOfInterval } from "./functions.ts";
-import { type Fragment, type SqlType, UNIT_MONTHS, UNIT_SECONDS, isInteger, isNumeric, isTime, isUnsigned, parseDateTime } from "./types.ts";
+import { type FunctionContext, callFunction, isAggregate } from "./functions.ts";
+import { integerDivision } from "./functions-math.ts";
+import { type Fragment, type SqlType, UNIT_MONTHS, UNIT_SECONDS, elementType, isInteger, isNumeric, isTime, isUnsigned, parseDateTime } from "./types.ts";
+import { checkGrouping, hasAggregate } from "./validate.ts";
 import { BLOB_COLUMNS, DOUBLE_COLUMNS } from "../point.ts";
 
 export const TABLE = "points";
@@ -45,8 +47,7 @@ function isConstant(e: Expr): boolean {
   switch (e.kind) {
     case "num": case "str": case "null": case "interval": return true;
     case "ident": case "star": return false;
-    case "call": return !["count", "countif", "sum", "sumif", "avg", "avgif", "min", "max", "uniq"].includes(e.name.toLowerCase())
-      && !e.name.toLowerCase().startsWith("quantile") && e.args.every(isConstant);
+    case "call": return !isAggregate(e.name) && e.args.every(isConstant);
     case "unary": return isConstant(e.expr);
     case "binary": return isConstant(e.left) && isConstant(e.right);
     default: return false;
@@ -89,7 +90,7 @@ class Translator implements FunctionContext {
       case "null": return { sql: "NULL", type: "Nothing" };
       case "star": throw new SqlError("* is only allowed as SELECT * or count(*)");
       case "ident": return this.ident(e.name);
-      case "call": return callFunction(this, e.name, e.args, e.params);
+      case "call": return callFunction(this, e.name, e.args, e.params, e.distinct ?? false);
       case "interval": {
         const n = e.value.kind === "num" ? e.value.value : e.value.kind === "str" ? Number(e.value.value) : Number.NaN;
         if (!Number.isInteger(n) || n < 0) throw new SqlError("INTERVAL needs a constant non-negative integer, as INTERVAL '1' DAY");
@@ -153,6 +154,7 @@ class Translator implements FunctionContext {
   private binary(op: string, le: Expr, re: Expr): Fragment {
     let l = this.translate(le);
     let r = this.translate(re);
+    if (elementType(l.type) !== null || elementType(r.type) !== null) throw new SqlError(`Operator ${op} on arrays is not supported: arrays (topK) can only be result columns`);
     if (op === "AND" || op === "OR") return { sql: `(${l.sql} ${op} ${r.sql})`, type: "UInt8" };
     if (["=", "!=", "<", ">", "<=", ">="].includes(op)) {
       r = this.comparable(l, r);
@@ -166,10 +168,12 @@ class Translator implements FunctionContext {
     if (op === "-" && isTime(l.type) && isTime(r.type)) return { sql: `(${l.sql} - ${r.sql})`, type: "Int64" };
     if (l.interval !== undefined || r.interval !== undefined) throw new SqlError("INTERVAL can only be added to or subtracted from a DateTime");
     if (!isNumeric(l.type) || !isNumeric(r.type)) throw new SqlError(`Operator ${op} needs numbers, got ${l.type} and ${r.type}`);
+    // A float division by zero is inf or nan in ClickHouse; SQLite gives NULL, both render null.
     if (op === "/") return { sql: `(CAST(${l.sql} AS REAL) / ${r.sql})`, type: "Float64" };
     const float = l.type === "Float64" || r.type === "Float64";
     const type: SqlType = float ? "Float64" : op !== "-" && isUnsigned(l.type) && isUnsigned(r.type) ? "UInt64" : "Int64";
-    if (op === "%" && float) throw new SqlError("% needs integers in the local AE");
+    // Float modulo is fmod (sign of the dividend); integer modulo by zero fails, as in ClickHouse.
+    if (op === "%") return float ? { sql: `mod(${l.sql}, ${r.sql})`, type } : { sql: integerDivision(this, l, r, "%"), type };
     return { sql: `(${l.sql} ${op} ${r.sql})`, type };
   }
 
@@ -197,41 +201,31 @@ class Translator implements FunctionContext {
     if (seconds !== undefined) return { sql: `(${time.sql} ${sign < 0 ? "-" : "+"} ${n * seconds})`, type: time.type };
     const months = n * (UNIT_MONTHS[unit] ?? 1) * sign;
     const modifier = this.param(`${months >= 0 ? "+" : ""}${months} months`);
-    return { sql: `CAST(strftime('%s', ${time.sql}, 'unixepoch', ${modifier}) AS INTEGER)`, type: time.type };
+    // 'floor' clamps to the month's last day (Jan 31 + 1 month = Feb 28), as ClickHouse does;
+    // without it SQLite overflows into the next month (Mar 3).
+    return { sql: `CAST(strftime('%s', ${time.sql}, 'unixepoch', ${modifier}, 'floor') AS INTEGER)`, type: time.type };
   }
 
-  /**
-   * ClickHouse's quantileExactWeighted: sort by x, accumulate weights, and take the first
-   * x where the running weight reaches q × total. SQLite has no such aggregate, so this is
-   * a correlated subquery over the same WHERE and the outer row's GROUP BY keys.
-   */
-  quantile(q: number, x: Expr, w: Expr): Fragment {
-    if (q < 0 || q > 1) throw new SqlError("Quantile level must be between 0 and 1");
+  perGroup<T>(inner: () => T): { value: T; from: string } {
     const outer = this.table;
+    const saved = this.inAggregate;
     this.table = "s";
     try {
-      const xs = this.translate(x);
-      const ws = this.translate(w);
-      if (!isNumeric(xs.type) && !isTime(xs.type)) throw new SqlError(`Quantile needs a number, got ${xs.type}`);
-      if (!isInteger(ws.type) && ws.type !== "Float64") throw new SqlError(`Quantile weight must be a number, got ${ws.type}`);
+      const value = inner();
       const conds: string[] = [];
-      const saved = this.inAggregate;
       this.inAggregate = false;
       if (this.stmt.where !== null) conds.push(this.translate(this.stmt.where).sql);
-      for (const g of this.stmt.groupBy) {
-        const inner = this.translate(g).sql;
+      for (const g of this.stmt.groupBy.map((e) => this.positional(e))) {
+        const own = this.translate(g).sql;
         this.table = outer;
-        const out = this.translate(g).sql;
+        const theirs = this.translate(g).sql;
         this.table = "s";
-        conds.push(`(${inner} IS ${out})`);
+        conds.push(`(${own} IS ${theirs})`);
       }
-      this.inAggregate = saved;
-      const where = conds.length > 0 ? `WHERE ${conds.join(" AND ")}` : "";
-      const sql = `(SELECT v FROM (SELECT ${xs.sql} AS v, SUM(CAST(${ws.sql} AS INTEGER)) OVER (ORDER BY ${xs.sql}) AS cum, ` +
-        `SUM(CAST(${ws.sql} AS INTEGER)) OVER () AS total FROM ${TABLE} AS s ${where}) WHERE cum >= ${q} * total ORDER BY v LIMIT 1)`;
-      return { sql, type: isTime(xs.type) ? xs.type : "Float64" };
+      return { value, from: `FROM ${TABLE} AS s${conds.length > 0 ? ` WHERE ${conds.join(" AND ")}` : ""}` };
     } finally {
       this.table = outer;
+      this.inAggregate = saved;
     }
   }
 
@@ -260,6 +254,7 @@ export function translateSelect(stmt: SelectStatement, dataset: string, now: num
     : [item]);
   const aliases = new Map<string, Expr>();
   for (const item of items) if (item.alias !== null) aliases.set(item.alias, item.expr);
+  checkGrouping(stmt, items, aliases);
   const tr = new Translator({ ...stmt, items }, aliases, now, dataset);
   const select = items.map((item, i) => ({ name: item.alias ?? item.text, f: tr.translate(item.expr), i }));
   for (const s of select) if (s.f.type === "Interval") throw new SqlError("An INTERVAL cannot be a result column");
@@ -271,18 +266,20 @@ export function translateSelect(stmt: SelectStatement, dataset: string, now: num
   const having = stmt.having === null ? "" : ` HAVING ${tr.translate(stmt.having).sql}`;
   tr.clause = "ORDER BY";
   const order = stmt.orderBy.length === 0 ? "" : ` ORDER BY ${stmt.orderBy.map((o) => `${tr.translate(tr.positional(o.expr)).sql}${o.desc ? " DESC" : ""}`).join(", ")}`;
-  // A query whose only aggregates are quantile subqueries must still be one row: an extra
-  // COUNT(*) (not rendered) makes SQLite treat it as an aggregate query.
-  const aggregated = stmt.groupBy.length === 0 && select.some((s) => s.f.aggregate === true) ? ", COUNT(*) AS _agg" : "";
+  // A query whose only aggregates are correlated subqueries (quantiles, topK, argMax…) must
+  // still be one row: an extra COUNT(*) (not rendered) makes SQLite treat it as aggregating.
+  const aggregated = stmt.groupBy.length === 0 && items.some((item) => hasAggregate(item.expr)) ? ", COUNT(*) AS _agg" : "";
   const body = `SELECT ${stmt.distinct ? "DISTINCT " : ""}${select.map((s) => `${s.f.sql} AS c${s.i}`).join(", ")}${aggregated} FROM ${TABLE} AS t${where}${group}${having}`;
-  const limit = stmt.limit === null ? "" : ` LIMIT ${stmt.limit} OFFSET ${stmt.offset ?? 0}`;
+  const paged = stmt.limit !== null || stmt.offset !== null;
+  // SQLite has no OFFSET without LIMIT; LIMIT -1 is its "no limit".
+  const limit = paged ? ` LIMIT ${stmt.limit ?? -1} OFFSET ${stmt.offset ?? 0}` : "";
   const sql = `${body}${order}${limit}`;
-  const countSql = stmt.limit === null ? null : `SELECT COUNT(*) FROM (${body})`;
+  const countSql = paged ? `SELECT COUNT(*) FROM (${body})` : null;
   return {
     sql,
     countSql,
     params: bindings(sql, tr.params),
     countParams: bindings(countSql ?? "", tr.params),
-    columns: select.map((s) => ({ name: s.name, type: s.f.type === "Nothing" ? "String" : s.f.type })),
+    columns: select.map((s) => ({ name: s.name, type: s.f.type })),
   };
 }

@@ -1,7 +1,9 @@
 /** ClickHouse type names as AE reports them in `meta`, and the translator's fragments. */
 import type { IntervalUnit } from "./ast.ts";
 
-export type SqlType = "String" | "Float64" | "UInt64" | "Int64" | "UInt32" | "UInt8" | "DateTime" | "Date" | "Interval" | "Nothing";
+export type ScalarType = "String" | "Float64" | "UInt64" | "Int64" | "UInt32" | "UInt16" | "UInt8" | "DateTime" | "Date" | "Interval" | "Nothing";
+/** Arrays only come out of topK/topKWeighted; SQLite holds them as JSON text. */
+export type SqlType = ScalarType | `Array(${ScalarType})`;
 
 /** A translated expression: SQLite text with ?N placeholders, and its ClickHouse type. */
 export interface Fragment {
@@ -20,10 +22,21 @@ export const UNIT_SECONDS: Partial<Record<IntervalUnit, number>> = {
 export const UNIT_MONTHS: Partial<Record<IntervalUnit, number>> = { MONTH: 1, QUARTER: 3, YEAR: 12 };
 
 export function isInteger(t: SqlType): boolean {
-  return t === "UInt64" || t === "Int64" || t === "UInt32" || t === "UInt8";
+  return t === "Int64" || isUnsigned(t);
 }
 export function isUnsigned(t: SqlType): boolean {
-  return t === "UInt64" || t === "UInt32" || t === "UInt8";
+  return t === "UInt64" || t === "UInt32" || t === "UInt16" || t === "UInt8";
+}
+export function isScalar(t: SqlType): t is ScalarType {
+  return !t.startsWith("Array(");
+}
+export function elementType(t: SqlType): ScalarType | null {
+  const m = /^Array\((\w+)\)$/.exec(t);
+  return m === null ? null : (m[1] as ScalarType);
+}
+/** What ClickHouse gives a non-Nullable column when there is no row to take it from. */
+export function defaultValue(t: SqlType): string {
+  return t === "String" ? "''" : elementType(t) !== null ? "'[]'" : "0";
 }
 export function isNumeric(t: SqlType): boolean {
   return isInteger(t) || t === "Float64";
