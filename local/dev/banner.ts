@@ -10,7 +10,6 @@ import { REPO_ROOT } from "./options.ts";
 
 export interface BannerInput {
   stack: Stack;
-  dashboardPort: number;
   startedMs: number;
   watching: boolean;
 }
@@ -80,8 +79,15 @@ export function banner(input: BannerInput): string {
     `  local API    ${api.origin}/client/v4   (tenantscope-local, Authorization: Bearer ${stack.apiToken})`,
     `  tail         tenantscope-tail → local Analytics Engine (dataset tenant_invocations, SQL on the local API)`,
     ...Object.entries(stack.urls.extra).map(([name, url]) => `  ${name.padEnd(12)} ${forHumans(url).origin}/`),
-    `  dashboard    port ${input.dashboardPort} reserved (the dashboard arrives in a later issue)`,
+    `  dashboard    ${forHumans(stack.urls.dashboard).origin}/   (tenantscope-dashboard, SQL → the local AE)`,
   ];
+  if (stack.dashboardLogins.length > 0) {
+    out.push("", `dashboard sign-in (${forHumans(stack.urls.dashboard).origin}/login, paste a token; kept in ${state}/dashboard-logins.json):`);
+    for (const l of stack.dashboardLogins) {
+      const scope = l.tenant === null ? "all tenants" : `only tenant ${l.tenant}`;
+      out.push(`  ${l.user.padEnd(14)} ${l.role.padEnd(9)} ${scope.padEnd(18)} ${l.token}`);
+    }
+  }
   if (stack.seeded !== null) {
     out.push("", `namespace ${stack.seeded.namespace} (${stack.seeded.namespaceState}), uploaded through the REST API:`);
     for (const t of stack.seeded.tenants) out.push(`  ${t.name.padEnd(12)} ${planLabel(t)}`);

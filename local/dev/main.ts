@@ -11,14 +11,15 @@ import { startStack, type Stack } from "./stack.ts";
 
 const HELP = `Usage: pnpm dev [options]
 
-Starts the local platform in one Miniflare instance: the dispatcher, the local
-Cloudflare API stand-in, and the demo tenants from examples/ (uploaded through the
-REST API), then watches the Workers' sources and reloads on change.
+Starts the local platform in one Miniflare instance: the dispatcher, the Tail
+Worker, the dashboard, the local Cloudflare API stand-in (namespace, Analytics
+Engine), and the demo tenants from examples/ (uploaded through the REST API), then
+watches the Workers' sources and reloads on change. \`pnpm demo\` sends traffic.
 
 Options:
   --port <n>            dispatcher port (default 8787, env TENANTSCOPE_PORT)
   --api-port <n>        local Cloudflare API port (default 8789, env TENANTSCOPE_API_PORT)
-  --dashboard-port <n>  dashboard port, reserved (default 8788, env TENANTSCOPE_DASHBOARD_PORT)
+  --dashboard-port <n>  dashboard port (default 8788, env TENANTSCOPE_DASHBOARD_PORT)
   --fresh               wipe the persisted local state (.tenantscope/state) first
   --no-watch            do not rebuild on source changes
   -h, --help            show this help
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
   for (const signal of signals) process.on(signal, stop);
 
   console.log(`tenantscope dev: building and starting (dispatcher :${cli.port}, local API :${cli.apiPort})...`);
-  stack = await startStack({ port: cli.port, apiPort: cli.apiPort, fresh: cli.fresh, watch: cli.watch });
+  stack = await startStack({ port: cli.port, apiPort: cli.apiPort, dashboardPort: cli.dashboardPort, fresh: cli.fresh, watch: cli.watch });
   // Miniflare's own signal hook calls process.exit() synchronously, before an async
   // dispose could finish (leaving the build folder behind). This CLI owns the
   // signals instead; Miniflare's "exit" hook stays as the safety net.
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
       if (listener !== stop) process.removeListener(signal, listener);
     }
   }
-  console.log(banner({ stack, dashboardPort: cli.dashboardPort, startedMs: performance.now() - started, watching: cli.watch }));
+  console.log(banner({ stack, startedMs: performance.now() - started, watching: cli.watch }));
 }
 
 main().catch((error: unknown) => {

@@ -12,6 +12,7 @@ export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const LOCAL_WORKER = "tenantscope-local";
 export const DISPATCHER_WORKER = "tenantscope-dispatcher";
 export const TAIL_WORKER = "tenantscope-tail";
+export const DASHBOARD_WORKER = "tenantscope-dashboard";
 /** The KV id every local Worker uses for plans, so they all see the same records. */
 export const PLANS_KV_ID = "tenantscope-plans";
 /** The RPC entrypoints of the stand-in that other Workers bind to. */
@@ -23,6 +24,7 @@ export const CONFIG_PATHS = {
   local: resolve(REPO_ROOT, "local/wrangler.jsonc"),
   dispatcher: resolve(REPO_ROOT, "dispatcher/wrangler.jsonc"),
   tail: resolve(REPO_ROOT, "tail-worker/wrangler.jsonc"),
+  dashboard: resolve(REPO_ROOT, "dashboard/wrangler.jsonc"),
 } as const;
 
 type VarValue = string | number | boolean | null | VarValue[] | { [key: string]: VarValue };
@@ -40,6 +42,9 @@ export interface WorkerConfig {
   worker_loaders: { binding: string }[];
   dispatch_namespaces: { binding: string; namespace: string }[];
   analytics_engine_datasets: { binding: string; dataset?: string }[];
+  assets?: { directory?: string };
+  /** Where the config was read from (wrangler sets it); relative paths start there. */
+  configPath?: string;
 }
 
 /** Binding kinds this runner wires; anything else in a config is reported, not dropped. */
@@ -186,6 +191,32 @@ export function dispatcherWorkerOptions(config: WorkerConfig, scriptPath: string
     bindings: varsToBindings(config.vars, { PLATFORM_DOMAIN: "localhost" }),
     kvNamespaces: kvNamespaces(config, metered),
     serviceBindings,
+    unsafeDirectSockets: socket(wiring.port),
+  };
+}
+
+export interface DashboardWiring {
+  port: number;
+  /** The local AE SQL endpoint, with `{account}` as in the production var. */
+  sqlUrl: string;
+  /** Values production keeps as secrets (logins.ts). */
+  secrets: Record<string, string>;
+}
+
+/**
+ * The dashboard: production vars with the SQL endpoint pointed at the local AE,
+ * local secrets, the shared plans KV, its audit-log Durable Object and its assets.
+ */
+export function dashboardWorkerOptions(config: WorkerConfig, scriptPath: string, wiring: DashboardWiring): V4WorkerOptions {
+  const directory = config.assets?.directory;
+  const configDir = config.configPath === undefined ? REPO_ROOT : resolve(config.configPath, "..");
+  return {
+    ...base(config, scriptPath),
+    bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, ...wiring.secrets }),
+    kvNamespaces: kvNamespaces(config, new Set()),
+    durableObjects: durableObjects(config),
+    // As wrangler does: assets first, then the Worker for everything else.
+    ...(directory === undefined ? {} : { assets: { directory: resolve(configDir, directory), routerConfig: { has_user_worker: true } } }),
     unsafeDirectSockets: socket(wiring.port),
   };
 }

@@ -42,6 +42,19 @@ export async function assertPortsFree(specs: readonly PortSpec[]): Promise<void>
   }
 }
 
+/** A port that is free now, for a "0" whose number other Workers must know in advance. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen({ host: "127.0.0.1", port: 0 }, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
 export const PORT_FLAGS = {
   dispatcher: { label: "dispatcher", flag: "--port", envVar: "TENANTSCOPE_PORT", defaultPort: 8787 },
   dashboard: { label: "dashboard", flag: "--dashboard-port", envVar: "TENANTSCOPE_DASHBOARD_PORT", defaultPort: 8788 },

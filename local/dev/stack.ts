@@ -12,11 +12,13 @@ import type { MiniflareOptions, V4ServiceDesignator, V4WorkerOptions } from "min
 import { startBuilder, type Builder } from "./build.ts";
 import {
   CONFIG_PATHS,
+  DASHBOARD_WORKER,
   DISPATCHER_WORKER,
   LOCAL_WORKER,
   REPO_ROOT,
   TAIL_WORKER,
   apiTokenOf,
+  dashboardWorkerOptions,
   defaultPlanOf,
   dispatcherNamespace,
   dispatcherWorkerOptions,
@@ -27,12 +29,13 @@ import {
   tailWorkerOptions,
   type WorkerConfig,
 } from "./options.ts";
-import { PORT_FLAGS, assertPortsFree } from "./ports.ts";
+import { PORT_FLAGS, assertPortsFree, freePort } from "./ports.ts";
 import { watchExamples } from "./examples-watch.ts";
+import { dashboardSecrets, devCredentials, type DevLogin } from "./logins.ts";
+import { reloader } from "./reload.ts";
 import { LocalApiClient, seedDemo, type SeedOptions, type SeedResult } from "./seed.ts";
 
 export const DEFAULT_STATE_DIR = resolve(REPO_ROOT, ".tenantscope/state");
-const RELOAD_DEBOUNCE_MS = 150;
 
 /** A Worker added next to the platform, used as-is (no bundling). */
 export interface ExtraWorker {
@@ -51,6 +54,8 @@ export interface StackOptions {
   port?: number;
   /** Local Cloudflare API port (default 8789; 0 = any free port). */
   apiPort?: number;
+  /** Dashboard port (default 8788, or any free port when `port` is 0; 0 = any free port). */
+  dashboardPort?: number;
   /** Where KV, Durable Objects and uploads persist; false keeps them in memory. */
   persistTo?: string | false;
   /** Wipe `persistTo` before starting. */
@@ -74,6 +79,7 @@ export interface StackOptions {
 export interface StackUrls {
   dispatcher: string;
   api: string;
+  dashboard: string;
   /** Extra Workers by name. */
   extra: Record<string, string>;
 }
@@ -83,6 +89,8 @@ export interface Stack {
   apiToken: string;
   namespace: string;
   seeded: SeedResult | null;
+  /** Dashboard sign-ins (tokens in clear, for the person running the stack). */
+  dashboardLogins: DevLogin[];
   persistTo: string | false;
   mf: Miniflare;
   dispose(): Promise<void>;
@@ -92,8 +100,11 @@ interface Plan {
   local: WorkerConfig;
   dispatcher: WorkerConfig;
   tail: WorkerConfig;
+  dashboard: WorkerConfig;
+  dashboardSecrets: Record<string, string>;
   port: number;
   apiPort: number;
+  dashboardPort: number;
   persistTo: string | false;
   opts: StackOptions;
 }
@@ -122,6 +133,11 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
     workers: [
       localWorkerOptions(plan.local, scriptOf(LOCAL_WORKER), plan.apiPort, [TAIL_WORKER]),
       tailWorkerOptions(plan.tail, scriptOf(TAIL_WORKER)),
+      dashboardWorkerOptions(plan.dashboard, scriptOf(DASHBOARD_WORKER), {
+        port: plan.dashboardPort,
+        sqlUrl: `http://127.0.0.1:${plan.apiPort}/client/v4/accounts/{account}/analytics_engine/sql`,
+        secrets: plan.dashboardSecrets,
+      }),
       dispatcherWorkerOptions(plan.dispatcher, scriptOf(DISPATCHER_WORKER), {
         port: plan.port,
         meterKvReads: plan.opts.meterKvReads === true,
@@ -129,50 +145,6 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
       ...extras,
     ],
   });
-}
-
-/** Debounced, serialised `mf.setOptions()` after rebuilds. */
-function reloader(log: (line: string) => void): {
-  attach(mf: Miniflare, options: () => MiniflareOptions): void;
-  changed(name: string): void;
-  settle(): Promise<void>;
-  stop(): void;
-} {
-  let target: { mf: Miniflare; options: () => MiniflareOptions } | null = null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let pending = new Set<string>();
-  let chain: Promise<void> = Promise.resolve();
-  const run = (): void => {
-    timer = undefined;
-    const names = [...pending].join(", ");
-    pending = new Set();
-    const current = target;
-    if (current === null) return;
-    chain = chain.then(async () => {
-      const started = performance.now();
-      try {
-        await current.mf.setOptions(current.options());
-        log(`reloaded ${names} in ${Math.round(performance.now() - started)} ms`);
-      } catch (error) {
-        log(`reload of ${names} failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    });
-  };
-  return {
-    attach(mf, options) {
-      target = { mf, options };
-    },
-    changed(name) {
-      pending.add(name);
-      clearTimeout(timer);
-      timer = setTimeout(run, RELOAD_DEBOUNCE_MS);
-    },
-    settle: () => chain,
-    stop() {
-      clearTimeout(timer);
-      target = null;
-    },
-  };
 }
 
 async function directUrl(mf: Miniflare, worker: string): Promise<string> {
@@ -184,20 +156,30 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const local = readWorkerConfig(CONFIG_PATHS.local);
   const dispatcher = readWorkerConfig(CONFIG_PATHS.dispatcher);
   const tail = readWorkerConfig(CONFIG_PATHS.tail);
+  const dashboard = readWorkerConfig(CONFIG_PATHS.dashboard);
+  const persistTo = opts.persistTo ?? DEFAULT_STATE_DIR;
+  if (opts.fresh === true && persistTo !== false) await rm(persistTo, { recursive: true, force: true });
+  const requestedApiPort = opts.apiPort ?? PORT_FLAGS.api.defaultPort;
+  const credentials = await devCredentials(persistTo);
   const plan: Plan = {
     local,
     dispatcher,
     tail,
+    dashboard,
+    dashboardSecrets: dashboardSecrets(credentials, apiTokenOf(local)),
     port: opts.port ?? PORT_FLAGS.dispatcher.defaultPort,
-    apiPort: opts.apiPort ?? PORT_FLAGS.api.defaultPort,
-    persistTo: opts.persistTo ?? DEFAULT_STATE_DIR,
+    // The dashboard and the tenants' TARGET_URL need the API's number before start.
+    apiPort: requestedApiPort === 0 ? await freePort() : requestedApiPort,
+    // A caller that asked for any free dispatcher port (tests, benchmarks) gets one here too.
+    dashboardPort: opts.dashboardPort ?? (opts.port === 0 ? 0 : PORT_FLAGS.dashboard.defaultPort),
+    persistTo,
     opts,
   };
   await assertPortsFree([
     { ...PORT_FLAGS.dispatcher, port: plan.port },
-    { ...PORT_FLAGS.api, port: plan.apiPort },
+    { ...PORT_FLAGS.api, port: requestedApiPort },
+    { ...PORT_FLAGS.dashboard, port: plan.dashboardPort },
   ]);
-  if (opts.fresh === true && plan.persistTo !== false) await rm(plan.persistTo, { recursive: true, force: true });
 
   const outRoot = await mkdtemp(resolve(tmpdir(), "tenantscope-build-"));
   const reload = reloader(log);
@@ -206,6 +188,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       { name: LOCAL_WORKER, entry: opts.localEntry ?? entryOf(local) },
       { name: DISPATCHER_WORKER, entry: entryOf(dispatcher) },
       { name: TAIL_WORKER, entry: entryOf(tail) },
+      { name: DASHBOARD_WORKER, entry: entryOf(dashboard) },
     ],
     {
       outRoot,
@@ -241,6 +224,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const urls: StackUrls = {
       dispatcher: await directUrl(running, DISPATCHER_WORKER),
       api: await directUrl(running, LOCAL_WORKER),
+      dashboard: await directUrl(running, DASHBOARD_WORKER),
       extra,
     };
     const apiToken = apiTokenOf(local);
@@ -263,6 +247,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       apiToken,
       namespace,
       seeded,
+      dashboardLogins: credentials.logins,
       persistTo: plan.persistTo,
       mf: running,
       dispose: () => (disposed ??= cleanup(running)),
