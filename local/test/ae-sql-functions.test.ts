@@ -88,6 +88,9 @@ describe("mathematical functions", () => {
     expect(await row(`intDiv(7, 2) AS a, intDiv(-7, 2) AS b, intDiv(7.5, 2) AS c, 7 % 3 AS d, -7 % 2 AS e, 7.5 % 2 AS f, abs(-3) AS g`))
       .toEqual({ a: "3", b: "-3", c: "3", d: "1", e: "-1", f: 1.5, g: "3" });
     expect(await row(`1 / 0 AS a, ln(0) AS b, sqrt(-1) AS c`)).toEqual({ a: null, b: null, c: null });
+    // The division-by-zero check only fires on a zero divisor, per row.
+    expect(await data(`SELECT intDiv(_sample_interval * 10, _sample_interval) AS a, _sample_interval % 3 AS b FROM $T ORDER BY timestamp`))
+      .toEqual([1, 1, 2, 4, 1, 10].map((si) => ({ a: "10", b: String(si % 3) })));
   });
 
   it("bit functions on integers", async () => {
