@@ -3,9 +3,11 @@
  * bindings each production config must declare. `pnpm run deploy` walks this list;
  * `pnpm run deploy:check` dry-runs it and checks the bindings wrangler reports.
  */
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** The repository root (this file is deploy/workers.ts). */
+export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /** Title of the one KV namespace every Worker binds as PLANS (core/KV.md). */
 export const PLANS_KV_TITLE = "tenantscope-plans";
