@@ -1,0 +1,135 @@
+/**
+ * Plans over the last 7 days, by hand from the fixture:
+ * free (alpha): 10 invocations, 2 CPU violations (rate 0.2); CPU values 2×1, 4×4, 6×3,
+ *   12×2 → p50 4, p95 12, p99 12; histogram bins [2,5) 5, [5,10) 3, [10,20) 2.
+ * pro (beta 21, gamma 1): 22 invocations, 1 subrequest violation; values 1×1, 5×1,
+ *   20×10, 30×10 → p50 20, p95 30, p99 30; 2 active tenants.
+ * "(mixed)": the overflow fold, 5 invocations, listed apart.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { parseAssignmentRecord, parsePlanRecord } from "@tenantscope/core/plans";
+import type { AuditEntry } from "../src/audit.ts";
+import type { PlansData } from "../src/views/plans.ts";
+import { harness, json, login } from "./helpers.ts";
+
+describe("plans page", () => {
+  it("gives each plan's limits, CPU percentiles, histogram, violation rate and active tenants", async () => {
+    const h = harness();
+    const d = await json<PlansData>(await h.request("/api/plans?range=7d", { as: "operator" }));
+    const plan = (name: string): PlansData["plans"][number] | undefined => d.plans.find((p) => p.plan === name);
+    expect(plan("free")?.limits).toEqual({ cpuMs: 10, subRequests: 10 });
+    expect(plan("free")?.stats).toMatchObject({ invocations: 10, violations: 2, cpuViolations: 2, subrequestViolations: 0, violationRate: 0.2, cpuMsP50: 4, cpuMsP95: 12, cpuMsP99: 12, activeTenants: 1 });
+    expect(plan("free")?.stats?.histogram.slice(0, 7)).toEqual([0, 0, 0, 5, 3, 2, 0]);
+    expect(plan("pro")?.stats).toMatchObject({ invocations: 22, violations: 1, subrequestViolations: 1, cpuMsP50: 20, cpuMsP95: 30, cpuMsP99: 30, activeTenants: 2 });
+    expect(plan("pro")?.stats?.violationRate).toBeCloseTo(1 / 22, 10);
+    expect(plan("enterprise")?.stats).toBeNull();
+    expect(d.otherPlans.map((o) => [o.plan, o.invocations])).toEqual([["(mixed)", 5]]);
+    expect(h.sent).toHaveLength(3);
+  });
+
+  it("answers the CPU what-if from the data: share of invocations and of tenants over a proposed limit", async () => {
+    const h = harness();
+    const free = await json<PlansData>(await h.request("/api/plans?range=7d&whatif=free&cpuMs=5", { as: "operator" }));
+    // Over 5 ms: the 6 ms (×3) and 12 ms (×2) invocations of alpha.
+    expect(free.whatIf?.cpu).toEqual({ proposedMs: 5, invocationsOver: 5, invocationShare: 0.5, tenantsOver: 1, tenantShare: 1 });
+    const pro = await json<PlansData>(await h.request("/api/plans?range=7d&whatif=pro&cpuMs=25", { as: "operator" }));
+    expect(pro.whatIf).toMatchObject({ invocations: 22, tenants: 2, cpu: { invocationsOver: 10, tenantsOver: 1, tenantShare: 0.5 } });
+    expect(pro.whatIf?.cpu?.invocationShare).toBeCloseTo(10 / 22, 10);
+  });
+
+  it("says the subrequest what-if is unavailable, and gives only the lower bound the data proves", async () => {
+    const h = harness();
+    const lower = await json<PlansData>(await h.request("/api/plans?range=7d&whatif=pro&subRequests=50", { as: "operator" }));
+    expect(lower.whatIf?.subRequests).toMatchObject({ proposed: 50, available: false, atLeastInvocations: 1 });
+    const higher = await json<PlansData>(await h.request("/api/plans?range=7d&whatif=pro&subRequests=200", { as: "operator" }));
+    expect(higher.whatIf?.subRequests?.atLeastInvocations).toBe(0);
+    const page = await (await h.request("/plans?range=7d&whatif=pro&subRequests=50", { as: "operator" })).text();
+    expect(page).toContain("Traces carry no subrequest count");
+  });
+
+  it("draws each plan's limit on its histogram", async () => {
+    const page = await (await harness().request("/plans?range=7d&whatif=free&cpuMs=5", { as: "operator" })).text();
+    const charts = JSON.parse(/id="chart-data">(.*?)<\/script>/s.exec(page)?.[1] ?? "[]") as { id: string; markers: { bin: number; fraction: number; label: string }[] }[];
+    const free = charts.find((c) => c.id === "hist-free");
+    // 10 ms is the lower edge of bin [10, 20) (index 5); 5 ms the lower edge of [5, 10).
+    expect(free?.markers).toEqual([
+      { bin: 5, fraction: 0, label: "limit 10 ms" },
+      { bin: 4, fraction: 0, label: "proposed 5 ms" },
+    ]);
+  });
+});
+
+describe("plan edits", () => {
+  it("writes plan limits to KV in core's format and records who, when, old and new", async () => {
+    const h = harness();
+    const res = await h.request("/api/plans/silver", { method: "PUT", as: "operator", body: JSON.stringify({ cpuMs: 40, subRequests: 60 }) });
+    expect(res.status).toBe(200);
+    const stored = await env.PLANS.get("plan:silver");
+    expect(stored).toBe('{"cpuMs":40,"subRequests":60}');
+    expect(parsePlanRecord(stored ?? "")).toEqual({ ok: true, value: { cpuMs: 40, subRequests: 60 } });
+    await h.request("/api/plans/silver", { method: "PUT", as: "operator", body: JSON.stringify({ cpuMs: 45, subRequests: 60 }) });
+    const { entries } = await json<{ entries: AuditEntry[] }>(await h.request("/api/audit", { as: "operator" }));
+    const silver = entries.filter((e) => e.key === "plan:silver");
+    expect(silver.map((e) => [e.actor, e.old, e.new])).toEqual([
+      ["olga", '{"cpuMs":40,"subRequests":60}', '{"cpuMs":45,"subRequests":60}'],
+      ["olga", null, '{"cpuMs":40,"subRequests":60}'],
+    ]);
+    expect(Date.now() - Date.parse(silver[0]?.at ?? "")).toBeLessThan(60_000);
+  });
+
+  it("assigns a tenant through the form and shows the change in the audit log on the page", async () => {
+    const h = harness();
+    const { cookie, csrf } = await login(h, "operator");
+    const res = await h.request("/assignments", {
+      method: "POST",
+      cookie,
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://dash.test" },
+      body: new URLSearchParams({ _csrf: csrf, tenant: "delta", plan: "pro", suspended: "true" }).toString(),
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/plans?saved=tenant%3Adelta");
+    const stored = await env.PLANS.get("tenant:delta");
+    expect(stored).toBe('{"plan":"pro","suspended":true}');
+    expect(parseAssignmentRecord(stored ?? "")).toEqual({ ok: true, value: { plan: "pro", suspended: true } });
+    const page = await (await h.request("/plans?saved=tenant%3Adelta", { cookie })).text();
+    expect(page).toContain("Saved tenant:delta.");
+    expect(page).toContain("<code>tenant:delta</code></td><td><code>(none)</code></td><td><code>{&quot;plan&quot;:&quot;pro&quot;,&quot;suspended&quot;:true}</code>");
+  });
+
+  it("saves limits from the plan form and writes an unsuspended assignment without the flag", async () => {
+    const h = harness();
+    const { cookie, csrf } = await login(h, "operator");
+    const form = (body: Record<string, string>): RequestInit => ({
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://dash.test" },
+      body: new URLSearchParams({ _csrf: csrf, ...body }).toString(),
+    });
+    expect((await h.request("/plans/free", { ...form({ cpuMs: "12", subRequests: "15" }), cookie })).status).toBe(303);
+    expect(await env.PLANS.get("plan:free")).toBe('{"cpuMs":12,"subRequests":15}');
+    expect((await h.request("/tenants/epsilon/assignment", { ...form({ plan: "free" }), cookie })).status).toBe(303);
+    expect(await env.PLANS.get("tenant:epsilon")).toBe('{"plan":"free"}');
+  });
+
+  it("refuses invalid limits, unknown plans and unknown fields with a clear 400, writing nothing", async () => {
+    const h = harness();
+    const put = (path: string, body: unknown): Promise<Response> => h.request(path, { method: "PUT", as: "operator", body: JSON.stringify(body) });
+    const cases: [string, unknown, RegExp][] = [
+      ["/api/plans/bronze", { cpuMs: 0, subRequests: 5 }, /cpuMs must be an integer from 1 to 300000/],
+      ["/api/plans/bronze", { cpuMs: 1.5, subRequests: 5 }, /cpuMs/],
+      ["/api/plans/bronze", { cpuMs: 10, subRequests: 5, memory: 128 }, /unknown plan field "memory"/],
+      ["/api/plans/bronze", { cpuMs: "10", subRequests: 5 }, /cpuMs/],
+      ["/api/tenants/zeta/assignment", { plan: "no-such-plan" }, /There is no plan "no-such-plan"/],
+      ["/api/tenants/zeta/assignment", { plan: "free", suspended: "yes" }, /suspended must be true or false/],
+    ];
+    for (const [path, body, message] of cases) {
+      const res = await put(path, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect((await json<{ error: { message: string } }>(res)).error.message).toMatch(message);
+    }
+    expect(await env.PLANS.get("plan:bronze")).toBeNull();
+    expect(await env.PLANS.get("tenant:zeta")).toBeNull();
+    const bad = await h.request("/api/plans/bronze", { method: "PUT", as: "operator", body: "{not json" });
+    expect(bad.status).toBe(400);
+  });
+});
