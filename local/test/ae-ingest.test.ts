@@ -1,6 +1,8 @@
 /// <reference types="@cloudflare/vitest-plugin/types" />
 /** The local AE's writes: the binding's AE limits, the bulk import's validation, retention. */
 import { env, exports } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import { migrateRowidTable } from "../src/ae/store.ts";
 import { describe, expect, it } from "vitest";
 import type { DataPointInput } from "../src/ae/point.ts";
 import { API, TOKEN } from "./helpers.ts";
@@ -94,5 +96,36 @@ describe("bulk import", () => {
     const old = new Date(Date.now() - 100 * 86_400_000).toISOString();
     await post(`/_import?dataset=${dataset}`, [line({ timestamp: old }), line({})].join("\n"));
     expect(await stored(dataset)).toBe(1);
+  });
+});
+
+describe("storage layout", () => {
+  it("moves state from the earlier rowid table into the time-clustered one, keeping every point", async () => {
+    const dataset = unique("migrate");
+    const stub = env.AE_STORE.get(env.AE_STORE.idFromName(dataset));
+    await runInDurableObject(stub, (_instance, state) => {
+      const sql = state.storage.sql;
+      sql.exec("DROP TABLE points");
+      sql.exec("CREATE TABLE points (timestamp INTEGER NOT NULL, _sample_interval INTEGER NOT NULL, index1 TEXT NOT NULL, blob1 TEXT, double1 REAL)");
+      sql.exec("CREATE INDEX points_by_time ON points (timestamp)");
+      for (const [ts, tenant] of [[3000, "c"], [1000, "a"], [2000, "b"]] as const) {
+        sql.exec("INSERT INTO points (timestamp, _sample_interval, index1, blob1, double1) VALUES (?, 2, ?, ?, 1.5)", ts, tenant, tenant);
+      }
+      // The earlier table had only these columns' worth of data; the rest read as NULL.
+      sql.exec("ALTER TABLE points ADD COLUMN blob2 TEXT");
+      for (let i = 3; i <= 20; i++) sql.exec(`ALTER TABLE points ADD COLUMN blob${i} TEXT`);
+      for (let i = 2; i <= 20; i++) sql.exec(`ALTER TABLE points ADD COLUMN double${i} REAL`);
+      migrateRowidTable(sql);
+      const rows = sql.exec<{ timestamp: number; seq: number; index1: string; _sample_interval: number; double1: number }>(
+        "SELECT timestamp, seq, index1, _sample_interval, double1 FROM points ORDER BY timestamp").toArray();
+      expect(rows).toEqual([
+        { timestamp: 1000, seq: 2, index1: "a", _sample_interval: 2, double1: 1.5 },
+        { timestamp: 2000, seq: 3, index1: "b", _sample_interval: 2, double1: 1.5 },
+        { timestamp: 3000, seq: 1, index1: "c", _sample_interval: 2, double1: 1.5 },
+      ]);
+      const kept = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'points'").one().sql;
+      expect(kept).toMatch(/WITHOUT ROWID/);
+      expect(sql.exec<{ value: number }>("SELECT value FROM store_meta WHERE key = 'seq'").one().value).toBe(3);
+    });
   });
 });

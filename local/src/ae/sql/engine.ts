@@ -46,8 +46,13 @@ export async function runSql(env: Env, sql: string, now = Date.now()): Promise<S
     const t = translateSelect(stmt, stmt.table, Math.floor(now / 1000));
     const target = store(env, stmt.table);
     const result = await raised(target.query(t.sql, t.params));
-    const before = t.countSql === null ? result.rows.length : Number((await raised(target.query(t.countSql, t.countParams))).rows[0]?.[0] ?? 0);
-    rs = { columns: t.columns, rows: result.rows, rowsBeforeLimit: before };
+    const rows = result.rows.map((row) => row.slice(0, t.columns.length));
+    // A windowed count rides on every row; with no row (an OFFSET past the end) ask again.
+    const carried = t.windowed ? result.rows[0]?.at(-1) : undefined;
+    const before = carried !== undefined ? Number(carried)
+      : t.countSql === null ? rows.length
+      : Number((await raised(target.query(t.countSql, t.countParams))).rows[0]?.[0] ?? 0);
+    rs = { columns: t.columns, rows, rowsBeforeLimit: before };
   }
   return render(rs, format);
 }

@@ -53,7 +53,7 @@ function firstLast(name: string, last: boolean): Impl {
   // "First" is in time order, then in insertion order: AE's storage is ordered by time.
   return (ctx, args) => aggregate(name, ctx, () => {
     arity(name, args, 1);
-    return pick(ctx, name, args[0] ?? NULL_EXPR, (ts) => last ? `${ts()} DESC, s.rowid DESC` : `${ts()}, s.rowid`);
+    return pick(ctx, name, args[0] ?? NULL_EXPR, (ts) => last ? `${ts()} DESC, s.seq DESC` : `${ts()}, s.seq`);
   });
 }
 

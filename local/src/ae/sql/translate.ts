@@ -17,6 +17,9 @@ export const TABLE = "points";
 export interface Translated {
   sql: string;
   /** Counts the rows before LIMIT, for rows_before_limit_at_least; null without LIMIT. */
+  /** The last result column is the row count before LIMIT (`COUNT(*) OVER ()`). */
+  windowed: boolean;
+  /** Counts the rows before LIMIT, when the query cannot carry the count itself. */
   countSql: string | null;
   params: string[];
   countParams: string[];
@@ -269,14 +272,20 @@ export function translateSelect(stmt: SelectStatement, dataset: string, now: num
   // A query whose only aggregates are correlated subqueries (quantiles, topK, argMax…) must
   // still be one row: an extra COUNT(*) (not rendered) makes SQLite treat it as aggregating.
   const aggregated = stmt.groupBy.length === 0 && items.some((item) => hasAggregate(item.expr)) ? ", COUNT(*) AS _agg" : "";
-  const body = `SELECT ${stmt.distinct ? "DISTINCT " : ""}${select.map((s) => `${s.f.sql} AS c${s.i}`).join(", ")}${aggregated} FROM ${TABLE} AS t${where}${group}${having}`;
+  const columns = `${stmt.distinct ? "DISTINCT " : ""}${select.map((s) => `${s.f.sql} AS c${s.i}`).join(", ")}${aggregated}`;
+  const rest = ` FROM ${TABLE} AS t${where}${group}${having}`;
+  const body = `SELECT ${columns}${rest}`;
   const paged = stmt.limit !== null || stmt.offset !== null;
   // SQLite has no OFFSET without LIMIT; LIMIT -1 is its "no limit".
   const limit = paged ? ` LIMIT ${stmt.limit ?? -1} OFFSET ${stmt.offset ?? 0}` : "";
-  const sql = `${body}${order}${limit}`;
+  // rows_before_limit_at_least in the same pass: a window over the groups (computed
+  // before ORDER BY and LIMIT). DISTINCT applies after windows, so it keeps the count query.
+  const windowed = paged && !stmt.distinct;
+  const sql = `${windowed ? `SELECT ${columns}, COUNT(*) OVER () AS _total${rest}` : body}${order}${limit}`;
   const countSql = paged ? `SELECT COUNT(*) FROM (${body})` : null;
   return {
     sql,
+    windowed,
     countSql,
     params: bindings(sql, tr.params),
     countParams: bindings(countSql ?? "", tr.params),
