@@ -175,6 +175,8 @@ export interface DispatcherWiring {
   port: number;
   /** Bind PLANS to the stand-in's read-counting KV proxy (the benchmark does). */
   meterKvReads: boolean;
+  /** Var overrides (tests shorten PLAN_CACHE_TTL_SECONDS). */
+  vars?: Record<string, string>;
 }
 
 /**
@@ -188,7 +190,7 @@ export function dispatcherWorkerOptions(config: WorkerConfig, scriptPath: string
   if (wiring.meterKvReads) serviceBindings.PLANS = meteredKvBinding();
   return {
     ...base(config, scriptPath),
-    bindings: varsToBindings(config.vars, { PLATFORM_DOMAIN: "localhost" }),
+    bindings: varsToBindings(config.vars, { PLATFORM_DOMAIN: "localhost", ...wiring.vars }),
     kvNamespaces: kvNamespaces(config, metered),
     serviceBindings,
     unsafeDirectSockets: socket(wiring.port),

@@ -69,6 +69,8 @@ export interface StackOptions {
   seed?: false | { tenants?: readonly string[] };
   /** Bind the dispatcher's PLANS to the stand-in's read-counting MeteredKV. */
   meterKvReads?: boolean;
+  /** Override dispatcher vars, e.g. a short PLAN_CACHE_TTL_SECONDS in tests. */
+  dispatcherVars?: Record<string, string>;
   extraWorkers?: readonly ExtraWorker[];
   /** Replace the stand-in's entry module (tests of the runner itself). */
   localEntry?: string;
@@ -141,6 +143,7 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
       dispatcherWorkerOptions(plan.dispatcher, scriptOf(DISPATCHER_WORKER), {
         port: plan.port,
         meterKvReads: plan.opts.meterKvReads === true,
+        ...(plan.opts.dispatcherVars === undefined ? {} : { vars: plan.opts.dispatcherVars }),
       }),
       ...extras,
     ],
