@@ -82,10 +82,12 @@ export function banner(input: BannerInput): string {
     `  dashboard    ${forHumans(stack.urls.dashboard).origin}/   (tenantscope-dashboard, SQL → the local AE)`,
   ];
   if (stack.dashboardLogins.length > 0) {
-    out.push("", `dashboard sign-in (${forHumans(stack.urls.dashboard).origin}/login, paste a token; kept in ${state}/dashboard-logins.json):`);
+    // The token rides in the fragment, which the browser never sends; the page's script signs in with it.
+    const login = `${forHumans(stack.urls.dashboard).origin}/login`;
+    out.push("", `dashboard sign-in (open a link, or paste the token at ${login}; kept in ${state}/dashboard-logins.json):`);
     for (const l of stack.dashboardLogins) {
       const scope = l.tenant === null ? "all tenants" : `only tenant ${l.tenant}`;
-      out.push(`  ${l.user.padEnd(14)} ${l.role.padEnd(9)} ${scope.padEnd(18)} ${l.token}`);
+      out.push(`  ${l.user.padEnd(14)} ${l.role.padEnd(9)} ${scope.padEnd(18)} ${login}#token=${l.token}`);
     }
   }
   if (stack.seeded !== null) {
