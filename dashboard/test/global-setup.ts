@@ -23,19 +23,25 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stack = await startStack({ seed: false, port: 0, apiPort: 0, persistTo: false, log: () => {} });
-  // Whole seconds: AE timestamps have second resolution, so the tests' ranges are exact.
-  const anchorMs = Math.floor(Date.now() / 1000) * 1000;
-  const res = await fetch(`${stack.urls.api}/client/v4/accounts/local/analytics_engine/_import?dataset=tenant_invocations`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${stack.apiToken}` },
-    body: importLines(anchorMs),
-  });
-  if (!res.ok) throw new Error(`importing the fixture failed: ${res.status} ${await res.text()}`);
-  // "{account}" stays in the URL, as in production, so the substitution is exercised.
-  project.provide("aeSqlUrl", `${stack.urls.api}/client/v4/accounts/{account}/analytics_engine/sql`);
-  project.provide("aeToken", stack.apiToken);
-  project.provide("anchorMs", anchorMs);
-  const chartjs = await readFile(resolve(import.meta.dirname, "../node_modules/chart.js/dist/chart.umd.min.js"));
-  project.provide("chartjsSha256", createHash("sha256").update(chartjs).digest("hex"));
+  try {
+    // Whole seconds: AE timestamps have second resolution, so the tests' ranges are exact.
+    const anchorMs = Math.floor(Date.now() / 1000) * 1000;
+    const res = await fetch(`${stack.urls.api}/client/v4/accounts/local/analytics_engine/_import?dataset=tenant_invocations`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${stack.apiToken}` },
+      body: importLines(anchorMs),
+    });
+    if (!res.ok) throw new Error(`importing the fixture failed: ${res.status} ${await res.text()}`);
+    // "{account}" stays in the URL, as in production, so the substitution is exercised.
+    project.provide("aeSqlUrl", `${stack.urls.api}/client/v4/accounts/{account}/analytics_engine/sql`);
+    project.provide("aeToken", stack.apiToken);
+    project.provide("anchorMs", anchorMs);
+    const chartjs = await readFile(resolve(import.meta.dirname, "../node_modules/chart.js/dist/chart.umd.min.js"));
+    project.provide("chartjsSha256", createHash("sha256").update(chartjs).digest("hex"));
+  } catch (error) {
+    // Without this the stand-in keeps running and vitest never exits.
+    await stack.dispose();
+    throw error;
+  }
   return () => stack.dispose();
 }

@@ -98,8 +98,8 @@ export function histogramSql(scope: Scope): string {
 
 export function planTenantsSql(scope: Scope, whatIf: WhatIfQuery | null): string {
   const extra: string[] = [];
-  if (whatIf?.cpuMs != null) extra.push(`,\n  ${sampledCountIf(`${col("cpuMs")} > ${numLit(whatIf.cpuMs)}`)} AS over_cpu`);
-  if (whatIf?.subRequests != null) {
+  if (whatIf !== null && whatIf.cpuMs !== null) extra.push(`,\n  ${sampledCountIf(`${col("cpuMs")} > ${numLit(whatIf.cpuMs)}`)} AS over_cpu`);
+  if (whatIf !== null && whatIf.subRequests !== null) {
     // Broke a limit L' ≥ proposal P: made more than L' ≥ P subrequests, so it breaks P too.
     const cond = `${col("violation")} = ${lit("subrequests")} AND ${col("subrequestLimit")} >= ${numLit(whatIf.subRequests)}`;
     extra.push(`,\n  ${sampledCountIf(cond)} AS over_sub`);

@@ -67,6 +67,7 @@ export function layout(p: { title: string; principal: Principal | null; active?:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${p.title} · tenantscope</title>
 <link rel="stylesheet" href="/static/style.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <script src="/static/chart.umd.min.js" defer></script>
 <script src="/static/app.js" defer></script>
 </head>

@@ -103,7 +103,11 @@ function histogramChart(p: PlanView, proposed: number | null): ChartSpec | null 
   const markers: NonNullable<ChartSpec["markers"]> = [];
   if (p.limits !== null) markers.push({ ...limitPosition(p.limits.cpuMs), label: `limit ${p.limits.cpuMs} ms` });
   if (proposed !== null) markers.push({ ...limitPosition(proposed), label: `proposed ${proposed} ms` });
-  return { id: `hist-${p.plan}`, type: "bar", labels: binLabels(), datasets: [{ label: "invocations", data: p.stats.histogram }], markers, yTitle: "invocations" };
+  // Cut the empty bins past the data and the markers: 18 bins up to 300 s would squeeze a 10 ms plan.
+  const lastData = p.stats.histogram.reduce((last, n, i) => (n > 0 ? i : last), 0);
+  const end = Math.min(binLabels().length, Math.max(lastData, ...markers.map((m) => m.bin)) + 2);
+  const data = p.stats.histogram.slice(0, end);
+  return { id: `hist-${p.plan}`, type: "bar", labels: binLabels().slice(0, end), datasets: [{ label: "invocations", data }], markers, yTitle: "invocations" };
 }
 
 export function plansPage(d: PlansData, principal: Principal, notice: string | null): Html {
