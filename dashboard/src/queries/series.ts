@@ -5,7 +5,7 @@
 import { sampledCount, sampledSum } from "@tenantscope/core/schema";
 import type { BucketKey } from "../params.ts";
 import { type SqlClient, num, str } from "../sql/client.ts";
-import { DATASET, bucketExpr, bucketKeyOf, bucketStarts, col, whereOf, type Scope } from "../sql/build.ts";
+import { DATASET, bucketExpr, bucketKeyOf, bucketStarts, col, normalizeBucketKey, whereOf, type Scope } from "../sql/build.ts";
 
 export interface Series {
   /** Bucket starts, 'YYYY-MM-DD hh:mm:ss' UTC, every bucket of the range (empty ones too). */
@@ -32,7 +32,7 @@ export async function loadSeries(sql: SqlClient, scope: Scope, bucket: BucketKey
   const byOutcome = new Map<string, number[]>();
   const cpuMs = starts.map(() => 0);
   for (const row of result.rows) {
-    const i = index.get(str(row, "t"));
+    const i = index.get(normalizeBucketKey(str(row, "t")));
     // A point outside the window's buckets would be a bug in the window; skip, never misplace.
     if (i === undefined) continue;
     const outcome = str(row, "outcome");

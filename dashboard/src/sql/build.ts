@@ -35,6 +35,16 @@ export function bucketKeyOf(ms: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }
 
+/**
+ * A bucket start as returned, in the form of bucketKeyOf. ClickHouse may type day
+ * buckets as Date ('YYYY-MM-DD'), and some clients render a 'T'; both map to the same key.
+ */
+export function normalizeBucketKey(value: string): string {
+  if (/^\d{4}-\d\d-\d\d$/.test(value)) return `${value} 00:00:00`;
+  if (/^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d/.test(value)) return `${value.slice(0, 10)} ${value.slice(11, 19)}`;
+  return value;
+}
+
 export function bucketExpr(bucket: BucketKey): string {
   return `toStartOfInterval(timestamp, ${BUCKETS[bucket].interval})`;
 }
