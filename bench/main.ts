@@ -3,15 +3,17 @@
  * - P1: the dispatcher's overhead against the seed's ten-line dispatcher (p1.ts)
  * - P3: the Tail Worker's CPU per trace (p3-tail.ts)
  * - AE: the local Analytics Engine: writes per second, and GROUP BY over 1 M points (ae.ts)
+ * - P4: the dashboard's overview page and API over 10 M points, 1,000 tenants (p4-dashboard.ts)
  *
- * `pnpm bench -- --only p3,ae --items 100000 --points 1000000 --requests 2000 --warmup 300`
+ * `pnpm bench -- --only p3,ae,p4 --items 100000 --points 1000000 --p4-points 10000000`
  */
 import { parseArgs } from "node:util";
 import { runAe } from "./ae.ts";
 import { runP1 } from "./p1.ts";
 import { runP3 } from "./p3-tail.ts";
+import { runP4 } from "./p4-dashboard.ts";
 
-const SUITES = ["p1", "p3", "ae"] as const;
+const SUITES = ["p1", "p3", "ae", "p4"] as const;
 type Suite = (typeof SUITES)[number];
 
 function positiveInt(raw: string, flag: string): number {
@@ -37,6 +39,7 @@ function parseCli() {
       items: { type: "string", default: "100000" },
       points: { type: "string", default: "1000000" },
       writes: { type: "string", default: "5000" },
+      "p4-points": { type: "string", default: "10000000" },
     },
     strict: true,
   });
@@ -50,6 +53,7 @@ function parseCli() {
     items: positiveInt(values.items, "--items"),
     points: positiveInt(values.points, "--points"),
     writes: positiveInt(values.writes, "--writes"),
+    p4Points: positiveInt(values["p4-points"], "--p4-points"),
   };
 }
 
@@ -58,6 +62,7 @@ async function main(): Promise<void> {
   if (cli.only.has("p1")) await runP1({ requests: cli.requests, warmup: cli.warmup });
   if (cli.only.has("p3")) await runP3({ items: cli.items });
   if (cli.only.has("ae")) await runAe({ points: cli.points, writes: cli.writes });
+  if (cli.only.has("p4")) await runP4({ points: cli.p4Points, tenants: 1000 });
 }
 
 main().catch((error: unknown) => {

@@ -45,6 +45,8 @@ export interface ExtraWorker {
   compatibilityDate?: string;
   bindings?: Record<string, string>;
   serviceBindings?: Record<string, V4ServiceDesignator>;
+  /** Bindings to other Workers' Durable Object classes (benchmarks seed the AE store). */
+  durableObjects?: NonNullable<V4WorkerOptions["durableObjects"]>;
   /** Socket port; default 0 (any free port). */
   port?: number;
 }
@@ -125,6 +127,7 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
     compatibilityDate: extra.compatibilityDate ?? plan.dispatcher.compatibility_date,
     bindings: extra.bindings ?? {},
     serviceBindings: extra.serviceBindings ?? {},
+    durableObjects: extra.durableObjects ?? {},
     unsafeDirectSockets: socket(extra.port ?? 0),
   }));
   return convertV4MiniflareOptions({

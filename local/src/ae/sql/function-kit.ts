@@ -21,6 +21,13 @@ export interface FunctionContext {
    * same GROUP BY keys). Aggregates SQLite lacks are correlated subqueries over it.
    */
   perGroup<T>(inner: () => T): { value: T; from: string };
+  /**
+   * Like perGroup, in parts: the query's WHERE and each GROUP BY key over the second
+   * scan (`own`, alias s) and over the outer row (`theirs`), for a per-group table.
+   */
+  groupKeys<T>(inner: () => T): { value: T; where: string; own: string[]; theirs: string[] };
+  /** Adds a common table expression computed once per query; returns its name. */
+  cte(body: string): string;
 }
 
 export type Impl = (ctx: FunctionContext, args: Expr[], params: Expr[] | null, distinct: boolean) => Fragment;

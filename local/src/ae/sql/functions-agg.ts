@@ -7,6 +7,7 @@
 import type { Expr } from "./ast.ts";
 import { SqlError } from "./errors.ts";
 import { type FunctionContext, type Impl, NULL_EXPR, aggregate, arg, arity, constInteger, constNumber } from "./function-kit.ts";
+import { TABLE as TABLE_NAME } from "./table.ts";
 import { type Fragment, type SqlType, defaultValue, elementType, isInteger, isScalar, isNumeric, isTime, isUnsigned } from "./types.ts";
 
 function sumOf(sql: string, type: SqlType, distinct = false): Fragment {
@@ -21,15 +22,28 @@ function scalar(f: Fragment, name: string): Fragment {
   return f;
 }
 
-/** ClickHouse's quantileExactWeighted: sort by x, the first x whose running weight reaches q × total. */
+/**
+ * ClickHouse's quantileExactWeighted: sort by x, the first x whose running weight reaches
+ * q × total. Computed for every group at once, in one windowed pass over the rows
+ * (a per-group table), then looked up by the outer row's group keys: a correlated
+ * scan per group cost O(groups × rows).
+ */
 function quantile(ctx: FunctionContext, q: number, x: Expr, w: Expr): Fragment {
   if (q < 0 || q > 1) throw new SqlError("Quantile level must be between 0 and 1");
-  const { value: [xs, ws], from } = ctx.perGroup(() => [ctx.translate(x), ctx.translate(w)] as const);
+  const { value: [xs, ws], where, own, theirs } = ctx.groupKeys(() => [ctx.translate(x), ctx.translate(w)] as const);
   if (!isNumeric(xs.type) && !isTime(xs.type)) throw new SqlError(`Quantile needs a number, got ${xs.type}`);
   if (!isNumeric(ws.type)) throw new SqlError(`Quantile weight must be a number, got ${ws.type}`);
   const weight = `CAST(${ws.sql} AS INTEGER)`;
-  const sql = `(SELECT v FROM (SELECT ${xs.sql} AS v, SUM(${weight}) OVER (ORDER BY ${xs.sql}) AS cum, ` +
-    `SUM(${weight}) OVER () AS total ${from}) WHERE cum >= ${q} * total ORDER BY v LIMIT 1)`;
+  const keys = own.map((k, i) => `${k} AS k${i}`);
+  const partition = own.length === 0 ? "" : `PARTITION BY ${own.join(", ")} `;
+  const keyNames = own.map((_, i) => `k${i}`);
+  const table = ctx.cte(
+    `SELECT ${[...keyNames, "MIN(v) AS v"].join(", ")} FROM (` +
+    `SELECT ${[...keys, `${xs.sql} AS v`].join(", ")}, SUM(${weight}) OVER (${partition}ORDER BY ${xs.sql}) AS cum, ` +
+    `SUM(${weight}) OVER (${partition.trimEnd()}) AS total FROM ${TABLE_NAME} AS s${where === "" ? "" : ` WHERE ${where}`}` +
+    `) WHERE cum >= ${q} * total${keyNames.length === 0 ? "" : ` GROUP BY ${keyNames.join(", ")}`}`);
+  const match = theirs.map((t, i) => `${table}.k${i} IS ${t}`);
+  const sql = `(SELECT v FROM ${table}${match.length === 0 ? "" : ` WHERE ${match.join(" AND ")}`})`;
   return { sql, type: isTime(xs.type) ? xs.type : "Float64" };
 }
 

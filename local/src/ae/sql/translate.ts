@@ -12,7 +12,8 @@ import { type Fragment, type SqlType, UNIT_MONTHS, UNIT_SECONDS, elementType, is
 import { checkGrouping, hasAggregate } from "./validate.ts";
 import { BLOB_COLUMNS, DOUBLE_COLUMNS } from "../point.ts";
 
-export const TABLE = "points";
+export { TABLE } from "./table.ts";
+import { TABLE } from "./table.ts";
 
 export interface Translated {
   sql: string;
@@ -210,26 +211,41 @@ class Translator implements FunctionContext {
   }
 
   perGroup<T>(inner: () => T): { value: T; from: string } {
+    const { value, where, own, theirs } = this.groupKeys(inner);
+    const conds = [...(where === "" ? [] : [where]), ...own.map((o, i) => `(${o} IS ${theirs[i] ?? "NULL"})`)];
+    return { value, from: `FROM ${TABLE} AS s${conds.length > 0 ? ` WHERE ${conds.join(" AND ")}` : ""}` };
+  }
+
+  groupKeys<T>(inner: () => T): { value: T; where: string; own: string[]; theirs: string[] } {
     const outer = this.table;
     const saved = this.inAggregate;
     this.table = "s";
     try {
       const value = inner();
-      const conds: string[] = [];
       this.inAggregate = false;
-      if (this.stmt.where !== null) conds.push(this.translate(this.stmt.where).sql);
+      const where = this.stmt.where === null ? "" : this.translate(this.stmt.where).sql;
+      const own: string[] = [];
+      const theirs: string[] = [];
       for (const g of this.stmt.groupBy.map((e) => this.positional(e))) {
-        const own = this.translate(g).sql;
+        own.push(this.translate(g).sql);
         this.table = outer;
-        const theirs = this.translate(g).sql;
+        theirs.push(this.translate(g).sql);
         this.table = "s";
-        conds.push(`(${own} IS ${theirs})`);
       }
-      return { value, from: `FROM ${TABLE} AS s${conds.length > 0 ? ` WHERE ${conds.join(" AND ")}` : ""}` };
+      return { value, where, own, theirs };
     } finally {
       this.table = outer;
       this.inAggregate = saved;
     }
+  }
+
+  readonly ctes: string[] = [];
+
+  cte(body: string): string {
+    const name = `g${this.ctes.length}`;
+    // Materialized once per query, however many groups look into it.
+    this.ctes.push(`${name} AS MATERIALIZED (${body})`);
+    return name;
   }
 
   /** GROUP BY 2 / ORDER BY 1 refer to SELECT items, as ClickHouse's positional arguments. */
@@ -274,6 +290,7 @@ export function translateSelect(stmt: SelectStatement, dataset: string, now: num
   const aggregated = stmt.groupBy.length === 0 && items.some((item) => hasAggregate(item.expr)) ? ", COUNT(*) AS _agg" : "";
   const columns = `${stmt.distinct ? "DISTINCT " : ""}${select.map((s) => `${s.f.sql} AS c${s.i}`).join(", ")}${aggregated}`;
   const rest = ` FROM ${TABLE} AS t${where}${group}${having}`;
+  const withs = tr.ctes.length === 0 ? "" : `WITH ${tr.ctes.join(", ")} `;
   const body = `SELECT ${columns}${rest}`;
   const paged = stmt.limit !== null || stmt.offset !== null;
   // SQLite has no OFFSET without LIMIT; LIMIT -1 is its "no limit".
@@ -281,8 +298,8 @@ export function translateSelect(stmt: SelectStatement, dataset: string, now: num
   // rows_before_limit_at_least in the same pass: a window over the groups (computed
   // before ORDER BY and LIMIT). DISTINCT applies after windows, so it keeps the count query.
   const windowed = paged && !stmt.distinct;
-  const sql = `${windowed ? `SELECT ${columns}, COUNT(*) OVER () AS _total${rest}` : body}${order}${limit}`;
-  const countSql = paged ? `SELECT COUNT(*) FROM (${body})` : null;
+  const sql = `${withs}${windowed ? `SELECT ${columns}, COUNT(*) OVER () AS _total${rest}` : body}${order}${limit}`;
+  const countSql = paged ? `${withs}SELECT COUNT(*) FROM (${body})` : null;
   return {
     sql,
     windowed,

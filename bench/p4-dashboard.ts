@@ -1,0 +1,134 @@
+/**
+ * P4: the dashboard's overview page and its JSON API over 10 M stored points
+ * across 1,000 tenants in the local Analytics Engine. The points go straight into
+ * the dataset's Durable Object with one generating INSERT per chunk (ae-seeder.js),
+ * in the layout of @tenantscope/core/schema, spread over 30 days with a mix of
+ * outcomes, violations and sample intervals. Times are measured at the client over
+ * 127.0.0.1 (the dashboard runs its SQL round trips while we wait), signed in with
+ * the operator's bearer token.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { DATASET, col, emptyRow, toDataPoint } from "@tenantscope/core/schema";
+import { LOCAL_WORKER } from "../local/dev/options.ts";
+import { startStack, type Stack } from "../local/dev/stack.ts";
+import { ms, summarize } from "./stats.ts";
+
+const SEEDER = "ae-seeder";
+const CHUNK = 500_000;
+const SPAN_SECONDS = 30 * 86_400;
+const RUNS = 5;
+
+export interface P4Options {
+  points: number;
+  tenants: number;
+}
+
+/** One generating INSERT: rows lo..hi, all values derived from the row number. */
+function generatingSql(): string {
+  const tenant = "'tenant-' || substr('0000' || (i % ?3), -4)";
+  const kind = "(i % 20)";
+  const plan = "((i % ?3) % 3)";
+  const cells: [string, string][] = [
+    ["timestamp", "?4 - ((i * 7919) % ?5) * 1000"],
+    ["seq", "1000000000 + i"],
+    ["_sample_interval", "CASE i % 5 WHEN 3 THEN 2 WHEN 4 THEN 10 ELSE 1 END"],
+    ["index1", tenant],
+    [col("tenant"), tenant],
+    [col("namespace"), "'tenantscope-tenants'"],
+    [col("plan"), `CASE ${plan} WHEN 0 THEN 'free' WHEN 1 THEN 'pro' ELSE 'enterprise' END`],
+    [col("outcome"), `CASE ${kind} WHEN 0 THEN 'exception' WHEN 1 THEN 'exceededCpu' WHEN 2 THEN 'exception' ELSE 'ok' END`],
+    [col("eventType"), "'fetch'"],
+    [col("method"), "CASE i % 7 WHEN 0 THEN 'POST' ELSE 'GET' END"],
+    [col("violation"), `CASE ${kind} WHEN 1 THEN 'cpu' WHEN 2 THEN 'subrequests' ELSE 'none' END`],
+    [col("exceptionName"), `CASE WHEN ${kind} IN (0, 2) THEN 'Error' ELSE '' END`],
+    [col("exceptionMessage"), `CASE ${kind} WHEN 0 THEN 'boom ' || (i % 97) WHEN 2 THEN 'Too many subrequests by single Worker invocation.' ELSE '' END`],
+    [col("scriptVersion"), "'v1'"],
+    [col("entrypoint"), "'default'"],
+    [col("planSource"), "'header'"],
+    [col("pointKind"), "'single'"],
+    [col("invocations"), "1.0"],
+    [col("cpuMs"), "(i * 13 % 45) + 0.5"],
+    [col("wallMs"), "(i * 13 % 45) * 2 + 1.0"],
+    [col("status"), `CASE ${kind} WHEN 1 THEN 0 WHEN 0 THEN 500 WHEN 2 THEN 500 ELSE 200 END`],
+    [col("cpuLimitMs"), `CASE ${plan} WHEN 0 THEN 10 WHEN 1 THEN 50 ELSE 500 END`],
+    [col("subrequestLimit"), `CASE ${plan} WHEN 0 THEN 10 WHEN 1 THEN 100 ELSE 1000 END`],
+    [col("logCount"), "i % 4"],
+    [col("exceptionCount"), `CASE WHEN ${kind} IN (0, 2) THEN 1 ELSE 0 END`],
+    [col("truncated"), "0"],
+  ];
+  return `WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
+    INSERT INTO points (${cells.map(([c]) => c).join(", ")}) SELECT ${cells.map(([, v]) => v).join(", ")} FROM n`;
+}
+
+async function seed(stack: Stack, opts: P4Options): Promise<void> {
+  // One ordinary import first, so the dataset exists in the catalog (SHOW TABLES).
+  const row = emptyRow();
+  row.tenant = "tenant-0000";
+  row.invocations = 1;
+  const point = toDataPoint(row);
+  const res = await fetch(`${stack.urls.api}/client/v4/accounts/local/analytics_engine/_import?dataset=${DATASET}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.apiToken}` },
+    body: JSON.stringify({ timestamp: new Date().toISOString(), index1: point.indexes[0], blobs: point.blobs, doubles: point.doubles }),
+  });
+  if (res.status !== 200) throw new Error(`import answered ${res.status}: ${await res.text()}`);
+  const seeder = stack.urls.extra[SEEDER];
+  if (seeder === undefined) throw new Error("the seeder Worker did not start");
+  const sql = generatingSql();
+  const started = performance.now();
+  const now = Date.now();
+  for (let lo = 0; lo < opts.points; lo += CHUNK) {
+    const hi = Math.min(opts.points, lo + CHUNK) - 1;
+    const answer = await fetch(seeder, { method: "POST", body: JSON.stringify({ dataset: DATASET, sql, params: [lo, hi, opts.tenants, now, SPAN_SECONDS] }) });
+    if (answer.status !== 200) throw new Error(`seeding answered ${answer.status}: ${await answer.text()}`);
+    await answer.text();
+    process.stderr.write(`  P4 seeding: ${hi + 1}/${opts.points} points (${((performance.now() - started) / 1000).toFixed(0)} s)\r`);
+  }
+  process.stderr.write("\n");
+  console.log(`P4 seeded ${opts.points} points across ${opts.tenants} tenants over 30 days in ${((performance.now() - started) / 1000).toFixed(1)} s (straight into the store)`);
+}
+
+async function time(url: string, token: string): Promise<{ ms: number; status: number; bytes: number }> {
+  const started = performance.now();
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  const body = await res.text();
+  return { ms: performance.now() - started, status: res.status, bytes: body.length };
+}
+
+export async function runP4(opts: P4Options): Promise<void> {
+  const state = await mkdtemp(join(tmpdir(), "tenantscope-p4-"));
+  const stack = await startStack({
+    port: 0,
+    apiPort: 0,
+    persistTo: state,
+    seed: false,
+    log: () => {},
+    extraWorkers: [{
+      name: SEEDER,
+      scriptPath: resolve(import.meta.dirname, "ae-seeder.js"),
+      durableObjects: { AE_STORE: { className: "AnalyticsStore", scriptName: LOCAL_WORKER, useSQLite: true } },
+    }],
+  });
+  try {
+    console.log("P4 setup: one Miniflare instance, state on disk (a temporary folder); dashboard signed in with the operator's bearer token");
+    await seed(stack, opts);
+    const token = stack.dashboardLogins.find((l) => l.role === "operator" && l.tenant === null)?.token;
+    if (token === undefined) throw new Error("no operator login");
+    for (const range of ["1h", "24h", "7d", "30d"]) {
+      for (const [what, path] of [["API ", `/api/overview?range=${range}`], ["page", `/?range=${range}`]] as const) {
+        const url = new URL(path, stack.urls.dashboard).href;
+        const first = await time(url, token);
+        if (first.status !== 200) throw new Error(`${path} answered ${first.status}`);
+        const runs: number[] = [];
+        for (let i = 0; i < RUNS; i++) runs.push((await time(url, token)).ms);
+        const s = summarize(runs);
+        console.log(`P4 overview ${what} range=${range.padEnd(3)}: first ${ms(first.ms)} ms, then p50 ${ms(s.p50)} ms, min ${ms(Math.min(...runs))} ms (${RUNS} runs, ${first.bytes} bytes)`);
+      }
+    }
+  } finally {
+    await stack.dispose();
+    await rm(state, { recursive: true, force: true });
+  }
+}
