@@ -84,7 +84,7 @@ export function banner(input: BannerInput): string {
   if (stack.dashboardLogins.length > 0) {
     // The token rides in the fragment, which the browser never sends; the page's script signs in with it.
     const login = `${forHumans(stack.urls.dashboard).origin}/login`;
-    out.push("", `dashboard sign-in (open a link, or paste the token at ${login}; kept in ${state}/dashboard-logins.json):`);
+    out.push("", `dashboard sign-in (open a link and press "Sign in", or paste the token at ${login}; kept in ${state}/dashboard-logins.json):`);
     for (const l of stack.dashboardLogins) {
       const scope = l.tenant === null ? "all tenants" : `only tenant ${l.tenant}`;
       out.push(`  ${l.user.padEnd(14)} ${l.role.padEnd(9)} ${scope.padEnd(18)} ${login}#token=${l.token}`);

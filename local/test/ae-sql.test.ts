@@ -206,6 +206,19 @@ describe("formats", () => {
 });
 
 describe("refusals", () => {
+  it("answers hostile shapes with a 400, not a crash", async () => {
+    for (const [sql, message] of [
+      [`SELECT ${"(".repeat(5000)}1${")".repeat(5000)} FROM $T`, "nests expressions more than"],
+      [`SELECT ${"1+".repeat(20000)}1 FROM $T`, "too deeply nested or too long"],
+      [`SELECT ${"- ".repeat(20000)}1 FROM $T`, "too deeply nested or too long"],
+      [`SELECT count() FROM $T LIMIT 99999999999999999999`, "LIMIT 99999999999999999999 is too large"],
+      [`SELECT count() FROM $T LIMIT 1 OFFSET 100000000000000000000000`, "OFFSET 100000000000000000000000 is too large"],
+    ] as const) {
+      const r = await refused(sql);
+      expect([r.status, r.text.includes(message)], r.text.slice(0, 200)).toEqual([400, true]);
+    }
+  });
+
   it.each([
     [`SELECT * FROM $T JOIN other ON 1 = 1`, "JOIN"],
     [`SELECT * FROM $T, other`, "JOIN"],

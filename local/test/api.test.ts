@@ -1,4 +1,6 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { app } from "../src/api/app.ts";
 import { API, NS_API, api, createNamespace, multipart, uniqueName, upload } from "./helpers.ts";
 
 const OK_SRC = `export default { fetch() { return new Response("ok"); } }`;
@@ -13,6 +15,13 @@ describe("authentication", () => {
 
   it("rejects a wrong token", async () => {
     expect((await api("", {}, "nope")).status).toBe(401);
+  });
+
+  it("fails closed when API_TOKEN is empty: an empty bearer token does not match it", async () => {
+    for (const authorization of ["Bearer ", "Bearer", ""]) {
+      const res = await app.request(NS_API, { headers: { authorization } }, { ...env, API_TOKEN: "" });
+      expect(res.status, JSON.stringify(authorization)).toBe(401);
+    }
   });
 });
 

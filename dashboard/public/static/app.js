@@ -3,14 +3,17 @@
 (function () {
   "use strict";
 
-  // Sign-in link printed by the dev runner: the fragment never reaches the server.
+  // Sign-in link printed by the dev runner: the fragment never reaches the server. The
+  // token is filled in, not submitted: a link that signed in by itself would let anyone
+  // with a token sign a victim into their account (login CSRF).
   var match = /^#token=(.+)$/.exec(location.hash);
   var tokenInput = document.getElementById("token");
   var loginForm = document.getElementById("login-form");
   if (match && tokenInput && loginForm) {
     tokenInput.value = decodeURIComponent(match[1]);
     history.replaceState(null, "", location.pathname + location.search);
-    loginForm.submit();
+    var submit = loginForm.querySelector("[type=submit]");
+    if (submit) submit.focus();
     return;
   }
 

@@ -54,18 +54,27 @@ function excerpt(text: string): string {
   return flat.length > BODY_EXCERPT ? `${flat.slice(0, BODY_EXCERPT)}…` : flat;
 }
 
+/**
+ * What the API said goes to the log, not to the reader: every role sees these
+ * messages, and an upstream error body can echo the query (another tenant's filter)
+ * or whatever a proxy reflects.
+ */
+function logged(what: string, body: string): void {
+  if (body.trim() !== "") console.error(`tenantscope-dashboard: ${what}: ${excerpt(body)}`);
+}
+
 function httpFailure(status: number, body: string): DashboardError {
-  const said = body.trim() === "" ? "" : `: ${excerpt(body)}`;
+  logged(`SQL API answered HTTP ${status}`, body);
   if (status === 401 || status === 403) {
     return new DashboardError(
       "sql_failed",
-      `The Analytics Engine SQL API refused the credentials (HTTP ${status})${said}. Check that CF_API_TOKEN has "Account Analytics Read" for CF_ACCOUNT_ID.`,
+      `The Analytics Engine SQL API refused the credentials (HTTP ${status}). Check that CF_API_TOKEN has "Account Analytics Read" for CF_ACCOUNT_ID.`,
     );
   }
   if (status >= 500) {
-    return new DashboardError("sql_failed", `The Analytics Engine SQL API failed (HTTP ${status})${said}. Try again in a moment.`);
+    return new DashboardError("sql_failed", `The Analytics Engine SQL API failed (HTTP ${status}). Try again in a moment.`);
   }
-  return new DashboardError("sql_failed", `The Analytics Engine SQL API rejected the dashboard's query (HTTP ${status})${said}.`);
+  return new DashboardError("sql_failed", `The Analytics Engine SQL API rejected the dashboard's query (HTTP ${status}); its answer is in the server log.`);
 }
 
 function parseBody(text: string): SqlResult {
@@ -73,7 +82,8 @@ function parseBody(text: string): SqlResult {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new DashboardError("sql_bad_response", `The Analytics Engine SQL API answered with malformed JSON: ${excerpt(text) || "(empty body)"}`);
+    logged("SQL API answered malformed JSON", text);
+    throw new DashboardError("sql_bad_response", `The Analytics Engine SQL API answered with malformed JSON${text.trim() === "" ? " (an empty body)" : " (logged on the server)"}.`);
   }
   if (!isRecord(json) || !Array.isArray(json.data) || !Array.isArray(json.meta)) {
     throw new DashboardError("sql_bad_response", "The Analytics Engine SQL API answered without the expected \"meta\" and \"data\" fields.");

@@ -27,7 +27,8 @@ app.get("/_local/echo", (c) => c.text(`echo ${c.req.method} ${new URL(c.req.url)
 const bearerAuth: MiddlewareHandler<{ Bindings: Env }> = async function bearerAuth(c, next) {
   const header = c.req.header("authorization") ?? "";
   const token = header.startsWith("Bearer ") ? header.slice(7) : "";
-  if (!sameToken(token, c.env.API_TOKEN)) {
+  // An unset token must not mean "no token needed": fail closed.
+  if (c.env.API_TOKEN === "" || !sameToken(token, c.env.API_TOKEN)) {
     throw new ApiError(401, codes.authentication, "Authentication error: send Authorization: Bearer <token> (the local config's API_TOKEN)");
   }
   await next();

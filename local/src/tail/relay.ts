@@ -61,7 +61,8 @@ export class TailRelay extends WorkerEntrypoint<Env, TailRelayProps> {
 
   private async relay(events: TraceItem[]): Promise<void> {
     const byService = new Map<string, Record<string, unknown>[]>();
-    await Promise.all(plainTraces(events).map(async (trace) => {
+    // One trace that fails to complete must not take the rest of the batch with it.
+    const settled = await Promise.allSettled(plainTraces(events).map(async (trace) => {
       const id = takeInvocationId(trace);
       const script = await this.ownerOf(id);
       if (script === null || script.tailConsumers.length === 0) {
@@ -72,6 +73,7 @@ export class TailRelay extends WorkerEntrypoint<Env, TailRelayProps> {
       const done = enrichTrace(trace, { namespace: script.namespace, script: script.name, tags: script.tags, versionId: script.etag }, measured);
       for (const { service } of script.tailConsumers) byService.set(service, [...(byService.get(service) ?? []), done]);
     }));
+    for (const r of settled) if (r.status === "rejected") console.error(`tenantscope-local: a trace of ${this.ctx.props.script} was not delivered: ${String(r.reason)}`);
     await Promise.all([...byService].map(([service, traces]) => this.deliver(service, traces)));
   }
 

@@ -28,8 +28,18 @@ async function raised<T>(p: Promise<T>): Promise<T> {
   }
 }
 
+/** A chain like 1+1+…+1 thousands long is a deep tree: refuse it as the query's fault, not ours. */
+function bounded<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof RangeError) throw new SqlError("The query is too deeply nested or too long to translate", 400);
+    throw error;
+  }
+}
+
 export async function runSql(env: Env, sql: string, now = Date.now()): Promise<SqlAnswer> {
-  const stmt = parse(sql);
+  const stmt = bounded(() => parse(sql));
   const datasets = await store(env, CATALOG).listDatasets();
   let rs: ResultSet;
   let format: Format = stmt.format;
@@ -43,7 +53,7 @@ export async function runSql(env: Env, sql: string, now = Date.now()): Promise<S
     if (!datasets.includes(stmt.table)) {
       throw new SqlError(`Unknown table '${stmt.table}': no data has been written to that dataset (SHOW TABLES lists them)`, 422);
     }
-    const t = translateSelect(stmt, stmt.table, Math.floor(now / 1000));
+    const t = bounded(() => translateSelect(stmt, stmt.table, Math.floor(now / 1000)));
     const target = store(env, stmt.table);
     const result = await raised(target.query(t.sql, t.params));
     const rows = result.rows.map((row) => row.slice(0, t.columns.length));

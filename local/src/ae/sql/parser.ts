@@ -7,6 +7,8 @@ import type { BinaryOp, Expr, Format, IntervalUnit, OrderItem, SelectItem, State
 import { SqlError } from "./errors.ts";
 import { type Token, tokenize } from "./tokens.ts";
 
+const MAX_DEPTH = 200;
+
 const RESERVED = new Set(["SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "ORDER", "LIMIT", "OFFSET", "FORMAT", "AS",
   "AND", "OR", "NOT", "IN", "LIKE", "ILIKE", "BETWEEN", "IS", "NULL", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS",
   "ARRAY", "UNION", "INTERSECT", "EXCEPT", "ON", "USING", "ASC", "DESC", "INTERVAL", "DISTINCT", "SETTINGS", "WITH",
@@ -133,7 +135,9 @@ class Parser {
   private count(clause: string): number {
     const t = this.next();
     if (t.type !== "num" || !/^\d+$/.test(t.value)) throw new SqlError(`${clause} takes a non-negative integer`);
-    return Number(t.value);
+    const n = Number(t.value);
+    if (!Number.isSafeInteger(n)) throw new SqlError(`${clause} ${t.value} is too large (at most ${Number.MAX_SAFE_INTEGER})`);
+    return n;
   }
 
   private identifier(what: string): string {
@@ -143,7 +147,13 @@ class Parser {
     throw this.unexpected(`expected ${what}`);
   }
 
-  expr(): Expr { return this.or(); }
+  private depth = 0;
+
+  /** Nesting is bounded, so a hostile query gets a 400 instead of a stack overflow. */
+  expr(): Expr {
+    if (++this.depth > MAX_DEPTH) throw new SqlError(`The query nests expressions more than ${MAX_DEPTH} deep`);
+    try { return this.or(); } finally { this.depth--; }
+  }
 
   private or(): Expr {
     let left = this.and();
