@@ -2,12 +2,13 @@
  * Plan and assignment changes: validated with core's validators, written through the
  * AuditLog object (which records who, when, old and new), in core/KV.md's formats.
  */
-import { kvKeys, validateAssignment, validatePlanLimits } from "@tenantscope/core/plans";
+import { BUILTIN_PLANS, kvKeys, validateAssignment, validatePlanLimits } from "@tenantscope/core/plans";
 import type { AuditChange, AuditEntry, AuditLog } from "./audit.ts";
 import type { Principal } from "./auth/users.ts";
 import type { DashboardEnv } from "./env.ts";
 import { DashboardError, badRequest, forbidden } from "./errors.ts";
-import { assignmentRecord, planRecord, readPlan } from "./kv.ts";
+import { defaultPlan } from "./config.ts";
+import { assignmentRecord, planRecord, readAssignment, readPlan } from "./kv.ts";
 
 /** Form fields arrive as strings: digits become numbers; anything else is left for the validator to name. */
 function formNumber(value: unknown): unknown {
@@ -42,6 +43,21 @@ export async function savePlan(env: DashboardEnv, principal: Principal, plan: st
   return record(env, { actor: principal.user, action: "plan", key: kvKeys.plan(plan), value: planRecord(limits.value) });
 }
 
+/**
+ * An operator scoped to one tenant may move it between the built-in plans (or keep its
+ * plan), but suspension is the platform's call, and a custom plan may be made for
+ * another customer: both stay with operators of the whole platform.
+ */
+async function checkScopedChange(env: DashboardEnv, tenant: string, next: { plan: string; suspended: boolean }): Promise<void> {
+  const current = await readAssignment(env.PLANS, tenant, defaultPlan(env));
+  if (next.suspended !== current.suspended) {
+    throw forbidden(`Only an operator of the whole platform can ${next.suspended ? "suspend" : "resume"} "${tenant}".`);
+  }
+  if (next.plan !== current.plan && !Object.hasOwn(BUILTIN_PLANS, next.plan)) {
+    throw forbidden(`An operator scoped to one tenant can choose a built-in plan (${Object.keys(BUILTIN_PLANS).join(", ")}), not "${next.plan}".`);
+  }
+}
+
 export async function saveAssignment(env: DashboardEnv, principal: Principal, tenant: string, input: unknown): Promise<AuditEntry> {
   if (principal.tenant !== null && principal.tenant !== tenant) throw forbidden(`You can only change tenant "${principal.tenant}".`);
   const assignment = validateAssignment(input);
@@ -49,6 +65,7 @@ export async function saveAssignment(env: DashboardEnv, principal: Principal, te
   // An unknown plan would make the dispatcher fall back to the restrictive plan: refuse it here.
   const plan = await readPlan(env.PLANS, assignment.value.plan);
   if (plan === null || plan.limits === null) throw badRequest(`There is no plan "${assignment.value.plan}"; create it on the plans page first.`);
+  if (principal.tenant !== null) await checkScopedChange(env, tenant, assignment.value);
   return record(env, { actor: principal.user, action: "assignment", key: kvKeys.tenant(tenant), value: assignmentRecord(assignment.value) });
 }
 

@@ -97,6 +97,22 @@ describe("plan edits", () => {
     expect(page).toContain("<code>tenant:delta</code></td><td><code>(none)</code></td><td><code>{&quot;plan&quot;:&quot;pro&quot;,&quot;suspended&quot;:true}</code>");
   });
 
+  it("lets an operator scoped to one tenant pick a built-in plan, but not suspend it or pick a custom plan", async () => {
+    const h = harness();
+    await env.PLANS.put("plan:custom-for-someone", JSON.stringify({ cpuMs: 200, subRequests: 500 }));
+    await env.PLANS.put("tenant:gamma", JSON.stringify({ plan: "free", suspended: true }));
+    const put = (body: object) => h.request("/api/tenants/gamma/assignment", { method: "PUT", as: "scopedOperator", body: JSON.stringify(body) });
+    expect((await put({ plan: "pro", suspended: false })).status).toBe(403);
+    expect((await put({ plan: "custom-for-someone", suspended: true })).status).toBe(403);
+    expect(await env.PLANS.get("tenant:gamma")).toBe('{"plan":"free","suspended":true}');
+    expect((await put({ plan: "pro", suspended: true })).status).toBe(200);
+    expect(await env.PLANS.get("tenant:gamma")).toBe('{"plan":"pro","suspended":true}');
+    // An operator of the whole platform may do both.
+    const global = await h.request("/api/tenants/gamma/assignment", { method: "PUT", as: "operator", body: JSON.stringify({ plan: "custom-for-someone", suspended: false }) });
+    expect(global.status).toBe(200);
+    await env.PLANS.delete("tenant:gamma");
+  });
+
   it("saves limits from the plan form and writes an unsuspended assignment without the flag", async () => {
     const h = harness();
     const { cookie, csrf } = await login(h, "operator");
