@@ -4,6 +4,8 @@
  * is the shared state; entries are keyed by an id the tenant's wrapper attaches
  * to every outbound fetch.
  */
+import { ExpiringMap } from "./expiring.ts";
+
 export interface Invocation {
   id: string;
   subRequestLimit: number;
@@ -15,17 +17,13 @@ export interface Invocation {
   createdAt: number;
 }
 
-const invocations = new Map<string, Invocation>();
 /** Bodies may stream (and fetch) after the response; entries live this long. */
-const RETAIN_MS = 5 * 60_000;
-const SWEEP_EVERY = 256;
-let started = 0;
+const invocations = new ExpiringMap<Invocation>(5 * 60_000);
 
 export const SUBREQUEST_LIMIT_MESSAGE = "Too many subrequests by single Worker invocation.";
 export const INVOCATION_HEADER = "x-tenantscope-invocation";
 
 export function beginInvocation(subRequestLimit: number, now: number): Invocation {
-  if (++started % SWEEP_EVERY === 0) sweep(now);
   const inv: Invocation = {
     id: crypto.randomUUID(),
     subRequestLimit,
@@ -35,7 +33,7 @@ export function beginInvocation(subRequestLimit: number, now: number): Invocatio
     waitStartedAt: 0,
     createdAt: now,
   };
-  invocations.set(inv.id, inv);
+  invocations.set(inv.id, inv, now);
   return inv;
 }
 
@@ -61,12 +59,6 @@ export function waitStarted(inv: Invocation, now: number): void {
 export function waitEnded(inv: Invocation, now: number): void {
   if (inv.inFlight === 0) return;
   if (--inv.inFlight === 0) inv.waitMs += Math.max(0, now - inv.waitStartedAt);
-}
-
-function sweep(now: number): void {
-  for (const [id, inv] of invocations) {
-    if (now - inv.createdAt > RETAIN_MS) invocations.delete(id);
-  }
 }
 
 export function liveInvocations(): number {

@@ -69,7 +69,7 @@ export class TenantWorker extends RpcTarget {
     // this measurement; the wrapper removes it before the tenant sees the request.
     const tagged = new Request(request);
     tagged.headers.set(INVOCATION_HEADER, inv.id);
-    const startedAt = Date.now();
+    const startedAt = inv.createdAt;
     startMeasurement(inv.id, startedAt, script);
     let response: Response;
     try {

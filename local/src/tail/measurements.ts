@@ -6,6 +6,9 @@
  * The namespace entrypoint and the relay run in this Worker's one isolate, so
  * a module-level map is the shared state.
  */
+import { ExpiringMap } from "../runtime/expiring.ts";
+import type { ScriptRecord } from "../store/types.ts";
+
 export interface Measurement {
   startedAt: number;
   cpuMs: number;
@@ -15,26 +18,22 @@ export interface Measurement {
   done: boolean;
 }
 
-interface Entry<Owner> {
+interface Entry {
   m: Measurement;
   /** What the invocation ran (the script record at call time). */
-  owner: Owner;
+  owner: ScriptRecord;
   waiters: (() => void)[];
 }
 
-const entries = new Map<string, Entry<unknown>>();
 /** A trace nobody claims (no tail consumer) must not pin its entry forever. */
-const RETAIN_MS = 5 * 60_000;
-const SWEEP_EVERY = 256;
-let started = 0;
+const entries = new ExpiringMap<Entry>(5 * 60_000);
 
-export function startMeasurement(id: string, now: number, owner: unknown): void {
-  if (++started % SWEEP_EVERY === 0) sweep(now);
-  entries.set(id, { m: { startedAt: now, cpuMs: 0, wallMs: 0, exceededCpu: false, done: false }, owner, waiters: [] });
+export function startMeasurement(id: string, now: number, owner: ScriptRecord): void {
+  entries.set(id, { m: { startedAt: now, cpuMs: 0, wallMs: 0, exceededCpu: false, done: false }, owner, waiters: [] }, now);
 }
 
 /** The owner recorded when the invocation started, without waiting for its end. */
-export function ownerOf(id: string): unknown {
+export function ownerOf(id: string): ScriptRecord | undefined {
   return entries.get(id)?.owner;
 }
 
@@ -76,14 +75,4 @@ export async function takeMeasurement(id: string, timeoutMs: number): Promise<Me
 
 export function dropMeasurement(id: string): void {
   entries.delete(id);
-}
-
-function sweep(now: number): void {
-  for (const [id, entry] of entries) {
-    if (now - entry.m.startedAt > RETAIN_MS) entries.delete(id);
-  }
-}
-
-export function pendingMeasurements(): number {
-  return entries.size;
 }

@@ -35,10 +35,6 @@ function plainTraces(events: TraceItem[]): Record<string, unknown>[] {
   return Array.isArray(plain) ? plain.filter(isRecord).filter((trace) => !isProbe(trace)) : [];
 }
 
-function isScriptRecord(value: unknown): value is ScriptRecord {
-  return isRecord(value) && typeof value.name === "string" && Array.isArray(value.tailConsumers);
-}
-
 const warnedMissing = new Set<string>();
 
 function targetOf(env: Env, service: string): TailTarget | null {
@@ -71,7 +67,11 @@ export class TailRelay extends WorkerEntrypoint<Env, TailRelayProps> {
       }
       const measured = id === null ? undefined : await takeMeasurement(id, MEASUREMENT_WAIT_MS);
       const done = enrichTrace(trace, { namespace: script.namespace, script: script.name, tags: script.tags, versionId: script.etag }, measured);
-      for (const { service } of script.tailConsumers) byService.set(service, [...(byService.get(service) ?? []), done]);
+      for (const { service } of script.tailConsumers) {
+        const traces = byService.get(service);
+        if (traces === undefined) byService.set(service, [done]);
+        else traces.push(done);
+      }
     }));
     for (const r of settled) if (r.status === "rejected") console.error(`tenantscope-local: a trace of ${this.ctx.props.script} was not delivered: ${String(r.reason)}`);
     await Promise.all([...byService].map(([service, traces]) => this.deliver(service, traces)));
@@ -84,8 +84,7 @@ export class TailRelay extends WorkerEntrypoint<Env, TailRelayProps> {
    */
   private async ownerOf(id: string | null): Promise<ScriptRecord | null> {
     const recorded = id === null ? undefined : ownerOf(id);
-    if (isScriptRecord(recorded)) return recorded;
-    return lookupScript(this.env, this.ctx.props.namespace, this.ctx.props.script);
+    return recorded ?? lookupScript(this.env, this.ctx.props.namespace, this.ctx.props.script);
   }
 
   private async deliver(service: string, traces: Record<string, unknown>[]): Promise<void> {
