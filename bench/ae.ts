@@ -22,7 +22,8 @@ export interface AeOptions {
   writes: number;
 }
 
-async function post(stack: Stack, path: string, body: string): Promise<string> {
+/** POST to the local Analytics Engine API (`sql`, `_import?dataset=…`); non-200 throws. */
+export async function post(stack: Stack, path: string, body: string): Promise<string> {
   const res = await fetch(`${stack.urls.api}/client/v4/accounts/local/analytics_engine/${path}`, {
     method: "POST",
     body,

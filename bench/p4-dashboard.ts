@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import { DATASET, col, emptyRow, toDataPoint } from "@tenantscope/core/schema";
 import { LOCAL_WORKER } from "../local/dev/options.ts";
 import { startStack, type Stack } from "../local/dev/stack.ts";
+import { post } from "./ae.ts";
 import { ms, summarize } from "./stats.ts";
 
 const SEEDER = "ae-seeder";
@@ -68,12 +69,8 @@ async function seed(stack: Stack, opts: P4Options): Promise<void> {
   row.tenant = "tenant-0000";
   row.invocations = 1;
   const point = toDataPoint(row);
-  const res = await fetch(`${stack.urls.api}/client/v4/accounts/local/analytics_engine/_import?dataset=${DATASET}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${stack.apiToken}` },
-    body: JSON.stringify({ timestamp: new Date().toISOString(), index1: point.indexes[0], blobs: point.blobs, doubles: point.doubles }),
-  });
-  if (res.status !== 200) throw new Error(`import answered ${res.status}: ${await res.text()}`);
+  await post(stack, `_import?dataset=${DATASET}`,
+    JSON.stringify({ timestamp: new Date().toISOString(), index1: point.indexes[0], blobs: point.blobs, doubles: point.doubles }));
   const seeder = stack.urls.extra[SEEDER];
   if (seeder === undefined) throw new Error("the seeder Worker did not start");
   const sql = generatingSql();

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATASET, col, sampledCount, sampledSum } from "@tenantscope/core/schema";
+import { sql as stackSql, storedInvocations, waitForInvocations } from "./ae.ts";
 import { startStack, type Stack } from "../local/dev/stack.ts";
 
 let stack: Stack;
@@ -23,29 +24,8 @@ const PLAN: { path: string; times: number; tenant: string | null; outcome: strin
 ];
 const N = PLAN.filter((p) => p.tenant !== null).reduce((sum, p) => sum + p.times, 0);
 
-interface SqlAnswer<Row> {
-  meta: { name: string; type: string }[];
-  data: Row[];
-  rows: number;
-}
-
-async function sql<Row>(text: string): Promise<SqlAnswer<Row>> {
-  const res = await fetch(`${stack.urls.api}/client/v4/accounts/local/analytics_engine/sql`, {
-    method: "POST",
-    body: text,
-    headers: { authorization: `Bearer ${stack.apiToken}` },
-  });
-  if (res.status !== 200) throw new Error(`SQL answered ${res.status}: ${await res.text()}`);
-  return (await res.json()) as SqlAnswer<Row>;
-}
-
-async function invocations(): Promise<number> {
-  try {
-    const answer = await sql<{ n: number }>(`SELECT ${sampledCount()} AS n FROM ${DATASET}`);
-    return Number(answer.data[0]?.n ?? 0);
-  } catch {
-    return 0; // No point written yet: the dataset does not exist.
-  }
+function sql<Row>(text: string) {
+  return stackSql<Row>(stack, text);
 }
 
 beforeAll(async () => {
@@ -59,8 +39,7 @@ beforeAll(async () => {
     for (let i = 0; i < step.times; i++) await (await fetch(new URL(step.path, stack.urls.dispatcher))).text();
   }
   // Traces arrive after each invocation ends; wait (bounded) until all are in.
-  const deadline = Date.now() + 15_000;
-  while ((await invocations()) < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await waitForInvocations(stack, N, 15_000);
 });
 
 afterAll(async () => {
@@ -69,9 +48,9 @@ afterAll(async () => {
 
 describe("every invocation lands in Analytics Engine", () => {
   it("records exactly N invocations, and nothing for requests that reach no tenant", async () => {
-    expect(await invocations()).toBe(N);
+    expect(await storedInvocations(stack)).toBe(N);
     await new Promise((r) => setTimeout(r, 300));
-    expect(await invocations()).toBe(N);
+    expect(await storedInvocations(stack)).toBe(N);
   });
 
   it("has the right outcome counts per tenant", async () => {

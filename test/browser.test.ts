@@ -13,9 +13,9 @@ import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DATASET, sampledCount } from "@tenantscope/core/schema";
 import { startStack, type Stack } from "../local/dev/stack.ts";
 import { runTraffic } from "../local/dev/traffic.ts";
+import { waitForInvocations } from "./ae.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
@@ -66,22 +66,13 @@ async function open(path: string, shot: string): Promise<ChartState[]> {
   return charts();
 }
 
-async function storedInvocations(): Promise<number> {
-  const res = await fetch(`${stack.urls.api}/client/v4/accounts/local/analytics_engine/sql`, {
-    method: "POST", body: `SELECT ${sampledCount()} AS n FROM ${DATASET}`, headers: { authorization: `Bearer ${stack.apiToken}` },
-  });
-  if (res.status !== 200) return 0;
-  return Number(((await res.json()) as { data: { n: number }[] }).data[0]?.n ?? 0);
-}
-
 describe.skipIf(!available)("the dashboard in a real browser", () => {
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
     // A one-second plan cache, so the dispatcher applies an edit within the test.
     stack = await startStack({ port: 0, apiPort: 0, persistTo: false, log: () => {}, dispatcherVars: { PLAN_CACHE_TTL_SECONDS: "1" } });
     const traffic = await runTraffic({ dispatcher: stack.urls.dispatcher, durationMs: 4_000, rate: 40, concurrency: 2, seed: 7 });
-    const deadline = Date.now() + 15_000;
-    while ((await storedInvocations()) < traffic.invocations && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await waitForInvocations(stack, traffic.invocations, 15_000);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on("console", (msg) => { if (msg.type() === "error") consoleErrors.push(msg.text()); });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DATASET, sampledCount } from "@tenantscope/core/schema";
 import { startStack, type Stack } from "../local/dev/stack.ts";
+import { waitForInvocations } from "./ae.ts";
 import { DEMO_MIX, classify, parseDuration, pick, runTraffic, seededRandom } from "../local/dev/traffic.ts";
 
 describe("traffic building blocks", () => {
@@ -59,16 +59,6 @@ describe("demo traffic against the stack", () => {
     for (const answer of ["ok", "exception", "cpu", "subrequests"]) expect(stats.answers[answer] ?? 0).toBeGreaterThan(0);
     // The after-the-fact CPU limit may trip a small request on a busy machine.
     expect(stats.unexpected).toBeLessThanOrEqual(Math.ceil(stats.sent * 0.05));
-    const sql = `SELECT ${sampledCount()} AS n FROM ${DATASET}`;
-    const deadline = Date.now() + 10_000;
-    let stored = 0;
-    while (Date.now() < deadline) {
-      const res = await fetch(`${stack.urls.api}/client/v4/accounts/local/analytics_engine/sql`, { method: "POST", body: sql, headers: { authorization: `Bearer ${stack.apiToken}` } });
-      if (res.status === 200) stored = Number(((await res.json()) as { data: { n: number }[] }).data[0]?.n ?? 0);
-      else await res.text();
-      if (stored >= stats.invocations) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(stored).toBe(stats.invocations);
+    expect(await waitForInvocations(stack, stats.invocations, 10_000)).toBe(stats.invocations);
   });
 });
