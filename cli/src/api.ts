@@ -3,6 +3,7 @@
  * `{success, errors, messages, result, result_info}` envelope, and retries with
  * backoff for 429 and 5xx on idempotent methods (a POST could run twice).
  */
+import { retryAfterMs } from "@tenantscope/core/retry-after";
 import { ApiFailure } from "./errors.ts";
 import type { Target } from "./target.ts";
 
@@ -53,12 +54,8 @@ function retryable(status: number): boolean {
 
 /** Retry-After in seconds (or an HTTP date), else exponential backoff with jitter. */
 function waitFor(response: Response | null, attempt: number, policy: RetryPolicy): number {
-  const header = response?.headers.get("retry-after");
-  if (header !== null && header !== undefined) {
-    const seconds = Number(header);
-    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
-    if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, policy.maxMs);
-  }
+  const ms = retryAfterMs(response?.headers.get("retry-after"), Date.now());
+  if (ms !== null) return Math.min(ms, policy.maxMs);
   const exp = policy.baseMs * 2 ** (attempt - 1);
   return Math.min(policy.maxMs, Math.round(exp / 2 + Math.random() * exp / 2));
 }

@@ -6,6 +6,7 @@
  */
 import { DashboardError } from "../errors.ts";
 import { isRecord } from "@tenantscope/core/result";
+import { retryAfterMs as parseRetryAfter } from "@tenantscope/core/retry-after";
 
 export type Cell = string | number | null;
 export type Row = Record<string, Cell>;
@@ -42,11 +43,7 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
 
 /** Retry-After is delta-seconds or an HTTP date; absent or unreadable means "soon" (1 s). */
 export function retryAfterMs(header: string | null, now: number): number {
-  if (header === null || header.trim() === "") return 1_000;
-  const value = header.trim();
-  if (/^\d+$/.test(value)) return Number(value) * 1_000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? 1_000 : Math.max(0, date - now);
+  return parseRetryAfter(header, now) ?? 1_000;
 }
 
 function excerpt(text: string): string {
