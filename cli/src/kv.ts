@@ -5,10 +5,12 @@
  */
 import {
   BUILTIN_PLANS,
+  assignmentRecord,
   isPlanName,
   kvKeys,
   parseAssignmentRecord,
   parsePlanRecord,
+  planRecord,
   validateAssignment,
   validatePlanLimits,
   type PlanLimits,
@@ -74,7 +76,7 @@ export class PlansStore {
     if (!isPlanName(name)) throw new UsageError(`invalid plan name "${name}": lower-case letters, digits and dashes`);
     const valid = validatePlanLimits(limits);
     if (!valid.ok) throw new UsageError(valid.message);
-    await this.put(kvKeys.plan(name), JSON.stringify(valid.value));
+    await this.put(kvKeys.plan(name), planRecord(valid.value));
     return valid.value;
   }
 
@@ -90,11 +92,9 @@ export class PlansStore {
   }
 
   async setAssignment(tenant: string, assignment: TenantAssignment): Promise<void> {
-    // `suspended` is written only when true, so a resumed tenant's record is the plain `{"plan": ...}`.
-    const record = assignment.suspended ? { plan: assignment.plan, suspended: true } : { plan: assignment.plan };
-    const valid = validateAssignment(record);
+    const valid = validateAssignment(assignment);
     if (!valid.ok) throw new UsageError(valid.message);
-    await this.put(kvKeys.tenant(tenant), JSON.stringify(record));
+    await this.put(kvKeys.tenant(tenant), assignmentRecord(valid.value));
   }
 
   /** Refuses a plan that neither KV nor the built-ins define: the dispatcher would apply "free". */

@@ -98,6 +98,16 @@ export function parseAssignmentRecord(text: string): Result<TenantAssignment, As
   return json.ok ? validateAssignment(json.value) : json;
 }
 
+/** The `plan:<name>` record, in the one form every reader parses (core/KV.md). */
+export function planRecord(limits: PlanLimits): string {
+  return JSON.stringify({ cpuMs: limits.cpuMs, subRequests: limits.subRequests });
+}
+
+/** The `tenant:<name>` record; `suspended` is written only when true, so a resumed tenant's record is `{"plan": ...}`. */
+export function assignmentRecord(assignment: TenantAssignment): string {
+  return JSON.stringify(assignment.suspended ? { plan: assignment.plan, suspended: true } : { plan: assignment.plan });
+}
+
 /** Header form of the limits that applied, read back by the tail. */
 export function formatLimitsHeader(limits: PlanLimits): string {
   return JSON.stringify({ cpuMs: limits.cpuMs, subRequests: limits.subRequests });

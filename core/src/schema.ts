@@ -59,6 +59,12 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export const VIOLATIONS = ["cpu", "memory", "subrequests", "none"] as const;
 export type Violation = (typeof VIOLATIONS)[number];
 
+/** The tenant of a point that folds several tenants' overflow (SCHEMA.md). Not a DNS label, so it cannot collide with a tenant. */
+export const OVERFLOW_TENANT = "~overflow";
+
+/** A label of a folded point whose invocations disagreed on it (SCHEMA.md): neither ok nor an error. */
+export const MIXED = "(mixed)";
+
 /** "header": the dispatcher's headers in the trace; otherwise the resolver's source. */
 export type PlanSource = "header" | "kv" | "builtin" | "fallback" | "none";
 

@@ -2,7 +2,7 @@
  * Vars and secrets → validated settings. Each check names the setting that is wrong
  * (never its value, which may be secret), so a broken deploy says what to fix.
  */
-import { isPlanName } from "@tenantscope/core/plans";
+import { parseDefaultPlan } from "@tenantscope/core/vars";
 import type { DashboardVars } from "./env.ts";
 import { DashboardError } from "./errors.ts";
 
@@ -48,9 +48,9 @@ export function sqlSettings(env: DashboardVars): SqlSettings {
 }
 
 export function defaultPlan(env: DashboardVars): string {
-  const plan = present(env.DEFAULT_PLAN) ? env.DEFAULT_PLAN.trim() : "free";
-  if (!isPlanName(plan)) throw misconfigured("var DEFAULT_PLAN is not a plan name.");
-  return plan;
+  const plan = parseDefaultPlan(env.DEFAULT_PLAN);
+  if (!plan.ok) throw misconfigured(`var ${plan.message}.`);
+  return plan.value;
 }
 
 export function sessionSecret(env: DashboardVars): string {

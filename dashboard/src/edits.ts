@@ -2,13 +2,13 @@
  * Plan and assignment changes: validated with core's validators, written through the
  * AuditLog object (which records who, when, old and new), in core/KV.md's formats.
  */
-import { BUILTIN_PLANS, kvKeys, validateAssignment, validatePlanLimits } from "@tenantscope/core/plans";
+import { BUILTIN_PLANS, assignmentRecord, kvKeys, planRecord, validateAssignment, validatePlanLimits } from "@tenantscope/core/plans";
 import type { AuditChange, AuditEntry, AuditLog } from "./audit.ts";
 import type { Principal } from "./auth/users.ts";
 import type { DashboardEnv } from "./env.ts";
 import { DashboardError, badRequest, forbidden } from "./errors.ts";
 import { defaultPlan } from "./config.ts";
-import { assignmentRecord, planRecord, readAssignment, readPlan } from "./kv.ts";
+import { readAssignment, readPlan } from "./kv.ts";
 
 /** Form fields arrive as strings: digits become numbers; anything else is left for the validator to name. */
 function formNumber(value: unknown): unknown {

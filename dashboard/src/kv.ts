@@ -9,22 +9,12 @@ import {
   parseAssignmentRecord,
   parsePlanRecord,
   type PlanLimits,
-  type TenantAssignment,
 } from "@tenantscope/core/plans";
 import type { PlansKV } from "./env.ts";
 import { DashboardError } from "./errors.ts";
 
 /** Plans are few; more than this many `plan:` records is a sign of something else. */
 const MAX_PLANS = 200;
-
-export function planRecord(limits: PlanLimits): string {
-  return JSON.stringify({ cpuMs: limits.cpuMs, subRequests: limits.subRequests });
-}
-
-/** `suspended` is written only when true, as in core/KV.md's example. */
-export function assignmentRecord(a: TenantAssignment): string {
-  return JSON.stringify(a.suspended ? { plan: a.plan, suspended: true } : { plan: a.plan });
-}
 
 async function kvCall<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {

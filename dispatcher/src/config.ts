@@ -4,8 +4,8 @@
  * internal_error (logged with the reason), never as a client error.
  */
 import { normalizeHost } from "@tenantscope/core/names";
-import { isPlanName } from "@tenantscope/core/plans";
 import { fail, ok, type Result } from "@tenantscope/core/result";
+import { parsePlanVars, type PlanVarsInvalid } from "@tenantscope/core/vars";
 import type { DispatcherVars } from "./env.ts";
 
 export const STRATEGIES = ["subdomain", "path", "header", "hostmap"] as const;
@@ -22,7 +22,7 @@ export interface DispatcherConfig {
   ttlMs: number;
 }
 
-export type ConfigInvalid = "bad_routing" | "bad_platform_domain" | "bad_tenant_header" | "bad_default_plan" | "bad_ttl";
+export type ConfigInvalid = "bad_routing" | "bad_platform_domain" | "bad_tenant_header" | PlanVarsInvalid;
 
 function isStrategy(value: string): value is Strategy {
   return (STRATEGIES as readonly string[]).includes(value);
@@ -30,7 +30,6 @@ function isStrategy(value: string): value is Strategy {
 
 const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 const DOMAIN_RE = /^[a-z0-9-]+(\.[a-z0-9-]+)*$/;
-const SECONDS_RE = /^\d+(\.\d+)?$/;
 
 export function parseConfig(vars: DispatcherVars): Result<DispatcherConfig, ConfigInvalid> {
   const names = (vars.ROUTING ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
@@ -51,18 +50,10 @@ export function parseConfig(vars: DispatcherVars): Result<DispatcherConfig, Conf
     return fail("bad_tenant_header", `TENANT_HEADER ${JSON.stringify(vars.TENANT_HEADER)} is not a header name`);
   }
 
-  const defaultPlan = (vars.DEFAULT_PLAN ?? "").trim();
-  if (!isPlanName(defaultPlan)) {
-    return fail("bad_default_plan", `DEFAULT_PLAN ${JSON.stringify(vars.DEFAULT_PLAN)} is not a plan name`);
-  }
+  const plans = parsePlanVars(vars);
+  if (!plans.ok) return plans;
 
-  const ttl = (vars.PLAN_CACHE_TTL_SECONDS ?? "").trim();
-  // A regex rather than Number() alone: Number("") is 0, which would silently turn caching off.
-  if (!SECONDS_RE.test(ttl)) {
-    return fail("bad_ttl", `PLAN_CACHE_TTL_SECONDS ${JSON.stringify(vars.PLAN_CACHE_TTL_SECONDS)} is not a number of seconds`);
-  }
-
-  return ok({ routing, platformDomain, tenantHeader, defaultPlan, ttlMs: Math.round(Number(ttl) * 1000) });
+  return ok({ routing, platformDomain, tenantHeader, ...plans.value });
 }
 
 export class ConfigError extends Error {

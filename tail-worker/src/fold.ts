@@ -12,11 +12,7 @@
  * means in the additive doubles, so `SUM(_sample_interval * invocations * x)`
  * still gives exact totals per tenant.
  */
-import { type BlobName, type DoubleName, type InvocationRow, emptyRow } from "@tenantscope/core/schema";
-
-/** Not a DNS label, so it cannot collide with a tenant. */
-export const OVERFLOW_TENANT = "~overflow";
-export const MIXED = "(mixed)";
+import { MIXED, OVERFLOW_TENANT, type BlobName, type DoubleName, type InvocationRow, emptyRow } from "@tenantscope/core/schema";
 
 type Key = (row: InvocationRow) => string;
 

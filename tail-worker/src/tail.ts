@@ -4,8 +4,8 @@
  * throws, and logs every failure itself.
  */
 import { resolveTenant, type KVReader, type TtlCache } from "@tenantscope/core/plan-resolver";
-import { isPlanName } from "@tenantscope/core/plans";
 import { AE_LIMITS, toDataPoint, type InvocationRow } from "@tenantscope/core/schema";
+import { PLAN_VARS_FALLBACK, parsePlanVars, type PlanSettings } from "@tenantscope/core/vars";
 import { foldToLimit } from "./fold.ts";
 import { planFromEvent, traceTenant, traceToRow, type PlanInfo } from "./trace.ts";
 
@@ -44,20 +44,12 @@ export interface TailSummary {
   writeErrors: number;
 }
 
-const FALLBACK_DEFAULT_PLAN = "free";
-const FALLBACK_TTL_MS = 30_000;
-
 /** Vars are the platform's own; a bad one is logged and replaced, since a tail cannot fail a request. */
-function resolverSettings(vars: TailVars, log: (m: string) => void): { defaultPlan: string; ttlMs: number } {
-  let defaultPlan = (vars.DEFAULT_PLAN ?? "").trim();
-  if (!isPlanName(defaultPlan)) {
-    log(`tenantscope-tail: DEFAULT_PLAN ${JSON.stringify(vars.DEFAULT_PLAN)} is not a plan name; using "${FALLBACK_DEFAULT_PLAN}"`);
-    defaultPlan = FALLBACK_DEFAULT_PLAN;
-  }
-  const seconds = Number((vars.PLAN_CACHE_TTL_SECONDS ?? "").trim());
-  const valid = (vars.PLAN_CACHE_TTL_SECONDS ?? "").trim() !== "" && Number.isFinite(seconds) && seconds >= 0;
-  if (!valid) log(`tenantscope-tail: PLAN_CACHE_TTL_SECONDS ${JSON.stringify(vars.PLAN_CACHE_TTL_SECONDS)} is not a number; using 30`);
-  return { defaultPlan, ttlMs: valid ? Math.round(seconds * 1000) : FALLBACK_TTL_MS };
+function resolverSettings(vars: TailVars, log: (m: string) => void): PlanSettings {
+  const parsed = parsePlanVars(vars);
+  if (parsed.ok) return parsed.value;
+  log(`tenantscope-tail: ${parsed.message}; using ${JSON.stringify(PLAN_VARS_FALLBACK)}`);
+  return PLAN_VARS_FALLBACK;
 }
 
 /** KV lookups only for tenants whose traces lack the dispatcher's headers (non-fetch events). */

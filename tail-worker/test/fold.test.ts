@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { emptyRow, type InvocationRow } from "@tenantscope/core/schema";
-import { MIXED, foldRows, foldToLimit } from "../src/fold.ts";
+import { MIXED } from "@tenantscope/core/schema";
+import { foldRows, foldToLimit } from "../src/fold.ts";
 
 function r(over: Partial<InvocationRow>): InvocationRow {
   return { ...emptyRow(), tenant: "a", outcome: "ok", violation: "none", pointKind: "single", invocations: 1, ...over };

@@ -2,7 +2,7 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { BLOBS, DOUBLES, type DataPoint } from "@tenantscope/core/schema";
 import { handleTail } from "../src/tail.ts";
-import { OVERFLOW_TENANT } from "../src/fold.ts";
+import { OVERFLOW_TENANT } from "@tenantscope/core/schema";
 import { EVENTS, fakeEnv, trace } from "./fixtures.ts";
 
 const blob = (p: DataPoint, name: keyof typeof BLOBS) => p.blobs[BLOBS[name] - 1];

@@ -6,7 +6,8 @@ import { isTenantName } from "@tenantscope/core/names";
 import { INDEX_COLUMN, sampledCount, sampledCountIf, sampledQuantile, sampledSum } from "@tenantscope/core/schema";
 import type { BucketKey, RangeKey } from "../params.ts";
 import { type SqlClient, num, str } from "../sql/client.ts";
-import { DATASET, MIXED, errorCondition, numLit, violationCondition, whereOf, type Scope } from "../sql/build.ts";
+import { MIXED } from "@tenantscope/core/schema";
+import { DATASET, errorCondition, numLit, violationCondition, whereOf, type Scope } from "../sql/build.ts";
 import { loadSeries, type Series } from "./series.ts";
 
 export const SORT_KEYS = ["tenant", "requests", "error_rate", "violations", "cpu_ms_total", "cpu_ms_p95"] as const;

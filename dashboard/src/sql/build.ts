@@ -3,7 +3,7 @@
  * (`col`, INDEX_COLUMN, the `sampled*` helpers); literals come only from validated
  * values and are checked again here, so a slip in a route cannot become injection.
  */
-import { DATASET, INDEX_COLUMN, VIOLATIONS, col } from "@tenantscope/core/schema";
+import { DATASET, INDEX_COLUMN, MIXED, VIOLATIONS, col } from "@tenantscope/core/schema";
 import { BUCKETS, type BucketKey } from "../params.ts";
 
 export { DATASET, INDEX_COLUMN, col };
@@ -79,8 +79,6 @@ export function violationCondition(): string {
   return `${col("violation")} IN (${VIOLATIONS.filter((v) => v !== "none").map(lit).join(", ")})`;
 }
 
-/** Outcome of a fold over several outcomes (tail-worker/SCHEMA.md): unknown, so neither ok nor error. */
-export const MIXED = "(mixed)";
 
 /** An error is any known outcome other than `ok` (documented in the README). */
 export function errorCondition(): string {
