@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { readConfig, requiredSecrets, writeDeployConfig } from "./config.ts";
 import { planSecrets, writeSecretsFile } from "./secrets.ts";
 import { runWrangler, wranglerEnv } from "./wrangler.ts";
@@ -20,11 +21,9 @@ const SAMPLE = { platformDomain: "tenants.example.com", zone: "example.com" };
 /** Warnings we have judged harmless, with why. None so far: any warning fails. */
 const ALLOWED_WARNINGS: readonly RegExp[] = [];
 
-/** wrangler colours its warnings even into a pipe when FORCE_COLOR is inherited. */
-const ANSI = /\u001b\[[0-9;]*m/g;
-
 function problems(worker: WorkerSpec, raw: string, secrets: readonly string[]): string[] {
-  const output = raw.replace(ANSI, "");
+  // wrangler colours its warnings even into a pipe when FORCE_COLOR is inherited.
+  const output = stripVTControlCharacters(raw);
   const found: string[] = [];
   for (const line of output.split("\n")) {
     if (/\[(WARNING|ERROR)\]|✘|▲/.test(line) && !ALLOWED_WARNINGS.some((re) => re.test(line))) found.push(line.trim());

@@ -5,37 +5,13 @@
  * `wrangler deploy --config` at it. Paths in that copy are made absolute because
  * wrangler resolves them against the config file's directory.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { experimental_readRawConfig } from "wrangler";
 import { ROOT, type WorkerSpec } from "./workers.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
-
-/** Drops `//` and `/* *\/` comments and trailing commas outside strings (wrangler's JSONC). */
-export function stripJsonc(text: string): string {
-  let out = "";
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === '"') {
-      // Copy a string literal whole: "https://..." must not look like a comment.
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j + 1;
-    } else if (c === "/" && text[i + 1] === "/") {
-      while (i < text.length && text[i] !== "\n") i++;
-    } else if (c === "/" && text[i + 1] === "*") {
-      const end = text.indexOf("*/", i + 2);
-      i = end === -1 ? text.length : end + 2;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return out.replace(/,(\s*[}\]])/g, "$1");
-}
 
 function isObject(value: Json | undefined): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -47,7 +23,11 @@ export function configPath(worker: WorkerSpec): string {
 
 export function readConfig(worker: WorkerSpec): JsonObject {
   const path = configPath(worker);
-  const parsed: Json = JSON.parse(stripJsonc(readFileSync(path, "utf8")));
+  // wrangler's own reader, so the file means exactly what it means to `wrangler deploy`
+  // (JSONC comments, trailing commas, strings that look like either). Raw, not normalised:
+  // the copy we write must stay a config wrangler reads again, not its internal form.
+  // Round-tripped through JSON: a plain copy of our own to fill in, typed as JSON.
+  const parsed = JSON.parse(JSON.stringify(experimental_readRawConfig({ config: path }).rawConfig)) as Json;
   if (!isObject(parsed)) throw new Error(`${path}: not a JSON object`);
   if (parsed.name !== worker.name) {
     throw new Error(`${path}: name is ${JSON.stringify(parsed.name)}, deploy/workers.ts expects "${worker.name}"`);
