@@ -60,6 +60,17 @@ function waitFor(response: Response | null, attempt: number, policy: RetryPolicy
   return Math.min(policy.maxMs, Math.round(exp / 2 + Math.random() * exp / 2));
 }
 
+/** Node's fetch wraps the socket error: `TypeError("fetch failed", { cause: { code } })`. */
+function unreachable(error: unknown): string | null {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const code = typeof cause === "object" && cause !== null && "code" in cause ? cause.code : undefined;
+  if (code === "ECONNREFUSED") return "connection refused: nothing listens there";
+  if (code === "ENOTFOUND") return "no such host";
+  // The fetch standard blocks some ports (9, 25, …) before connecting.
+  if (cause instanceof Error && cause.message === "bad port") return "fetch refuses to connect to that port";
+  return null;
+}
+
 function failureOf(status: number, text: string, what: string): ApiFailure {
   try {
     const body = JSON.parse(text) as Partial<Envelope<unknown>>;
@@ -102,8 +113,10 @@ export class ApiClient {
       try {
         response = await this.deps.fetch(url, { method, headers, body: opts.body ?? null });
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        if (attempt >= attempts) {
+        const refused = unreachable(error);
+        const reason = refused ?? (error instanceof Error ? error.message : String(error));
+        // Nothing listening (or no such host) will not change within a retry's wait: say so at once.
+        if (attempt >= attempts || refused !== null) {
           const hint = this.target.kind === "local" ? " (is the local stack running? `pnpm dev`)" : "";
           throw new ApiFailure(0, `${what}: cannot reach ${url}: ${reason}${hint}`, []);
         }

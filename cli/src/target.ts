@@ -6,7 +6,8 @@
 import { CliError } from "./errors.ts";
 
 export const LOCAL_API_URL = "http://127.0.0.1:8789";
-export const CLOUDFLARE_API_URL = "https://api.cloudflare.com";
+/** As wrangler and the `cloudflare` SDK take it (CLOUDFLARE_API_BASE_URL): with `/client/v4`. */
+export const CLOUDFLARE_API_URL = "https://api.cloudflare.com/client/v4";
 /** Values of local/wrangler.jsonc and local/dev (API_TOKEN, PLANS_KV_ID, DEFAULT_NAMESPACE). */
 export const LOCAL_ACCOUNT = "local";
 export const LOCAL_TOKEN = "local";
@@ -36,6 +37,26 @@ export interface TargetFlags {
 
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === "" ? undefined : v.trim());
 
+/**
+ * CLOUDFLARE_API_BASE_URL means what it means to wrangler and the SDK: the API root
+ * including `/client/v4`. A bare host would send every call to a path no API serves,
+ * so it is refused with the URL that was probably meant.
+ */
+function apiBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CliError(`CLOUDFLARE_API_BASE_URL is not a URL: "${value}"`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new CliError(`CLOUDFLARE_API_BASE_URL must be http(s), got "${value}"`);
+  const base = value.replace(/\/+$/, "");
+  if (url.pathname === "/" || url.pathname === "") {
+    throw new CliError(`CLOUDFLARE_API_BASE_URL includes the API path, as wrangler takes it: did you mean "${base}/client/v4"?`);
+  }
+  return base;
+}
+
 export function resolveTarget(env: Env, flags: TargetFlags): Target {
   const namespace = nonEmpty(flags.namespace) ?? nonEmpty(env.TENANTSCOPE_NAMESPACE) ?? DEFAULT_NAMESPACE;
   const account = nonEmpty(env.CLOUDFLARE_ACCOUNT_ID);
@@ -44,10 +65,10 @@ export function resolveTarget(env: Env, flags: TargetFlags): Target {
     if (account === undefined || token === undefined) {
       throw new CliError("set both CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN to target Cloudflare (or pass --local)");
     }
-    const base = (nonEmpty(env.CLOUDFLARE_API_BASE_URL) ?? CLOUDFLARE_API_URL).replace(/\/+$/, "");
+    const base = apiBaseUrl(nonEmpty(env.CLOUDFLARE_API_BASE_URL) ?? CLOUDFLARE_API_URL);
     return {
       kind: "cloudflare",
-      accountUrl: `${base}/client/v4/accounts/${encodeURIComponent(account)}`,
+      accountUrl: `${base}/accounts/${encodeURIComponent(account)}`,
       token,
       namespace,
       plansKvId: nonEmpty(env.TENANTSCOPE_PLANS_KV_ID) ?? null,

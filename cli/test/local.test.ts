@@ -4,6 +4,7 @@
  * dispatcher too, since it reads the same KV.
  */
 import { mkdtemp, mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,6 +25,16 @@ async function ok(...argv: string[]): Promise<string> {
 
 async function json<T>(...argv: string[]): Promise<T> {
   return JSON.parse(await ok(...argv, "--json")) as T;
+}
+
+/** A port that was free a moment ago: nothing listens there. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const address = server.address();
+  await new Promise<void>((done) => server.close(() => done()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
 }
 
 async function freshNamespace(): Promise<string> {
@@ -206,9 +217,25 @@ describe("help and targets", () => {
     expect(upload).toContain("tail_consumers");
   });
 
-  it("reports an unreachable API with a non-zero exit", async () => {
-    const res = await runCli({ env: { TENANTSCOPE_API_URL: "http://127.0.0.1:9" } }, "namespace", "list");
+  it("reports an unreachable API at once, with the URL it tried and no retries", async () => {
+    const sleeps: number[] = [];
+    const port = await closedPort();
+    const res = await runCli({ env: { TENANTSCOPE_API_URL: `http://127.0.0.1:${port}` }, sleeps }, "namespace", "list");
     expect(res.code).toBe(1);
-    expect(res.err).toContain("cannot reach http://127.0.0.1:9");
+    expect(res.err).toContain(`cannot reach http://127.0.0.1:${port}/client/v4/accounts/local/workers/dispatch/namespaces`);
+    expect(res.err).toContain("connection refused: nothing listens there");
+    expect(res.err).not.toContain("retrying");
+    expect(sleeps).toEqual([]);
+  });
+
+  it("takes CLOUDFLARE_API_BASE_URL with /client/v4, as wrangler and the SDK do", async () => {
+    const env = { CLOUDFLARE_API_BASE_URL: `${stack.urls.api}/client/v4`, CLOUDFLARE_ACCOUNT_ID: "local", CLOUDFLARE_API_TOKEN: "local" };
+    const ns = await freshNamespace();
+    const res = await runCli({ env }, "namespace", "get", ns, "--json");
+    expect(res.code, res.err).toBe(0);
+    expect(JSON.parse(res.out)).toMatchObject({ namespace_name: ns });
+    const bare = await runCli({ env: { ...env, CLOUDFLARE_API_BASE_URL: stack.urls.api } }, "namespace", "list");
+    expect(bare.code).not.toBe(0);
+    expect(bare.err).toContain(`did you mean "${stack.urls.api}/client/v4"?`);
   });
 });
