@@ -8,8 +8,10 @@ import type { PlanLimits } from "@tenantscope/core/plans";
 
 const STATUS = {
   invalid_tenant_name: 400,
+  invalid_request: 400,
   tenant_not_found: 404,
   tenant_suspended: 403,
+  routing_unavailable: 503,
   cpu_limit_exceeded: 503,
   subrequest_limit_exceeded: 503,
   tenant_exception: 500,
@@ -22,12 +24,16 @@ export class DispatchError extends Error {
   readonly code: ErrorCode;
   readonly status: (typeof STATUS)[ErrorCode];
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  /** Seconds, for codes that tell the client when to come back (routing_unavailable). */
+  readonly retryAfter: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfter?: number }) {
     super(message, options);
     this.name = "DispatchError";
     this.code = code;
     // The status follows from the code, so the two can never disagree.
     this.status = STATUS[code];
+    this.retryAfter = options?.retryAfter;
   }
 }
 
@@ -62,7 +68,8 @@ const INTERNAL_MESSAGE = "The dispatcher failed to handle this request.";
 /** The one `app.onError`: domain errors as they are, everything else as a logged 500. */
 export function onDispatchError(error: Error, c: Context): Response {
   if (error instanceof DispatchError) {
-    return c.json(errorBody(error.code, error.message), error.status);
+    const headers: Record<string, string> = error.retryAfter === undefined ? {} : { "retry-after": String(error.retryAfter) };
+    return c.json(errorBody(error.code, error.message), error.status, headers);
   }
   // Not a domain error: a bug, bad config or a failing binding. Log it, show nothing of it.
   console.error("tenantscope: internal error in the dispatcher:", error);

@@ -7,6 +7,7 @@ import { isTenantName, normalizeHost } from "@tenantscope/core/names";
 import { resolveHost, type KVReader, type ResolverOptions } from "@tenantscope/core/plan-resolver";
 import type { DispatcherConfig, Strategy } from "./config.ts";
 import { DispatchError } from "./errors.ts";
+import { requestUrl } from "./target.ts";
 
 export interface Route {
   tenant: string;
@@ -29,6 +30,9 @@ interface RoutingInput {
   kv: KVReader;
   resolver: ResolverOptions;
 }
+
+/** A failed host lookup is not cached; KV usually recovers within seconds. */
+const ROUTING_RETRY_AFTER_SECONDS = 5;
 
 type StrategyFn = (input: RoutingInput) => Candidate | null | Promise<Candidate | null>;
 
@@ -63,7 +67,16 @@ function byHeader({ request, url, config }: RoutingInput): Candidate | null {
  */
 async function byHostMap({ host, url, kv, resolver, config }: RoutingInput): Promise<Candidate | null> {
   if (host === "" || host === config.platformDomain) return null;
-  const name = await resolveHost(kv, host, resolver);
+  let name: string | null;
+  try {
+    name = await resolveHost(kv, host, resolver);
+  } catch (error) {
+    (resolver.log ?? console.warn)(`tenantscope: KV read for host "${host}" failed (${String(error)}); answering routing_unavailable`);
+    throw new DispatchError("routing_unavailable", `The tenant of host "${host}" cannot be looked up right now. Try again shortly.`, {
+      cause: error,
+      retryAfter: ROUTING_RETRY_AFTER_SECONDS,
+    });
+  }
   return name === null ? null : { name, url };
 }
 
@@ -84,7 +97,7 @@ export async function routeRequest(
   kv: KVReader,
   resolver: ResolverOptions,
 ): Promise<Route> {
-  const url = new URL(request.url);
+  const url = requestUrl(request);
   // An absolute FQDN ("a.example.com.") names the same host as without the dot.
   const host = normalizeHost(url.host).replace(/\.$/, "");
   const input: RoutingInput = { request, url, host, config, kv, resolver };

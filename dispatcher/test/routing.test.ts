@@ -118,21 +118,21 @@ describe("hostmap routing", () => {
     expect(ns.calls).toEqual([]);
   });
 
-  it("treats a KV failure as the dispatcher's fault: 500 without internals", async () => {
-    const { ns, kv, request } = withTenants({ ROUTING: "hostmap" });
+  it("answers a KV failure during routing with 503 routing_unavailable and Retry-After, and does not cache it", async () => {
+    const { ns, kv, logs, request } = withTenants({ ROUTING: "hostmap" });
     kv.failing = true;
-    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
-    try {
-      const res = await request("http://shop.example.org/");
-      expect(res.status).toBe(500);
-      const error = await errorOf(res);
-      expect(error.code).toBe("internal_error");
-      expect(error.message).not.toMatch(/KV|503/);
-      expect(spy).toHaveBeenCalledWith(expect.stringContaining("internal error"), expect.objectContaining({ message: expect.stringContaining("KV GET failed") }));
-    } finally {
-      spy.mockRestore();
-    }
+    const res = await request("http://shop.example.org/");
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("5");
+    const error = await errorOf(res);
+    expect(error.code).toBe("routing_unavailable");
+    expect(error.message).not.toMatch(/KV|503/);
+    expect(logs).toEqual([expect.stringContaining('KV read for host "shop.example.org" failed (Error: KV GET failed')]);
     expect(ns.calls).toEqual([]);
+    kv.failing = false;
+    kv.put("host:shop.example.org", "hello");
+    expect((await request("http://shop.example.org/")).status).toBe(200);
+    expect(ns.calls.map((c) => c.name)).toEqual(["hello"]);
   });
 
   it("never looks up the platform domain itself, so apex path routing needs no KV", async () => {
