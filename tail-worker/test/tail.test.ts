@@ -1,5 +1,5 @@
 import { exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BLOBS, DOUBLES, type DataPoint } from "@tenantscope/core/schema";
 import { handleTail } from "../src/tail.ts";
 import { OVERFLOW_TENANT } from "@tenantscope/core/schema";
@@ -143,7 +143,14 @@ describe("handleTail", () => {
 });
 
 describe("the deployed entrypoint", () => {
-  it("accepts plain JSON traces over RPC", async () => {
-    await expect(exports.default.tail([trace(), { garbage: true }])).resolves.toBeUndefined();
+  it("accepts plain JSON traces over RPC, and logs the one it skipped", async () => {
+    // The entrypoint runs in this isolate, so its console is the one spied on here.
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      await expect(exports.default.tail([trace(), { garbage: true }])).resolves.toBeUndefined();
+      expect(spy.mock.calls).toEqual([["tenantscope-tail: skipped 1 non-tenant trace(s) without dispatchNamespace from (no name)"]]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
