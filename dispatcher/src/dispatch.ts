@@ -5,7 +5,7 @@
 import { HEADER_LIMITS, HEADER_PLAN, HEADER_PREFIX, HEADER_TENANT } from "@tenantscope/core/names";
 import type { ResolvedTenant } from "@tenantscope/core/plan-resolver";
 import { formatLimitsHeader } from "@tenantscope/core/plans";
-import type { TenantNamespace } from "./env.ts";
+import type { DispatcherEnv } from "./env.ts";
 import { tenantFailure } from "./errors.ts";
 
 /**
@@ -34,7 +34,7 @@ export function tenantRequest(original: Request, url: URL, resolved: ResolvedTen
 }
 
 /** Calls the tenant and returns its response untouched; whatever `fetch()` throws is the tenant's error. */
-export async function callTenant(namespace: TenantNamespace, resolved: ResolvedTenant, request: Request): Promise<Response> {
+export async function callTenant(namespace: DispatcherEnv["DISPATCHER"], resolved: ResolvedTenant, request: Request): Promise<Response> {
   const { cpuMs, subRequests } = resolved.limits;
   const worker = namespace.get(resolved.tenant, {}, { limits: { cpuMs, subRequests } });
   try {

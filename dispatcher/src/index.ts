@@ -40,7 +40,6 @@ const app = createApp();
 
 export default {
   fetch(request, env, ctx) {
-    // `satisfies` checks the generated Env against the bindings the app calls.
-    return app.fetch(request, env satisfies DispatcherEnv, ctx);
+    return app.fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<Env>;

@@ -25,15 +25,13 @@ describe("tenant errors", () => {
     ["a message that only mentions a limit later", new Error("oops: Worker exceeded CPU time limit"), 500, "tenant_exception", "oops: Worker exceeded CPU time limit"],
   ];
 
-  for (const [label, thrown, status, code, message] of cases) {
-    it(label, async () => {
-      const s = setup();
-      s.ns.tenants.set("acme", throwing(thrown));
-      const res = await s.request("http://tenants.example.com/acme/");
-      expect(res.status).toBe(status);
-      expect(await errorOf(res)).toEqual({ code, message });
-    });
-  }
+  it.each(cases)("%s", async (_label, thrown, status, code, message) => {
+    const s = setup();
+    s.ns.tenants.set("acme", throwing(thrown));
+    const res = await s.request("http://tenants.example.com/acme/");
+    expect(res.status).toBe(status);
+    expect(await errorOf(res)).toEqual({ code, message });
+  });
 
   it("an unknown tenant is 404 through the namespace's own error", async () => {
     const s = setup();
@@ -45,7 +43,7 @@ describe("tenant errors", () => {
 
   it("names the limit of the tenant's plan", async () => {
     const s = setup();
-    s.kv.put("tenant:acme", { plan: "pro" });
+    await s.kv.put("tenant:acme", { plan: "pro" });
     s.ns.tenants.set("acme", throwing(new Error("Too many subrequests by single Worker invocation.")));
     expect((await errorOf(await s.request("http://tenants.example.com/acme/"))).message).toBe('Tenant "acme" exceeded its limit of 100 subrequests.');
   });

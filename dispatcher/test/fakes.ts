@@ -1,12 +1,13 @@
 /**
  * Fake bindings: a dispatch namespace that records every `get()` and lets a
- * test decide what each tenant does, and a KV that counts reads and can fail.
+ * test decide what each tenant does; KV is the real local one (kv.ts).
  */
 import { env as workerEnv } from "cloudflare:workers";
-import { TtlCache, type KVReader } from "@tenantscope/core/plan-resolver";
+import { TtlCache } from "@tenantscope/core/plan-resolver";
 import { expect } from "vitest";
 import { createApp } from "../src/index.ts";
 import type { DispatcherEnv, DispatcherVars } from "../src/env.ts";
+import { RecordingKV } from "./kv.ts";
 
 export type TenantBehaviour = (request: Request) => Response | Promise<Response>;
 
@@ -63,22 +64,6 @@ export class FakeNamespace implements DispatchNamespace {
   }
 }
 
-export class FakeKV implements KVReader {
-  readonly data = new Map<string, string>();
-  readonly reads: string[] = [];
-  failing = false;
-
-  async get(key: string): Promise<string | null> {
-    this.reads.push(key);
-    if (this.failing) throw new Error("KV GET failed: 503 Service Unavailable");
-    return this.data.get(key) ?? null;
-  }
-
-  put(key: string, value: unknown): void {
-    this.data.set(key, typeof value === "string" ? value : JSON.stringify(value));
-  }
-}
-
 /** The production vars from wrangler.jsonc, as the test Worker sees them. */
 export const productionVars: Required<DispatcherVars> = {
   ROUTING: workerEnv.ROUTING,
@@ -91,12 +76,13 @@ export const productionVars: Required<DispatcherVars> = {
 /** A fresh app, cache, clock and fakes per test, so no test sees another's cache. */
 export function setup(vars: DispatcherVars = {}) {
   const ns = new FakeNamespace();
-  const kv = new FakeKV();
+  const kv = new RecordingKV();
   const logs: string[] = [];
   const clock = { now: 1_000_000 };
   const app = createApp({ cache: new TtlCache(), now: () => clock.now, log: (m) => logs.push(m) });
-  const env: DispatcherEnv = { ...productionVars, ...vars, DISPATCHER: ns, PLANS: kv };
-  const request = (input: string, init?: RequestInit) => app.request(input, init, env);
+  const env: DispatcherEnv = { ...productionVars, ...vars, DISPATCHER: ns, PLANS: kv.binding };
+  // Async, so callers always hold a promise (Hono types `request` as maybe-sync).
+  const request = async (input: string, init?: RequestInit): Promise<Response> => app.request(input, init, env);
   return { ns, kv, logs, clock, app, env, request };
 }
 

@@ -20,7 +20,7 @@ describe("limits passed to get()", () => {
   for (const [plan, limits] of builtins) {
     it(`built-in ${plan}`, async () => {
       const s = setup();
-      s.kv.put("tenant:acme", { plan });
+      await s.kv.put("tenant:acme", { plan });
       const { options, args, seen } = await dispatchAcme(s);
       // Exactly the production shape: get(name, {}, { limits: { cpuMs, subRequests } }).
       expect(args).toStrictEqual({});
@@ -32,8 +32,8 @@ describe("limits passed to get()", () => {
 
   it("a custom plan from KV", async () => {
     const s = setup();
-    s.kv.put("tenant:acme", { plan: "gold" });
-    s.kv.put("plan:gold", { cpuMs: 200, subRequests: 300 });
+    await s.kv.put("tenant:acme", { plan: "gold" });
+    await s.kv.put("plan:gold", { cpuMs: 200, subRequests: 300 });
     const { options, seen } = await dispatchAcme(s);
     expect(options).toStrictEqual({ limits: { cpuMs: 200, subRequests: 300 } });
     expect(seen.headers["x-tenantscope-plan"]).toBe("gold");
@@ -42,8 +42,8 @@ describe("limits passed to get()", () => {
 
   it("a KV record overrides the built-in plan of the same name", async () => {
     const s = setup();
-    s.kv.put("tenant:acme", { plan: "pro" });
-    s.kv.put("plan:pro", { cpuMs: 75, subRequests: 150 });
+    await s.kv.put("tenant:acme", { plan: "pro" });
+    await s.kv.put("plan:pro", { cpuMs: 75, subRequests: 150 });
     expect((await dispatchAcme(s)).options).toStrictEqual({ limits: { cpuMs: 75, subRequests: 150 } });
   });
 
@@ -58,15 +58,15 @@ describe("limits passed to get()", () => {
 
   it("an unknown plan gets the restrictive plan and a log line", async () => {
     const s = setup({ DEFAULT_PLAN: "enterprise" });
-    s.kv.put("tenant:acme", { plan: "platinum" });
+    await s.kv.put("tenant:acme", { plan: "platinum" });
     expect((await dispatchAcme(s)).options).toStrictEqual({ limits: { cpuMs: 10, subRequests: 10 } });
     expect(s.logs).toEqual([expect.stringContaining('unknown plan "platinum"')]);
   });
 
   it("an invalid plan record is ignored in favour of the built-in, with a log line", async () => {
     const s = setup();
-    s.kv.put("tenant:acme", { plan: "pro" });
-    s.kv.put("plan:pro", { cpuMs: -5, subRequests: 100 });
+    await s.kv.put("tenant:acme", { plan: "pro" });
+    await s.kv.put("plan:pro", { cpuMs: -5, subRequests: 100 });
     expect((await dispatchAcme(s)).options).toStrictEqual({ limits: { cpuMs: 50, subRequests: 100 } });
     expect(s.logs).toEqual([expect.stringContaining('plan "pro" in KV is invalid')]);
   });
@@ -75,7 +75,7 @@ describe("limits passed to get()", () => {
 describe("plan cache", () => {
   it("does no KV read in steady state and reads again after the TTL", async () => {
     const s = setup(); // PLAN_CACHE_TTL_SECONDS = "30" from wrangler.jsonc
-    s.kv.put("tenant:acme", { plan: "pro" });
+    await s.kv.put("tenant:acme", { plan: "pro" });
     await dispatchAcme(s);
     expect(s.kv.reads).toEqual(["tenant:acme", "plan:pro"]);
 
@@ -92,9 +92,9 @@ describe("plan cache", () => {
 
   it("picks up an operator's change only after the TTL from config", async () => {
     const s = setup({ PLAN_CACHE_TTL_SECONDS: "5" });
-    s.kv.put("tenant:acme", { plan: "free" });
+    await s.kv.put("tenant:acme", { plan: "free" });
     expect((await dispatchAcme(s)).options).toStrictEqual({ limits: { cpuMs: 10, subRequests: 10 } });
-    s.kv.put("tenant:acme", { plan: "enterprise" });
+    await s.kv.put("tenant:acme", { plan: "enterprise" });
     s.clock.now += 4_000;
     expect((await dispatchAcme(s)).options).toStrictEqual({ limits: { cpuMs: 10, subRequests: 10 } });
     s.clock.now += 1_000;
@@ -113,7 +113,7 @@ describe("plan cache", () => {
 describe("KV failure", () => {
   it("applies the restrictive plan, says so in a log line, and still serves the tenant", async () => {
     const s = setup({ DEFAULT_PLAN: "enterprise" });
-    s.kv.put("tenant:acme", { plan: "enterprise" });
+    await s.kv.put("tenant:acme", { plan: "enterprise" });
     s.kv.failing = true;
     const { options, seen } = await dispatchAcme(s);
     expect(options).toStrictEqual({ limits: { cpuMs: 10, subRequests: 10 } });
@@ -124,7 +124,7 @@ describe("KV failure", () => {
 
   it("retries KV sooner than the TTL once it recovers", async () => {
     const s = setup();
-    s.kv.put("tenant:acme", { plan: "pro" });
+    await s.kv.put("tenant:acme", { plan: "pro" });
     s.kv.failing = true;
     await dispatchAcme(s);
     s.kv.failing = false;
@@ -137,7 +137,7 @@ describe("suspension", () => {
   it("answers 403 without calling the tenant", async () => {
     const s = setup();
     s.ns.tenants.set("acme", echo);
-    s.kv.put("tenant:acme", { plan: "pro", suspended: true });
+    await s.kv.put("tenant:acme", { plan: "pro", suspended: true });
     const res = await s.request("http://acme.tenants.example.com/");
     expect(res.status).toBe(403);
     expect(await errorOf(res)).toEqual({ code: "tenant_suspended", message: 'Tenant "acme" is suspended.' });
@@ -146,7 +146,7 @@ describe("suspension", () => {
 
   it("a suspended tenant on an unknown plan is still suspended", async () => {
     const s = setup();
-    s.kv.put("tenant:acme", { plan: "nope", suspended: true });
+    await s.kv.put("tenant:acme", { plan: "nope", suspended: true });
     expect((await s.request("http://tenants.example.com/acme/")).status).toBe(403);
     expect(s.ns.calls).toEqual([]);
   });
@@ -154,9 +154,9 @@ describe("suspension", () => {
   it("lifting the suspension takes effect after the TTL", async () => {
     const s = setup();
     s.ns.tenants.set("acme", echo);
-    s.kv.put("tenant:acme", { plan: "pro", suspended: true });
+    await s.kv.put("tenant:acme", { plan: "pro", suspended: true });
     expect((await s.request("http://tenants.example.com/acme/")).status).toBe(403);
-    s.kv.put("tenant:acme", { plan: "pro", suspended: false });
+    await s.kv.put("tenant:acme", { plan: "pro", suspended: false });
     s.clock.now += 30_000;
     expect((await s.request("http://tenants.example.com/acme/")).status).toBe(200);
   });

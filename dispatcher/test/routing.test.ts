@@ -97,7 +97,7 @@ describe("header routing", () => {
 describe("hostmap routing", () => {
   it("maps a custom hostname through KV, normalised, and caches the answer", async () => {
     const { ns, kv, request } = withTenants({ ROUTING: "hostmap" });
-    kv.put("host:shop.example.org", "hello");
+    await kv.put("host:shop.example.org", "hello");
     const res = await request("http://Shop.Example.ORG:8080/cart");
     expect(res.status).toBe(200);
     expect(ns.calls.map((c) => c.name)).toEqual(["hello"]);
@@ -154,7 +154,7 @@ describe("hostmap routing", () => {
 
   it("rejects a mapped value that is not a tenant name", async () => {
     const { ns, kv, request } = withTenants({ ROUTING: "hostmap" });
-    kv.put("host:shop.example.org", "Not_A_Name");
+    await kv.put("host:shop.example.org", "Not_A_Name");
     const res = await request("http://shop.example.org/");
     expect(res.status).toBe(400);
     expect((await errorOf(res)).code).toBe("invalid_tenant_name");
@@ -167,7 +167,7 @@ describe("strategy order", () => {
 
   it("production order lets a custom hostname keep its paths (path routing goes last)", async () => {
     const { ns, kv, request } = withTenants();
-    kv.put("host:shop.example.org", "hello");
+    await kv.put("host:shop.example.org", "hello");
     const res = await request("http://shop.example.org/other/x");
     expect(res.status).toBe(200);
     expect(ns.calls.map((c) => c.name)).toEqual(["hello"]);
@@ -180,7 +180,7 @@ describe("strategy order", () => {
 
   it("a path-first order would take a custom hostname's path as the tenant", async () => {
     const { ns, kv, request } = withTenants({ ROUTING: "subdomain,path,hostmap" });
-    kv.put("host:shop.example.org", "hello");
+    await kv.put("host:shop.example.org", "hello");
     await request("http://shop.example.org/other/x");
     expect(ns.calls.map((c) => c.name)).toEqual(["other"]);
   });
@@ -210,7 +210,7 @@ describe("strategy order", () => {
 
   it("falls through to later strategies when earlier ones yield nothing", async () => {
     const { ns, kv, request } = withTenants();
-    kv.put("host:shop.example.org", "other");
+    await kv.put("host:shop.example.org", "other");
     // subdomain: other domain; path: "/"; header: absent; hostmap: found.
     expect((await request("http://shop.example.org/")).status).toBe(200);
     expect(ns.calls.map((c) => c.name)).toEqual(["other"]);
@@ -218,7 +218,7 @@ describe("strategy order", () => {
 
   it("leaves out strategies that are not configured", async () => {
     const { ns, kv, request } = withTenants({ ROUTING: "subdomain" });
-    kv.put("host:localhost", "hello");
+    await kv.put("host:localhost", "hello");
     const res = await request("http://localhost/hello/", { headers: { "x-tenantscope-tenant": "hello" } });
     expect(res.status).toBe(404);
     expect(ns.calls).toEqual([]);
@@ -240,18 +240,16 @@ describe("invalid tenant names are rejected before any lookup", () => {
     ["empty header", "http://tenants.example.com/", { headers: { "x-tenantscope-tenant": "" } }],
   ];
 
-  for (const [label, url, init] of bad) {
-    it(label, async () => {
-      const { ns, kv, request } = withTenants();
-      const res = await request(url, init);
-      expect(res.status).toBe(400);
-      const error = await errorOf(res);
-      expect(error.code).toBe("invalid_tenant_name");
-      expect(error.message).toMatch(/is not a valid tenant name/);
-      expect(kv.reads).toEqual([]);
-      expect(ns.calls).toEqual([]);
-    });
-  }
+  it.each(bad)("%s", async (_label, url, init) => {
+    const { ns, kv, request } = withTenants();
+    const res = await request(url, init);
+    expect(res.status).toBe(400);
+    const error = await errorOf(res);
+    expect(error.code).toBe("invalid_tenant_name");
+    expect(error.message).toMatch(/is not a valid tenant name/);
+    expect(kv.reads).toEqual([]);
+    expect(ns.calls).toEqual([]);
+  });
 
   it("accepts 63 characters, digits and inner dashes", async () => {
     const { ns, request } = withTenants();

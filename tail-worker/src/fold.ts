@@ -72,7 +72,7 @@ export function foldToLimit(rows: readonly InvocationRow[], maxPoints: number): 
   for (const key of FOLD_KEYS) {
     const keys = rows.map(key);
     // distinctFrom[k] = groups among rows[k:], filled from the end in one pass.
-    const distinctFrom: number[] = new Array<number>(rows.length);
+    const distinctFrom = Array.from({ length: rows.length }, () => 0);
     const seen = new Set<string>();
     for (let i = rows.length - 1; i >= 0; i--) {
       seen.add(keys[i] ?? "");

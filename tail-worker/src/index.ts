@@ -6,13 +6,12 @@
  * with plain JSON traces.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { handleTail, type TailEnv } from "./tail.ts";
+import { handleTail } from "./tail.ts";
 
 export default class TailWorker extends WorkerEntrypoint<Env> {
   // `unknown`, not TraceItem[]: over RPC the events are plain JSON, possibly
   // malformed, and handleTail reads them field by field.
   override async tail(events: unknown): Promise<void> {
-    // `satisfies` checks the generated Env against the bindings handleTail calls.
-    await handleTail(events, this.env satisfies TailEnv);
+    await handleTail(events, this.env);
   }
 }

@@ -3,28 +3,23 @@
  * thrown inside a tail handler is silent in production, so this module never
  * throws, and logs every failure itself.
  */
+import type { AnalyticsEngineDataset } from "@cloudflare/workers-types";
 import { resolveTenant, type KVReader, type TtlCache } from "@tenantscope/core/plan-resolver";
 import { AE_LIMITS, toDataPoint, type InvocationRow } from "@tenantscope/core/schema";
-import { PLAN_VARS_FALLBACK, parsePlanVars, type PlanSettings } from "@tenantscope/core/vars";
+import { PLAN_VARS_FALLBACK, parsePlanVars, type PlanSettings, type PlanVars } from "@tenantscope/core/vars";
 import { foldToLimit } from "./fold.ts";
 import { planFromEvent, traceTenant, traceToRow, type PlanInfo } from "./trace.ts";
 
 /**
- * The one dataset method we call. Cloudflare's binding returns nothing and
- * buffers the write; the local stand-in is an RPC service and answers with a
- * promise, which we await so that the invocation does not end before the write.
+ * What handleTail reads of the env. INVOCATIONS is workers-types' own
+ * `AnalyticsEngineDataset`, imported as a module rather than through the global
+ * `Env`, so a Node program (bench/p3-tail.ts) can type-check against it without
+ * a Worker's globals; index.ts hands over the generated Env, which must fit.
+ * PLANS is only ever read by core's plan resolver, so it is typed by what that
+ * reads (`KVReader`, which `KVNamespace` fits).
  */
-export interface DataPointWriter {
-  writeDataPoint(point: { blobs: string[]; doubles: number[]; indexes: string[] }): void | Promise<void>;
-}
-
-export interface TailVars {
-  DEFAULT_PLAN?: string;
-  PLAN_CACHE_TTL_SECONDS?: string;
-}
-
-export interface TailEnv extends TailVars {
-  INVOCATIONS: DataPointWriter;
+export interface TailEnv extends PlanVars {
+  INVOCATIONS: AnalyticsEngineDataset;
   PLANS: KVReader;
 }
 
@@ -45,7 +40,7 @@ export interface TailSummary {
 }
 
 /** Vars are the platform's own; a bad one is logged and replaced, since a tail cannot fail a request. */
-function resolverSettings(vars: TailVars, log: (m: string) => void): PlanSettings {
+function resolverSettings(vars: PlanVars, log: (m: string) => void): PlanSettings {
   const parsed = parsePlanVars(vars);
   if (parsed.ok) return parsed.value;
   log(`tenantscope-tail: ${parsed.message}; using ${JSON.stringify(PLAN_VARS_FALLBACK)}`);
@@ -112,11 +107,14 @@ export async function handleTail(events: unknown, env: TailEnv, options: TailOpt
     summary.writeErrors++;
     log(`tenantscope-tail: writeDataPoint failed for tenant "${row.tenant}" (${row.invocations} invocation(s) lost): ${String(error)}`);
   };
-  const pending: Promise<void>[] = [];
+  const pending: Promise<unknown>[] = [];
   for (const row of foldToLimit(rows, AE_LIMITS.writesPerInvocation)) {
     summary.points++;
     try {
-      const written = env.INVOCATIONS.writeDataPoint(toDataPoint(row));
+      // Cloudflare's binding returns nothing and buffers the write. The local
+      // stand-in is an RPC service and answers with a promise, awaited so that the
+      // invocation does not end before the write; hence `unknown`, not `void`.
+      const written: unknown = env.INVOCATIONS.writeDataPoint(toDataPoint(row));
       // RPC answers are thenables, not always `instanceof Promise`.
       if (written !== undefined) pending.push(Promise.resolve(written).catch((error: unknown) => writeFailed(row, error)));
     } catch (error) {

@@ -1,10 +1,10 @@
 /**
  * Traces as the tail receives them over RPC: plain JSON with the TraceItem
- * shape (DESIGN.md, "TraceItem"), and fakes for the dataset and KV.
+ * shape (DESIGN.md, "TraceItem"), a fake dataset, and the real local KV (kv.ts).
  */
-import { TtlCache, type KVReader } from "@tenantscope/core/plan-resolver";
+import { TtlCache } from "@tenantscope/core/plan-resolver";
 import type { DataPoint } from "@tenantscope/core/schema";
-import type { DataPointWriter, TailEnv } from "../src/tail.ts";
+import { RecordingKV } from "./kv.ts";
 
 export type TraceJson = Record<string, unknown>;
 
@@ -52,30 +52,34 @@ export function trace(overrides: TraceJson = {}): TraceJson {
   };
 }
 
-export class FakeDataset implements DataPointWriter {
+/** Only strings go into blobs and indexes here; anything else would be a bug in the tail. */
+function strings(values: AnalyticsEngineDataPoint["blobs"], what: string): string[] {
+  return (values ?? []).map((v) => {
+    if (typeof v !== "string") throw new TypeError(`the tail wrote a non-string ${what}`);
+    return v;
+  });
+}
+
+/** Records every point as the tail wrote it; `failOn` makes a write throw, as a full buffer might. */
+export class FakeDataset implements AnalyticsEngineDataset {
   readonly points: DataPoint[] = [];
   failOn: ((point: DataPoint) => boolean) | null = null;
-  writeDataPoint(point: DataPoint): void {
+  writeDataPoint(event: AnalyticsEngineDataPoint = {}): void {
+    const point: DataPoint = { blobs: strings(event.blobs, "blob"), doubles: event.doubles ?? [], indexes: strings(event.indexes, "index") };
     if (this.failOn?.(point) === true) throw new Error("fake dataset refused the point");
     this.points.push(point);
   }
 }
 
-export class FakeKV implements KVReader {
-  readonly data = new Map<string, string>();
-  reads = 0;
-  fail = false;
-  async get(key: string): Promise<string | null> {
-    this.reads++;
-    if (this.fail) throw new Error("KV unavailable");
-    return this.data.get(key) ?? null;
-  }
-}
+/** The tail's bindings as the generated Env types them, with the dataset still reachable as the fake. */
+export type TestEnv = Pick<Env, "INVOCATIONS" | "PLANS" | "DEFAULT_PLAN" | "PLAN_CACHE_TTL_SECONDS"> & { INVOCATIONS: FakeDataset };
 
-export function fakeEnv(): { env: TailEnv & { INVOCATIONS: FakeDataset; PLANS: FakeKV }; logs: string[]; options: { log: (m: string) => void; cache: TtlCache } } {
+export function fakeEnv(): { env: TestEnv; kv: RecordingKV; logs: string[]; options: { log: (m: string) => void; cache: TtlCache } } {
   const logs: string[] = [];
+  const kv = new RecordingKV();
   return {
-    env: { INVOCATIONS: new FakeDataset(), PLANS: new FakeKV(), DEFAULT_PLAN: "free", PLAN_CACHE_TTL_SECONDS: "30" },
+    env: { INVOCATIONS: new FakeDataset(), PLANS: kv.binding, DEFAULT_PLAN: "free", PLAN_CACHE_TTL_SECONDS: "30" },
+    kv,
     logs,
     options: { log: (m) => logs.push(m), cache: new TtlCache() },
   };

@@ -1,5 +1,5 @@
 import { exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BLOBS, DOUBLES, type DataPoint } from "@tenantscope/core/schema";
 import { handleTail } from "../src/tail.ts";
 import { OVERFLOW_TENANT } from "@tenantscope/core/schema";
@@ -70,20 +70,20 @@ describe("handleTail", () => {
   });
 
   it("records the KV plan for non-fetch events and reads KV once per tenant", async () => {
-    const { env, options } = fakeEnv();
-    env.PLANS.data.set("tenant:cron-tenant", JSON.stringify({ plan: "pro" }));
+    const { env, kv, options } = fakeEnv();
+    await kv.put("tenant:cron-tenant", { plan: "pro" });
     await handleTail([trace({ scriptName: "cron-tenant", event: EVENTS.scheduled }), trace({ scriptName: "cron-tenant", event: EVENTS.queue }), trace()], env, options);
     const [a, b, c] = env.INVOCATIONS.points;
     expect(a && [blob(a, "plan"), blob(a, "planSource"), dbl(a, "cpuLimitMs"), dbl(a, "subrequestLimit")]).toEqual(["pro", "builtin", 50, 100]);
     expect(b && blob(b, "plan")).toBe("pro");
     expect(c && [blob(c, "plan"), blob(c, "planSource")]).toEqual(["pro", "header"]);
     // tenant + plan record, once: the fetch trace carried its headers and needed no read.
-    expect(env.PLANS.reads).toBe(2);
+    expect(kv.reads).toEqual(["tenant:cron-tenant", "plan:pro"]);
   });
 
   it("records the restrictive plan when KV fails, without throwing", async () => {
-    const { env, options } = fakeEnv();
-    env.PLANS.fail = true;
+    const { env, kv, options } = fakeEnv();
+    kv.failing = true;
     await handleTail([trace({ event: EVENTS.alarm })], env, options);
     const [p] = env.INVOCATIONS.points;
     expect(p && [blob(p, "plan"), blob(p, "planSource")]).toEqual(["free", "fallback"]);
@@ -103,16 +103,20 @@ describe("handleTail", () => {
   it("awaits a writer that answers with a thenable (an RPC binding), and counts its rejections", async () => {
     const { env, logs, options } = fakeEnv();
     const settled: string[] = [];
+    // Like the local stand-in: typed as an AnalyticsEngineDataset (whose write returns
+    // void), while the RPC answer at run time is a promise. `unknown` is what the tail
+    // makes of that answer, so it is what this fake declares too.
     const rpcLike = {
-      writeDataPoint(point: { indexes: string[] }): Promise<void> {
-        const tenant = point.indexes[0] ?? "";
-        return new Promise((resolve, reject) => setTimeout(() => {
+      writeDataPoint(point?: AnalyticsEngineDataPoint): unknown {
+        const index = point?.indexes?.[0];
+        const tenant = typeof index === "string" ? index : "";
+        return new Promise<void>((resolve, reject) => setTimeout(() => {
           settled.push(tenant);
           if (tenant === "refused") reject(new Error("store unavailable"));
           else resolve();
         }, 5));
       },
-    };
+    } satisfies AnalyticsEngineDataset;
     const summary = await handleTail([trace(), trace({ scriptName: "refused" })], { ...env, INVOCATIONS: rpcLike }, options);
     expect(settled.sort()).toEqual(["hello", "refused"]);
     expect(summary).toMatchObject({ points: 1, writeErrors: 1 });
@@ -139,7 +143,14 @@ describe("handleTail", () => {
 });
 
 describe("the deployed entrypoint", () => {
-  it("accepts plain JSON traces over RPC", async () => {
-    await expect(exports.default.tail([trace(), { garbage: true }])).resolves.toBeUndefined();
+  it("accepts plain JSON traces over RPC, and logs the one it skipped", async () => {
+    // The entrypoint runs in this isolate, so its console is the one spied on here.
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      await expect(exports.default.tail([trace(), { garbage: true }])).resolves.toBeUndefined();
+      expect(spy.mock.calls).toEqual([["tenantscope-tail: skipped 1 non-tenant trace(s) without dispatchNamespace from (no name)"]]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
