@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { echo, errorOf, setup, type Echoed } from "./fakes.ts";
 
 /** A setup with `hello` and `other` deployed as echo tenants. */
@@ -130,7 +130,7 @@ describe("hostmap routing", () => {
     expect(logs).toEqual([expect.stringContaining('KV read for host "shop.example.org" failed (Error: KV GET failed')]);
     expect(ns.calls).toEqual([]);
     kv.failing = false;
-    kv.put("host:shop.example.org", "hello");
+    await kv.put("host:shop.example.org", "hello");
     expect((await request("http://shop.example.org/")).status).toBe(200);
     expect(ns.calls.map((c) => c.name)).toEqual(["hello"]);
   });
