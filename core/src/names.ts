@@ -14,6 +14,8 @@ export const HEADER_PREFIX = "x-tenantscope-";
 export const HEADER_TENANT = "x-tenantscope-tenant";
 export const HEADER_PLAN = "x-tenantscope-plan";
 export const HEADER_LIMITS = "x-tenantscope-limits";
+/** Set to `fallback` when the restrictive plan replaced a KV failure or a bad record. */
+export const HEADER_PLAN_SOURCE = "x-tenantscope-plan-source";
 
 /** Lower-cased host without the port, as routing compares it. */
 export function normalizeHost(host: string): string {

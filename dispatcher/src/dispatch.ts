@@ -2,7 +2,7 @@
  * The call into the tenant: the request it sees, and the production call
  * shape `get(name, {}, { limits }).fetch(request)`.
  */
-import { HEADER_LIMITS, HEADER_PLAN, HEADER_PREFIX, HEADER_TENANT } from "@tenantscope/core/names";
+import { HEADER_LIMITS, HEADER_PLAN, HEADER_PLAN_SOURCE, HEADER_PREFIX, HEADER_TENANT } from "@tenantscope/core/names";
 import type { ResolvedTenant } from "@tenantscope/core/plan-resolver";
 import { formatLimitsHeader } from "@tenantscope/core/plans";
 import type { DispatcherEnv } from "./env.ts";
@@ -20,6 +20,8 @@ export function tenantHeaders(inbound: Headers, resolved: ResolvedTenant): Heade
   headers.set(HEADER_TENANT, resolved.tenant);
   headers.set(HEADER_PLAN, resolved.plan);
   headers.set(HEADER_LIMITS, formatLimitsHeader(resolved.limits));
+  // So the tail records that these limits were a fallback, not the tenant's plan.
+  if (resolved.source === "fallback") headers.set(HEADER_PLAN_SOURCE, "fallback");
   return headers;
 }
 

@@ -118,6 +118,7 @@ describe("KV failure", () => {
     const { options, seen } = await dispatchAcme(s);
     expect(options).toStrictEqual({ limits: { cpuMs: 10, subRequests: 10 } });
     expect(seen.headers["x-tenantscope-plan"]).toBe("free");
+    expect(seen.headers["x-tenantscope-plan-source"]).toBe("fallback");
     expect(s.logs).toHaveLength(1);
     expect(s.logs[0]).toMatch(/KV read failed for tenant "acme".*restrictive plan "free"/);
   });
@@ -129,7 +130,10 @@ describe("KV failure", () => {
     await dispatchAcme(s);
     s.kv.failing = false;
     s.clock.now += 5_000;
-    expect((await dispatchAcme(s)).options).toStrictEqual({ limits: { cpuMs: 50, subRequests: 100 } });
+    const recovered = await dispatchAcme(s);
+    expect(recovered.options).toStrictEqual({ limits: { cpuMs: 50, subRequests: 100 } });
+    // Only a fallback is marked; the tail records a resolved plan as "header".
+    expect(recovered.seen.headers["x-tenantscope-plan-source"]).toBeUndefined();
   });
 });
 

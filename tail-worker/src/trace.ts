@@ -6,7 +6,7 @@
  * as plain JSON (TraceItems cannot be cloned), and a truncated or malformed
  * trace may lack any field. A missing field becomes "" or 0, never a throw.
  */
-import { HEADER_LIMITS, HEADER_PLAN } from "@tenantscope/core/names";
+import { HEADER_LIMITS, HEADER_PLAN, HEADER_PLAN_SOURCE } from "@tenantscope/core/names";
 import { parseLimitsHeader, type PlanLimits } from "@tenantscope/core/plans";
 import { isRecord as isObj } from "@tenantscope/core/result";
 import { emptyRow, type EventType, type InvocationRow, type PlanSource, type Violation } from "@tenantscope/core/schema";
@@ -109,7 +109,7 @@ export function planFromEvent(event: unknown): PlanInfo | null {
   const plan = header(headers, HEADER_PLAN);
   const limits = parseLimitsHeader(header(headers, HEADER_LIMITS));
   if (plan === null || plan === "" || limits === null) return null;
-  return { plan, limits, source: "header" };
+  return { plan, limits, source: header(headers, HEADER_PLAN_SOURCE) === "fallback" ? "fallback" : "header" };
 }
 
 function versionOf(v: unknown): string {

@@ -30,6 +30,14 @@ describe("traceToRow: a fetch invocation", () => {
     expect(row(trace({ event }))).toMatchObject({ plan: "gold", planSource: "header", cpuLimitMs: 5, subrequestLimit: 6, status: 201 });
   });
 
+  it("records the dispatcher's fallback plan as fallback, not as header", () => {
+    const event = fetchEvent({ status: 503, plan: "free", limits: '{"cpuMs":10,"subRequests":10}' });
+    (event.request as { headers: Record<string, string> }).headers["x-tenantscope-plan-source"] = "fallback";
+    expect(row(trace({ event }))).toMatchObject({ plan: "free", planSource: "fallback", cpuLimitMs: 10 });
+    (event.request as { headers: Record<string, string> }).headers["x-tenantscope-plan-source"] = "kv";
+    expect(row(trace({ event }))).toMatchObject({ plan: "free", planSource: "header" });
+  });
+
   it("falls back to the resolver when the headers are absent or invalid", () => {
     expect(row(trace({ event: fetchEvent({ status: 200 }) }))).toMatchObject({ plan: "kvplan", planSource: "kv", cpuLimitMs: 77, subrequestLimit: 8 });
     const bad = fetchEvent({ plan: "pro", limits: "{not json" });
