@@ -1,0 +1,114 @@
+/**
+ * One tenant process: a Miniflare instance of its own (so its own workerd, with its
+ * own JavaScript thread) running the tenant host Worker on a fixed port. A looping
+ * tenant can only be stopped by killing the process that runs it; Miniflare starts
+ * workerd again by itself on the same port, and this object finds the new pid.
+ */
+import { randomUUID } from "node:crypto";
+import { Miniflare, convertV4MiniflareOptions, type V4WorkerOptions } from "miniflare";
+import { TAG_VARIABLE, findTaggedProcess, mainThreadCpuNs } from "./cpu.ts";
+
+export const HOST_WORKER = "tenantscope-tenant-host";
+
+/** How long a (re)started process may take to answer. */
+const READY_TIMEOUT_MS = 30_000;
+
+export interface TenantProcessOptions {
+  /** The host Worker, without name or sockets. */
+  worker: Omit<V4WorkerOptions, "name" | "unsafeDirectSockets">;
+  /** Fixed, so the port survives a restart. */
+  port: number;
+  log: (line: string) => void;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+export class TenantProcess {
+  readonly port: number;
+  readonly url: string;
+  /** Bumped on every kill: whatever was loaded before is gone. */
+  generation = 0;
+  pid: number | undefined;
+  private readonly tag = randomUUID();
+  private readonly mf: Miniflare;
+  private readonly log: (line: string) => void;
+  private ready: Promise<void>;
+
+  private constructor(options: TenantProcessOptions) {
+    this.port = options.port;
+    this.url = `http://127.0.0.1:${options.port}`;
+    this.log = options.log;
+    this.mf = new Miniflare(
+      convertV4MiniflareOptions({
+        host: "127.0.0.1",
+        port: 0,
+        unsafeRuntimeEnv: { [TAG_VARIABLE]: this.tag },
+        // workerd's own lines for a killed process are expected; anything else is worth reading.
+        handleRuntimeStdio: (stdout, stderr) => {
+          stdout.on("data", (chunk: Buffer) => this.log(`tenant process: ${chunk.toString().trimEnd()}`));
+          stderr.on("data", (chunk: Buffer) => this.log(`tenant process: ${chunk.toString().trimEnd()}`));
+        },
+        unsafeHandleRuntimeRestart: () => {
+          this.pid = findTaggedProcess(this.tag);
+        },
+        workers: [{ ...options.worker, name: HOST_WORKER, unsafeDirectSockets: [{ host: "127.0.0.1", port: options.port }] }],
+      }),
+    );
+    this.ready = this.mf.ready.then(() => {
+      this.pid = findTaggedProcess(this.tag);
+    });
+  }
+
+  static async start(options: TenantProcessOptions): Promise<TenantProcess> {
+    const process = new TenantProcess(options);
+    await process.ready;
+    return process;
+  }
+
+  /** Nanoseconds of CPU its JavaScript thread has used; NaN while it is down. */
+  cpuNs(): number {
+    return this.pid === undefined ? Number.NaN : mainThreadCpuNs(this.pid);
+  }
+
+  /** Resolves once the process answers (at once, unless it was killed). */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  /** Stops whatever runs in it now; the next `whenReady()` waits for the restart. */
+  kill(): void {
+    this.generation += 1;
+    const pid = this.pid;
+    this.pid = undefined;
+    if (pid !== undefined) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    this.ready = this.waitForRestart();
+  }
+
+  private async waitForRestart(): Promise<void> {
+    const started = Date.now();
+    while (Date.now() - started < READY_TIMEOUT_MS) {
+      await sleep(10);
+      try {
+        const res = await fetch(`${this.url}/__tenantscope/ping`, { signal: AbortSignal.timeout(1_000) });
+        await res.arrayBuffer();
+        if (res.ok) {
+          this.pid ??= findTaggedProcess(this.tag);
+          if (this.pid !== undefined) return;
+        }
+      } catch {
+        // Not up yet.
+      }
+    }
+    throw new Error(`the tenant process on port ${this.port} did not come back within ${READY_TIMEOUT_MS / 1000} s`);
+  }
+
+  async dispose(): Promise<void> {
+    await this.mf.dispose();
+  }
+}
