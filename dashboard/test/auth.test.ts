@@ -1,6 +1,7 @@
 /** Roles, tenant scoping (server-side, in the SQL), sessions and CSRF. */
 import { describe, expect, it } from "vitest";
-import { toHex, sha256 } from "../src/auth/users.ts";
+import { sha256 } from "../src/auth/compare.ts";
+import { toHex } from "../src/auth/users.ts";
 import type { Billing } from "../src/queries/billing.ts";
 import type { Overview } from "../src/queries/overview.ts";
 import { harness, json, login } from "./helpers.ts";
