@@ -82,7 +82,11 @@ export function requirePage(page: Page): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** The Origin (or, lacking it, Sec-Fetch-Site) must say the request comes from our own pages. */
+/**
+ * The Origin (or, lacking it, Sec-Fetch-Site) must say the request comes from our own
+ * pages. Not hono/csrf: that checks only form content types and answers with its own
+ * 403, where this guards every change by an ambient identity, JSON calls included.
+ */
 function sameOrigin(c: Context<AppEnv>): boolean {
   const origin = c.req.header("origin");
   if (origin !== undefined) return origin === new URL(c.req.url).origin;
