@@ -16,7 +16,7 @@ const ENV = {
   ACCESS_TEAM_DOMAIN: TEAM,
   ACCESS_AUD: AUD,
   DASHBOARD_USERS: JSON.stringify([...USERS, { user: "ann", role: "billing", email: "Ann@Example.com" }]),
-};
+} satisfies Partial<Env>;
 
 let keys: CryptoKeyPair;
 let jwksFetches = 0;
