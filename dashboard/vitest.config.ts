@@ -1,12 +1,14 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { TEST_SECRETS } from "./test/secrets.ts";
 
 // Tests run inside workerd with the production wrangler.jsonc (real vars, local KV,
 // the AuditLog Durable Object, the assets). `remoteBindings: false` keeps the run
 // offline. The global setup starts the REAL local Analytics Engine stand-in on
 // 127.0.0.1 (local/dev/stack.ts), fills it with known points, and provides its SQL
-// URL, which becomes the AE_SQL_URL binding here; secrets are test-only values.
+// URL and token, which become the AE_SQL_URL and CF_API_TOKEN bindings here.
+// The secrets are test-only values in .dev.vars: the plugin reads them through
+// wrangler, which checks them against `secrets.required` (bindings given here come
+// too late for that check, and it would warn for every test file).
 export default defineConfig({
   plugins: [
     cloudflareTest(({ inject }) => ({
@@ -14,7 +16,6 @@ export default defineConfig({
       remoteBindings: false,
       miniflare: {
         bindings: {
-          ...TEST_SECRETS,
           AE_SQL_URL: inject<string>("aeSqlUrl"),
           CF_API_TOKEN: inject<string>("aeToken"),
         },

@@ -1,6 +1,5 @@
 /** Hono's typing of this app: the bindings, and what middleware hands to handlers. */
 import type { Principal } from "./auth/users.ts";
-import type { DashboardEnv } from "./env.ts";
 import type { SqlClientOptions } from "./sql/client.ts";
 
 /** Seams for tests; production uses the global fetch, the clock and real sleeps. */
@@ -15,7 +14,8 @@ export interface AppOptions {
 }
 
 export interface AppEnv {
-  Bindings: DashboardEnv;
+  /** The generated bindings (worker-configuration.d.ts, from wrangler.jsonc). */
+  Bindings: Env;
   Variables: {
     principal: Principal;
     options: AppOptions;

@@ -6,7 +6,6 @@
  * queried by the plans page.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { PlansKV } from "./env.ts";
 
 export type AuditAction = "plan" | "assignment";
 
@@ -32,8 +31,11 @@ export interface AuditEntry {
 
 const MAX_LIST = 500;
 
-export class AuditLog extends DurableObject<{ PLANS: PlansKV }> {
-  constructor(ctx: DurableObjectState, env: { PLANS: PlansKV }) {
+/** The object reads and writes only the PLANS KV. */
+type AuditEnv = Pick<Env, "PLANS">;
+
+export class AuditLog extends DurableObject<AuditEnv> {
+  constructor(ctx: DurableObjectState, env: AuditEnv) {
     super(ctx, env);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS audit (
       id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,9 +1,11 @@
 /**
  * Vars and secrets → validated settings. Each check names the setting that is wrong
  * (never its value, which may be secret), so a broken deploy says what to fix.
+ * Each function takes only the bindings it reads, picked from the generated Env. The
+ * types say "string", but a deploy can still lack a secret or drop a var, so every
+ * value is checked as possibly absent.
  */
 import { parseDefaultPlan } from "@tenantscope/core/vars";
-import type { DashboardVars } from "./env.ts";
 import { DashboardError } from "./errors.ts";
 
 export const DEFAULT_SQL_URL = "https://api.cloudflare.com/client/v4/accounts/{account}/analytics_engine/sql";
@@ -25,7 +27,7 @@ export interface SqlSettings {
 }
 
 /** The SQL endpoint with the account filled in, and the API token. */
-export function sqlSettings(env: DashboardVars): SqlSettings {
+export function sqlSettings(env: Pick<Env, "AE_SQL_URL" | "CF_ACCOUNT_ID" | "CF_API_TOKEN">): SqlSettings {
   const template = present(env.AE_SQL_URL) ? env.AE_SQL_URL.trim() : DEFAULT_SQL_URL;
   let url = template;
   if (template.includes("{account}")) {
@@ -47,20 +49,20 @@ export function sqlSettings(env: DashboardVars): SqlSettings {
   return { url: parsed.href, token: env.CF_API_TOKEN.trim() };
 }
 
-export function defaultPlan(env: DashboardVars): string {
+export function defaultPlan(env: Pick<Env, "DEFAULT_PLAN">): string {
   const plan = parseDefaultPlan(env.DEFAULT_PLAN);
   if (!plan.ok) throw misconfigured(`var ${plan.message}.`);
   return plan.value;
 }
 
-export function sessionSecret(env: DashboardVars): string {
+export function sessionSecret(env: Pick<Env, "SESSION_SECRET">): string {
   if (!present(env.SESSION_SECRET) || env.SESSION_SECRET.trim().length < MIN_SESSION_SECRET) {
     throw misconfigured(`secret SESSION_SECRET must be set to at least ${MIN_SESSION_SECRET} random characters.`);
   }
   return env.SESSION_SECRET.trim();
 }
 
-export function sessionTtlSeconds(env: DashboardVars): number {
+export function sessionTtlSeconds(env: Pick<Env, "SESSION_TTL_SECONDS">): number {
   if (!present(env.SESSION_TTL_SECONDS)) return DEFAULT_SESSION_TTL_SECONDS;
   const n = Number(env.SESSION_TTL_SECONDS);
   if (!Number.isInteger(n) || n < 60 || n > 30 * 86400) throw misconfigured("var SESSION_TTL_SECONDS must be an integer from 60 to 2592000.");
@@ -74,7 +76,7 @@ export interface AccessSettings {
 }
 
 /** Cloudflare Access is on when both vars are set; one without the other is a mistake. */
-export function accessSettings(env: DashboardVars): AccessSettings | null {
+export function accessSettings(env: Pick<Env, "ACCESS_TEAM_DOMAIN" | "ACCESS_AUD">): AccessSettings | null {
   const team = present(env.ACCESS_TEAM_DOMAIN) ? env.ACCESS_TEAM_DOMAIN.trim().replace(/^https:\/\//, "").replace(/\/$/, "") : "";
   const aud = present(env.ACCESS_AUD) ? env.ACCESS_AUD.trim() : "";
   if (team === "" && aud === "") return null;

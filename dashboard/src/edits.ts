@@ -5,10 +5,12 @@
 import { BUILTIN_PLANS, assignmentRecord, kvKeys, planRecord, validateAssignment, validatePlanLimits } from "@tenantscope/core/plans";
 import type { AuditChange, AuditEntry, AuditLog } from "./audit.ts";
 import type { Principal } from "./auth/users.ts";
-import type { DashboardEnv } from "./env.ts";
 import { DashboardError, badRequest, forbidden } from "./errors.ts";
 import { defaultPlan } from "./config.ts";
 import { readAssignment, readPlan } from "./kv.ts";
+
+/** What the edits touch: plans and assignments in KV, through the audit log. */
+type EditsEnv = Pick<Env, "PLANS" | "AUDIT" | "DEFAULT_PLAN">;
 
 /** Form fields arrive as strings: digits become numbers; anything else is left for the validator to name. */
 function formNumber(value: unknown): unknown {
@@ -23,12 +25,12 @@ export function assignmentInput(form: Record<string, unknown>): unknown {
   return { plan: form.plan, suspended: form.suspended === "true" || form.suspended === "on" };
 }
 
-function auditLog(env: DashboardEnv): DurableObjectStub<AuditLog> {
+function auditLog(env: EditsEnv): DurableObjectStub<AuditLog> {
   // One log for the account: every change goes through the same object, in order.
   return env.AUDIT.get(env.AUDIT.idFromName("audit"));
 }
 
-async function record(env: DashboardEnv, change: AuditChange): Promise<AuditEntry> {
+async function record(env: EditsEnv, change: AuditChange): Promise<AuditEntry> {
   try {
     return await auditLog(env).apply(change);
   } catch (error) {
@@ -36,7 +38,7 @@ async function record(env: DashboardEnv, change: AuditChange): Promise<AuditEntr
   }
 }
 
-export async function savePlan(env: DashboardEnv, principal: Principal, plan: string, input: unknown): Promise<AuditEntry> {
+export async function savePlan(env: EditsEnv, principal: Principal, plan: string, input: unknown): Promise<AuditEntry> {
   if (principal.tenant !== null) throw forbidden("A plan is shared by many tenants; an operator scoped to one tenant cannot change it.");
   const limits = validatePlanLimits(input);
   if (!limits.ok) throw badRequest(`Plan "${plan}" was not saved: ${limits.message}.`);
@@ -48,7 +50,7 @@ export async function savePlan(env: DashboardEnv, principal: Principal, plan: st
  * plan), but suspension is the platform's call, and a custom plan may be made for
  * another customer: both stay with operators of the whole platform.
  */
-async function checkScopedChange(env: DashboardEnv, tenant: string, next: { plan: string; suspended: boolean }): Promise<void> {
+async function checkScopedChange(env: EditsEnv, tenant: string, next: { plan: string; suspended: boolean }): Promise<void> {
   const current = await readAssignment(env.PLANS, tenant, defaultPlan(env));
   if (next.suspended !== current.suspended) {
     throw forbidden(`Only an operator of the whole platform can ${next.suspended ? "suspend" : "resume"} "${tenant}".`);
@@ -58,7 +60,7 @@ async function checkScopedChange(env: DashboardEnv, tenant: string, next: { plan
   }
 }
 
-export async function saveAssignment(env: DashboardEnv, principal: Principal, tenant: string, input: unknown): Promise<AuditEntry> {
+export async function saveAssignment(env: EditsEnv, principal: Principal, tenant: string, input: unknown): Promise<AuditEntry> {
   if (principal.tenant !== null && principal.tenant !== tenant) throw forbidden(`You can only change tenant "${principal.tenant}".`);
   const assignment = validateAssignment(input);
   if (!assignment.ok) throw badRequest(`The assignment of "${tenant}" was not saved: ${assignment.message}.`);
@@ -69,7 +71,7 @@ export async function saveAssignment(env: DashboardEnv, principal: Principal, te
   return record(env, { actor: principal.user, action: "assignment", key: kvKeys.tenant(tenant), value: assignmentRecord(assignment.value) });
 }
 
-export async function auditEntries(env: DashboardEnv, principal: Principal, limit: number): Promise<AuditEntry[]> {
+export async function auditEntries(env: EditsEnv, principal: Principal, limit: number): Promise<AuditEntry[]> {
   const keys = principal.tenant === null ? undefined : [kvKeys.tenant(principal.tenant)];
   try {
     return await auditLog(env).list(limit, keys);

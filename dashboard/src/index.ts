@@ -6,7 +6,6 @@
 import { Hono } from "hono";
 import type { AppEnv, AppOptions } from "./app-env.ts";
 import { authenticate } from "./auth/middleware.ts";
-import type { DashboardEnv } from "./env.ts";
 import { DashboardError, describeError, jsonError } from "./errors.ts";
 import { billingRoutes } from "./routes/billing.ts";
 import { loginRoutes } from "./routes/login.ts";
@@ -57,7 +56,6 @@ const app = createApp();
 
 export default {
   fetch(request, env, ctx) {
-    // `satisfies` checks the generated Env against the bindings the app uses.
-    return app.fetch(request, env satisfies DashboardEnv, ctx);
+    return app.fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<Env>;

@@ -10,8 +10,10 @@ import {
   parsePlanRecord,
   type PlanLimits,
 } from "@tenantscope/core/plans";
-import type { PlansKV } from "./env.ts";
 import { DashboardError } from "./errors.ts";
+
+/** The PLANS binding as generated; reads only (writes go through the AuditLog object). */
+type PlansKV = Env["PLANS"];
 
 /** Plans are few; more than this many `plan:` records is a sign of something else. */
 const MAX_PLANS = 200;

@@ -1,11 +1,12 @@
 /**
- * Cloudflare Access JWTs: verified against the team's JWKS (served by a fake here,
- * with a key pair made in the test), issuer, audience and expiry, then mapped to a
- * dashboard role by e-mail.
+ * Cloudflare Access JWTs: verified against the team's JWKS (served by a fake fetch
+ * here, with a key pair made in the test), issuer, audience and expiry, then mapped
+ * to a dashboard role by e-mail. The tokens are signed with jose, as Access signs them
+ * (RS256, a key id in the header).
  */
+import { exportJWK, SignJWT } from "jose";
 import { beforeEach, describe, expect, it } from "vitest";
 import { resetAccessKeyCache } from "../src/auth/access.ts";
-import { base64url } from "../src/auth/session.ts";
 import { harness, json } from "./helpers.ts";
 import { USERS } from "./secrets.ts";
 
@@ -15,17 +16,13 @@ const ENV = {
   ACCESS_TEAM_DOMAIN: TEAM,
   ACCESS_AUD: AUD,
   DASHBOARD_USERS: JSON.stringify([...USERS, { user: "ann", role: "billing", email: "Ann@Example.com" }]),
-};
+} satisfies Partial<Env>;
 
-const encoder = new TextEncoder();
 let keys: CryptoKeyPair;
 let jwksFetches = 0;
 
-async function jwt(claims: Record<string, unknown>, signWith: CryptoKey = keys.privateKey, kid = "k1"): Promise<string> {
-  const head = base64url(encoder.encode(JSON.stringify({ alg: "RS256", kid, typ: "JWT" })));
-  const body = base64url(encoder.encode(JSON.stringify(claims)));
-  const sig = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", signWith, encoder.encode(`${head}.${body}`));
-  return `${head}.${body}.${base64url(new Uint8Array(sig))}`;
+function jwt(claims: Record<string, unknown>, signWith: CryptoKey = keys.privateKey, kid = "k1"): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid, typ: "JWT" }).sign(signWith);
 }
 
 function valid(extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -33,10 +30,11 @@ function valid(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { iss: `https://${TEAM}`, aud: [AUD], email: "ann@example.com", iat: now, exp: now + 600, ...extra };
 }
 
+/** The team's JWKS endpoint, serving the test's public key as k1. */
 const accessFetch: typeof fetch = async (input) => {
   jwksFetches++;
-  expect(String(input)).toBe(`https://${TEAM}/cdn-cgi/access/certs`);
-  const jwk = (await crypto.subtle.exportKey("jwk", keys.publicKey)) as JsonWebKey;
+  expect(new Request(input).url).toBe(`https://${TEAM}/cdn-cgi/access/certs`);
+  const jwk = await exportJWK(keys.publicKey);
   return Response.json({ keys: [{ ...jwk, kid: "k1", alg: "RS256" }] });
 };
 

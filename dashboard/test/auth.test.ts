@@ -1,6 +1,8 @@
 /** Roles, tenant scoping (server-side, in the SQL), sessions and CSRF. */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { toHex, sha256 } from "../src/auth/users.ts";
+import { sha256 } from "../src/auth/compare.ts";
+import { toHex } from "../src/auth/users.ts";
 import type { Billing } from "../src/queries/billing.ts";
 import type { Overview } from "../src/queries/overview.ts";
 import { harness, json, login } from "./helpers.ts";
@@ -18,6 +20,8 @@ describe("credentials", () => {
   it("keeps only SHA-256 hashes of the tokens in the users secret", async () => {
     const hashes = await Promise.all(Object.values(TOKENS).map(async (t) => toHex(await sha256(t))));
     expect(USERS.map((u) => u.tokenSha256).sort()).toEqual(hashes.sort());
+    // The users the Worker is bound with (.dev.vars) are these, so the tokens above sign in.
+    expect(JSON.parse(env.DASHBOARD_USERS)).toEqual(USERS);
   });
 
   it("signs in with a token: HttpOnly, Secure, SameSite=Strict session cookie, no token in it", async () => {

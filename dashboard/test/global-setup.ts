@@ -2,7 +2,8 @@
  * Runs in Node before the workerd tests: starts the real local Analytics Engine
  * stand-in (local/dev/stack.ts: tenantscope-local + the dispatcher in one Miniflare,
  * 127.0.0.1 only, in-memory state), imports the fixture through the local-only
- * `_import` route, and provides the SQL URL and token to the tests' bindings.
+ * `_import` route, and provides the SQL URL and token to the tests' bindings
+ * (the values it provides are typed in env.d.ts).
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -10,16 +11,6 @@ import { resolve } from "node:path";
 import type { TestProject } from "vitest/node";
 import { startStack } from "../../local/dev/stack.ts";
 import { importLines } from "./fixtures.ts";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    aeSqlUrl: string;
-    aeToken: string;
-    anchorMs: number;
-    /** SHA-256 (hex) of node_modules' chart.umd.min.js: the served copy must equal it. */
-    chartjsSha256: string;
-  }
-}
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stack = await startStack({ seed: false, port: 0, apiPort: 0, persistTo: false, log: () => {} });

@@ -12,21 +12,20 @@ export const MIN = 60_000;
 export const DAY = 24 * 60 * MIN;
 export const anchorMs = (): number => inject("anchorMs");
 
-export type TestEnv = typeof env & Record<string, unknown>;
-
 export interface Harness {
   /** Every SQL text the dashboard sent, in order. */
   sent: string[];
   request(path: string, init?: RequestInit & { as?: TestUser; cookie?: string }): Promise<Response>;
 }
 
-export function harness(options: AppOptions = {}, envOverrides: Record<string, unknown> = {}): Harness {
+/** `envOverrides` replace bindings of the generated Env: an unknown name or a wrong type does not compile. */
+export function harness(options: AppOptions = {}, envOverrides: Partial<Env> = {}): Harness {
   const sent: string[] = [];
   const app = createApp({
     ...options,
     sql: { ...options.sql, onQuery: (sql) => sent.push(sql) },
   });
-  const testEnv = { ...env, ...envOverrides };
+  const testEnv = { ...env, ...envOverrides } satisfies Env;
   return {
     sent,
     request(path, init = {}) {

@@ -1,7 +1,8 @@
 /**
  * Test-only credentials. The tokens are in clear here because the tests log in with
  * them; the Worker only ever sees their SHA-256 in DASHBOARD_USERS, as in production.
- * auth.test.ts checks that each hash below is the SHA-256 of its token.
+ * auth.test.ts checks that each hash below is the SHA-256 of its token, and that
+ * USERS is what ../.dev.vars binds as DASHBOARD_USERS.
  */
 export const TOKENS = {
   support: "test-support-token-0123456789abcdef",
@@ -22,10 +23,3 @@ export const USERS = [
   { user: "beta-billing", role: "billing", tenant: "beta", tokenSha256: "98d3d072c26541af3274fe5bef0f3b0085882c121bbef7d459f18c6295912e95" },
   { user: "gamma-operator", role: "operator", tenant: "gamma", tokenSha256: "ef494016887f023836e5b60efe7cc1b33198955e2af4945f097b13efc882d2dd" },
 ] as const;
-
-/** Secret bindings for the tests (production sets these with `wrangler secret put`). */
-export const TEST_SECRETS = {
-  CF_ACCOUNT_ID: "local",
-  DASHBOARD_USERS: JSON.stringify(USERS),
-  SESSION_SECRET: "test-session-secret-that-is-long-enough-0123456789",
-} as const;

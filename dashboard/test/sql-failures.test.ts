@@ -2,9 +2,11 @@
  * The SQL API failing: every failure becomes a clear message on the page (HTML, with
  * the reader's navigation) and in the API (JSON error), never a bare 500 and never the
  * API token. A fake upstream stands in for the API here; the rest of the suite uses the
- * real local one.
+ * real local one. What the upstream said goes to the server log instead: every test
+ * captures console.error and names exactly the lines it expects, so nothing else is
+ * printed, and a log line no test expects fails.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { SqlClient, retryAfterMs } from "../src/sql/client.ts";
 import { harness, json } from "./helpers.ts";
 
@@ -33,26 +35,42 @@ const GOOD = JSON.stringify({
   rows: 1,
 });
 
-async function expectClear(res: Response, status: number, message: RegExp): Promise<void> {
+/** What the reader was shown, to compare with `clear()`. */
+async function shown(res: Response): Promise<{ status: number; text: string; showsToken: boolean }> {
   const text = await res.text();
-  expect(res.status).toBe(status);
-  expect(text).toMatch(message);
-  expect(text).not.toContain(SECRET_TOKEN);
+  return { status: res.status, text, showsToken: text.includes(SECRET_TOKEN) };
 }
+
+/** A clear failure: this status, a text matching `message`, and never the API token. */
+function clear(status: number, message: RegExp): { status: number; text: string; showsToken: boolean } {
+  return { status, text: expect.stringMatching(message), showsToken: false };
+}
+
+/** The server log line of an upstream answer (sql/client.ts `logged`). */
+const logLine = (what: string): string[] => [`tenantscope-dashboard: SQL API answered ${what}`];
+
+let consoleError: MockInstance<typeof console.error>;
+beforeEach(() => {
+  consoleError = vi.spyOn(console, "error").mockImplementation(() => {});
+});
+afterEach(() => {
+  consoleError.mockRestore();
+});
 
 describe("SQL API failures", () => {
   it("shows a 500 from the API as a clear message on the page and in the API", async () => {
     const { h } = failing(() => new Response("Internal error: shard unavailable", { status: 500 }));
     const page = await h.request("/billing", { as: "billing" });
     expect(page.headers.get("content-type")).toContain("text/html");
-    await expectClear(page.clone(), 502, /The Analytics Engine SQL API failed \(HTTP 500\)\. Try again in a moment\./);
+    expect(await shown(page.clone())).toEqual(clear(502, /The Analytics Engine SQL API failed \(HTTP 500\)\. Try again in a moment\./));
     // The upstream's own words stay in the log: they could echo the query.
     expect(await page.text()).not.toContain("shard unavailable");
     const api = await h.request("/api/billing", { as: "billing" });
     expect(api.headers.get("content-type")).toContain("application/json");
     const body = await json<{ error: { code: string; message: string } }>(api.clone());
     expect(body.error.code).toBe("sql_failed");
-    await expectClear(api, 502, /HTTP 500/);
+    expect(await shown(api)).toEqual(clear(502, /HTTP 500/));
+    expect(consoleError.mock.calls).toEqual([logLine("HTTP 500: Internal error: shard unavailable"), logLine("HTTP 500: Internal error: shard unavailable")]);
   });
 
   it("retries a 429 after Retry-After, a bounded number of times, then reports the rate limit", async () => {
@@ -66,12 +84,14 @@ describe("SQL API failures", () => {
     const res = await stuck.h.request("/api/billing", { as: "billing" });
     expect(stuck.attempts()).toBe(3);
     expect(res.headers.get("retry-after")).toBe("2");
-    await expectClear(res, 503, /rate limiting this account \(HTTP 429 after 3 attempts\)\. Try again in 2 s\./);
+    expect(await shown(res)).toEqual(clear(503, /rate limiting this account \(HTTP 429 after 3 attempts\)\. Try again in 2 s\./));
 
     // A Retry-After longer than we are willing to wait is reported at once.
     const long = failing(() => new Response("", { status: 429, headers: { "retry-after": "120" } }));
-    await expectClear(await long.h.request("/billing", { as: "billing" }), 503, /Try again in 120 s\./);
+    expect(await shown(await long.h.request("/billing", { as: "billing" }))).toEqual(clear(503, /Try again in 120 s\./));
     expect(long.attempts()).toBe(1);
+    // A rate limit is an expected answer, not a fault: nothing is logged.
+    expect(consoleError).not.toHaveBeenCalled();
   });
 
   it("reports malformed JSON, a missing data field, and a non-number in a numeric column", async () => {
@@ -81,28 +101,36 @@ describe("SQL API failures", () => {
       [JSON.stringify({ meta: [{ name: "invocations", type: "UInt64" }], data: [{ invocations: "lots" }] }), /non-number for numeric column/],
     ] as const) {
       const { h } = failing(() => new Response(body, { status: 200 }));
-      await expectClear(await h.request("/billing", { as: "billing" }), 502, message);
+      expect(await shown(await h.request("/billing", { as: "billing" }))).toEqual(clear(502, message));
     }
+    // Only the unparsable body is logged; the other two name their problem on the page.
+    expect(consoleError.mock.calls).toEqual([logLine("malformed JSON: {not json")]);
   });
 
   it("reports an unreachable API and refused credentials", async () => {
     const down = failing(() => {
       throw new TypeError("connect ECONNREFUSED");
     });
-    await expectClear(await down.h.request("/api/overview", { as: "support" }), 502, /could not be reached/);
+    expect(await shown(await down.h.request("/api/overview", { as: "support" }))).toEqual(clear(502, /could not be reached/));
+    expect(consoleError).not.toHaveBeenCalled();
     const denied = failing(() => new Response("Authentication error", { status: 403 }));
-    await expectClear(await denied.h.request("/", { as: "support" }), 502, /refused the credentials \(HTTP 403\).*CF_API_TOKEN/);
+    expect(await shown(await denied.h.request("/", { as: "support" }))).toEqual(clear(502, /refused the credentials \(HTTP 403\).*CF_API_TOKEN/));
+    // The overview page sends its two queries at once and answers on the first refusal,
+    // so the second may be logged a moment after the answer: wait for it.
+    await vi.waitFor(() => expect(consoleError.mock.calls).toEqual([logLine("HTTP 403: Authentication error"), logLine("HTTP 403: Authentication error")]));
   });
 
   it("reads 64-bit integers that arrive as strings as numbers", async () => {
     const { h } = failing(() => new Response(GOOD));
     const body = await json<{ rows: { invocations: number }[] }>(await h.request("/api/billing", { as: "billing" }));
     expect(body.rows[0]?.invocations).toBe(9007199254740991);
+    expect(consoleError).not.toHaveBeenCalled();
   });
 
   it("names a missing secret instead of failing blindly", async () => {
     const h = harness({}, { CF_API_TOKEN: "" });
-    await expectClear(await h.request("/api/overview", { as: "support" }), 500, /misconfigured: secret CF_API_TOKEN is not set/);
+    expect(await shown(await h.request("/api/overview", { as: "support" }))).toEqual(clear(500, /misconfigured: secret CF_API_TOKEN is not set/));
+    expect(consoleError).not.toHaveBeenCalled();
   });
 
   it("parses Retry-After as seconds or an HTTP date", () => {

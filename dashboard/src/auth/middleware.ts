@@ -11,7 +11,8 @@ import type { AppEnv } from "../app-env.ts";
 import { accessSettings, sessionSecret } from "../config.ts";
 import { DashboardError } from "../errors.ts";
 import { ACCESS_HEADER, verifyAccessJwt } from "./access.ts";
-import { SESSION_COOKIE, csrfTokenFor, readSession, sameToken } from "./session.ts";
+import { sameSecret } from "./compare.ts";
+import { SESSION_COOKIE, csrfTokenFor, readSession } from "./session.ts";
 import { findByEmail, findByToken, mayOpen, tokenKeyId, usersOf, type Page, type Principal, type UserEntry } from "./users.ts";
 
 export const CSRF_HEADER = "x-csrf-token";
@@ -31,6 +32,9 @@ async function identify(c: Context<AppEnv>): Promise<Principal | null> {
   const now = (c.var.options.now ?? Date.now)();
   const authorization = c.req.header("authorization");
   if (authorization !== undefined) {
+    // Not hono's bearerAuth: that is a gate with its own answers (400 for a malformed
+    // header, plain-text 401s), where a bearer here is one of three optional
+    // credentials, selects a user entry, and fails with our DashboardError.
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     const entry = match?.[1] === undefined ? null : await findByToken(users, match[1]);
     if (entry === null) throw unauthorized("The bearer token is not valid.");
@@ -78,7 +82,11 @@ export function requirePage(page: Page): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** The Origin (or, lacking it, Sec-Fetch-Site) must say the request comes from our own pages. */
+/**
+ * The Origin (or, lacking it, Sec-Fetch-Site) must say the request comes from our own
+ * pages. Not hono/csrf: that checks only form content types and answers with its own
+ * 403, where this guards every change by an ambient identity, JSON calls included.
+ */
 function sameOrigin(c: Context<AppEnv>): boolean {
   const origin = c.req.header("origin");
   if (origin !== undefined) return origin === new URL(c.req.url).origin;
@@ -103,7 +111,7 @@ export async function checkCsrf(c: Context<AppEnv>): Promise<void> {
   if (expected === null) return;
   if (!sameOrigin(c)) throw new DashboardError("csrf_failed", "This change came from another site and was refused (Origin check).");
   const presented = await presentedCsrf(c);
-  if (presented === null || !sameToken(presented, expected)) {
+  if (presented === null || !(await sameSecret(presented, expected))) {
     throw new DashboardError("csrf_failed", "This change was refused: the form's CSRF token is missing or stale. Reload the page and try again.");
   }
 }

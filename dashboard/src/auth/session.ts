@@ -3,7 +3,16 @@
  * SESSION_SECRET secret. It names the user and a prefix of their token's hash, never
  * the token; the role and scope are re-read from DASHBOARD_USERS on every request,
  * so changing or removing an entry takes effect at once.
+ *
+ * Signed by hand rather than with hono's setSignedCookie/getSignedCookie: hono writes
+ * the signature in standard base64 and URI-encodes the value (`%2B`, `%3D` in the
+ * cookie), where ours is base64url; switching would change the cookie's format (which
+ * auth.test.ts pins) and sign out every current session. The HMAC itself is Web
+ * Crypto's, verified with crypto.subtle.verify (constant time), as hono does.
  */
+import { isRecord } from "@tenantscope/core/result";
+import { base64url } from "jose";
+
 // No "__Host-" prefix: over http://127.0.0.1 (local dev) browsers may refuse it even where they accept Secure.
 export const SESSION_COOKIE = "tenantscope_session";
 
@@ -28,17 +37,10 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
-export function base64url(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-export function fromBase64url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+/** jose's base64url decoder throws on anything else; a cookie is untrusted input, so that is null here. */
+function decoded(text: string): Uint8Array | null {
   try {
-    const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4));
-    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+    return base64url.decode(text);
   } catch {
     return null;
   }
@@ -46,11 +48,11 @@ export function fromBase64url(text: string): Uint8Array | null {
 
 async function sign(secret: string, message: string): Promise<string> {
   const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(message));
-  return base64url(new Uint8Array(mac));
+  return base64url.encode(new Uint8Array(mac));
 }
 
 export async function signSession(secret: string, data: SessionData): Promise<string> {
-  const payload = base64url(encoder.encode(JSON.stringify(data)));
+  const payload = base64url.encode(JSON.stringify(data));
   return `${payload}.${await sign(secret, payload)}`;
 }
 
@@ -58,11 +60,11 @@ export async function signSession(secret: string, data: SessionData): Promise<st
 export async function readSession(secret: string, value: string, nowSeconds: number): Promise<SessionData | null> {
   const [payload, mac, extra] = value.split(".");
   if (payload === undefined || mac === undefined || extra !== undefined) return null;
-  const macBytes = fromBase64url(mac);
+  const macBytes = decoded(mac);
   if (macBytes === null) return null;
   const valid = await crypto.subtle.verify("HMAC", await hmacKey(secret), macBytes, encoder.encode(payload));
   if (!valid) return null;
-  const json = fromBase64url(payload);
+  const json = decoded(payload);
   if (json === null) return null;
   let data: unknown;
   try {
@@ -70,8 +72,8 @@ export async function readSession(secret: string, value: string, nowSeconds: num
   } catch {
     return null;
   }
-  if (typeof data !== "object" || data === null) return null;
-  const { u, k, exp } = data as Record<string, unknown>;
+  if (!isRecord(data)) return null;
+  const { u, k, exp } = data;
   if (typeof u !== "string" || typeof k !== "string" || typeof exp !== "number") return null;
   return exp > nowSeconds ? { u, k, exp } : null;
 }
@@ -82,12 +84,4 @@ export async function readSession(secret: string, value: string, nowSeconds: num
  */
 export function csrfTokenFor(secret: string, identity: string): Promise<string> {
   return sign(secret, `csrf\n${identity}`);
-}
-
-/** Constant-time comparison of two tokens of ours. */
-export function sameToken(a: string, b: string): boolean {
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
-  // timingSafeEqual needs equal lengths; comparing x with itself keeps the time the same.
-  return x.length === y.length ? crypto.subtle.timingSafeEqual(x, y) : !crypto.subtle.timingSafeEqual(x, x);
 }

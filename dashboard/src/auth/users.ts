@@ -1,11 +1,12 @@
 /**
  * Who may read what. DASHBOARD_USERS (a secret) is a JSON array of
  * `{ user, role, tenant?, tokenSha256?, email? }`: tokens are stored only as their
- * SHA-256 and compared in constant time; `email` matches a Cloudflare Access identity.
+ * SHA-256 and compared in constant time (compare.ts); `email` matches a Cloudflare Access identity.
  */
 import { isTenantName } from "@tenantscope/core/names";
 import { isRecord } from "@tenantscope/core/result";
 import { DashboardError } from "../errors.ts";
+import { equalDigests, sha256 } from "./compare.ts";
 
 export const ROLES = ["support", "billing", "operator"] as const;
 export type Role = (typeof ROLES)[number];
@@ -97,10 +98,6 @@ export function usersOf(text: string | undefined): UserEntry[] {
   return users;
 }
 
-export async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-}
-
 export function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -114,7 +111,7 @@ export async function findByToken(users: readonly UserEntry[], presented: string
   let found: UserEntry | null = null;
   for (const entry of users) {
     if (entry.tokenSha256 === null) continue;
-    if (crypto.subtle.timingSafeEqual(entry.tokenSha256, hash) && found === null) found = entry;
+    if (equalDigests(entry.tokenSha256, hash) && found === null) found = entry;
   }
   return found;
 }
