@@ -5,6 +5,7 @@
  * workerd again by itself on the same port, and this object finds the new pid.
  */
 import { randomUUID } from "node:crypto";
+import type { Readable } from "node:stream";
 import { Miniflare, convertV4MiniflareOptions, type V4WorkerOptions } from "miniflare";
 import { TAG_VARIABLE, findTaggedProcess, mainThreadCpuNs } from "./cpu.ts";
 
@@ -14,8 +15,8 @@ export const HOST_WORKER = "tenantscope-tenant-host";
 const READY_TIMEOUT_MS = 30_000;
 
 export interface TenantProcessOptions {
-  /** The host Worker, without name or sockets. */
-  worker: Omit<V4WorkerOptions, "name" | "unsafeDirectSockets">;
+  /** The host Worker; its name and socket are set here. */
+  worker: V4WorkerOptions;
   /** Fixed, so the port survives a restart. */
   port: number;
   log: (line: string) => void;
@@ -44,7 +45,7 @@ export class TenantProcess {
         port: 0,
         unsafeRuntimeEnv: { [TAG_VARIABLE]: this.tag },
         // workerd's own lines for a killed process are expected; anything else is worth reading.
-        handleRuntimeStdio: (stdout, stderr) => {
+        handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
           stdout.on("data", (chunk: Buffer) => this.log(`tenant process: ${chunk.toString().trimEnd()}`));
           stderr.on("data", (chunk: Buffer) => this.log(`tenant process: ${chunk.toString().trimEnd()}`));
         },
