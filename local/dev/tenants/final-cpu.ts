@@ -1,0 +1,50 @@
+/**
+ * Final CPU figures of invocations whose bodies streamed past the buffer: the
+ * headers left before the end, so the namespace asks for the figure once the
+ * body is done. Entries that nobody asks for expire.
+ */
+const KEEP_MS = 60_000;
+const WAIT_MS = 30_000;
+
+export class FinalCpu {
+  private readonly figures = new Map<string, { cpuMs: number; at: number }>();
+  private readonly waiters = new Map<string, ((cpuMs: number) => void)[]>();
+
+  set(id: string, cpuMs: number): void {
+    const waiting = this.waiters.get(id);
+    if (waiting !== undefined) {
+      this.waiters.delete(id);
+      for (const wake of waiting) wake(cpuMs);
+      return;
+    }
+    const now = Date.now();
+    for (const [key, entry] of this.figures) {
+      if (now - entry.at < KEEP_MS) break;
+      this.figures.delete(key);
+    }
+    this.figures.set(id, { cpuMs, at: now });
+  }
+
+  /** The figure, waiting for it a while if the body is still streaming; null if it never came. */
+  take(id: string): Promise<number | null> {
+    const entry = this.figures.get(id);
+    if (entry !== undefined) {
+      this.figures.delete(id);
+      return Promise.resolve(entry.cpuMs);
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const list = this.waiters.get(id) ?? [];
+        const rest = list.filter((w) => w !== wake);
+        if (rest.length === 0) this.waiters.delete(id);
+        else this.waiters.set(id, rest);
+        resolve(null);
+      }, WAIT_MS);
+      const wake = (cpuMs: number): void => {
+        clearTimeout(timer);
+        resolve(cpuMs);
+      };
+      this.waiters.set(id, [...(this.waiters.get(id) ?? []), wake]);
+    });
+  }
+}

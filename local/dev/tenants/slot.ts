@@ -1,0 +1,79 @@
+/**
+ * A tenant process and the one invocation it runs at a time. One at a time is what
+ * makes the thread's CPU the tenant's: nothing else runs on that thread meanwhile,
+ * and a kill stops only the invocation that earned it.
+ */
+import type { TenantProcess } from "./process.ts";
+
+export interface Running {
+  /** The invocation's CPU limit, ms (Infinity = none). */
+  limitMs: number;
+  /** The thread's CPU, ns, when the invocation started. */
+  startNs: number;
+  /** Set by the watchdog when it killed the process for this invocation. */
+  killedAtMs: number | null;
+}
+
+export class Slot {
+  readonly process: TenantProcess;
+  /** Isolates loaded in the process since its last (re)start. */
+  private readonly warmed = new Set<string>();
+  private warmedGeneration = 0;
+  private busy = false;
+  private readonly waiting: (() => void)[] = [];
+  current: Running | null = null;
+  kills = 0;
+  served = 0;
+
+  constructor(process: TenantProcess) {
+    this.process = process;
+  }
+
+  /** Invocations holding or waiting for this slot. */
+  load(): number {
+    return (this.busy ? 1 : 0) + this.waiting.length;
+  }
+
+  isWarm(isolate: string): boolean {
+    if (this.warmedGeneration !== this.process.generation) {
+      this.warmed.clear();
+      this.warmedGeneration = this.process.generation;
+    }
+    return this.warmed.has(isolate);
+  }
+
+  markWarm(isolate: string, generation: number): void {
+    if (generation !== this.process.generation) return;
+    // A long-lived dev stack loads many script versions; forgetting old ones only costs a warm-up.
+    if (this.warmed.size > 10_000) this.warmed.clear();
+    this.warmed.add(isolate);
+  }
+
+  async acquire(): Promise<void> {
+    if (this.busy) await new Promise<void>((wake) => this.waiting.push(wake));
+    this.busy = true;
+  }
+
+  release(): void {
+    this.current = null;
+    const next = this.waiting.shift();
+    if (next === undefined) this.busy = false;
+    else next();
+  }
+
+  /** CPU ms the running invocation has used so far, less the process's own per-request work. */
+  usedMs(running: Running, baselineMs: number): number {
+    return Math.max(0, (this.process.cpuNs() - running.startNs) / 1e6 - baselineMs);
+  }
+}
+
+/** The least loaded slot; on a tie, one where the isolate is already loaded. */
+export function pickSlot(slots: readonly Slot[], isolate: string): Slot {
+  let best: Slot | undefined;
+  for (const slot of slots) {
+    if (best === undefined) best = slot;
+    else if (slot.load() < best.load() || (slot.load() === best.load() && slot.isWarm(isolate) && !best.isWarm(isolate))) best = slot;
+  }
+  if (best === undefined) throw new Error("no tenant process");
+  return best;
+}

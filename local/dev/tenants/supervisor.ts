@@ -1,0 +1,237 @@
+/**
+ * The tenant supervisor: a plain node:http server in the dev runner, between the
+ * stand-in's namespace and the tenant processes. Per invocation it picks a process,
+ * waits its turn there, loads the tenant's isolate unmetered, runs the request and
+ * charges the CPU the process's JavaScript thread used meanwhile. A watchdog kills
+ * the process of an invocation that runs past its limit (plus a grace for the
+ * thread's rare spikes), so a `for(;;){}` ends with production's CPU error while
+ * every other Worker keeps answering; the process restarts by itself.
+ */
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { FinalCpu } from "./final-cpu.ts";
+import { TenantProcess, type TenantProcessOptions } from "./process.ts";
+import { CPU_FINAL_HEADER, CPU_HEADER, HOST_PATHS, RUN_ERROR_HEADER, RUN_HEADER, SUPERVISOR_PATHS, parseRunHeader, type RunError, type RunHeader } from "./protocol.ts";
+import { Slot, pickSlot, type Running } from "./slot.ts";
+
+export interface SupervisorOptions {
+  /** Tenant processes (each runs one invocation at a time). */
+  processes: number;
+  /** Their fixed ports, one each. */
+  ports: readonly number[];
+  worker: TenantProcessOptions["worker"];
+  /** CPU a trivial request costs the process itself, subtracted from each charge. */
+  baselineMs?: number;
+  log: (line: string) => void;
+}
+
+export interface Supervisor {
+  url: string;
+  port: number;
+  slots: readonly Slot[];
+  dispose(): Promise<void>;
+}
+
+/** Responses up to this size are buffered, so their CPU figure is final when the headers go out. */
+const BUFFER_LIMIT = 1024 * 1024;
+const WATCHDOG_MS = 2;
+/** Hop-by-hop headers, and the length we recompute when buffering. */
+const DROPPED = new Set(["connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"]);
+
+/** Past the limit by this much, the process is killed; under it, the limit still fails the invocation afterwards. */
+export function graceMs(limitMs: number): number {
+  return Math.max(10, limitMs * 0.2);
+}
+
+function headerPairs(raw: readonly string[], drop: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] ?? "";
+    if (!drop.has(name.toLowerCase())) out.push(name, raw[i + 1] ?? "");
+  }
+  return out;
+}
+
+function answer(res: ServerResponse, status: number, error: RunError, message: string, cpuMs?: number): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const headers: Record<string, string> = { "content-type": "text/plain; charset=utf-8", [RUN_ERROR_HEADER]: error };
+  if (cpuMs !== undefined) headers[CPU_HEADER] = cpuMs.toFixed(3);
+  res.writeHead(status, headers).end(message);
+}
+
+export async function startSupervisor(options: SupervisorOptions): Promise<Supervisor> {
+  const baselineMs = options.baselineMs ?? 0.4;
+  const finals = new FinalCpu();
+  const slots = await Promise.all(
+    options.ports.slice(0, options.processes).map(async (port) => new Slot(await TenantProcess.start({ worker: options.worker, port, log: options.log }))),
+  );
+  const agents = new Map(slots.map((slot) => [slot, new Agent({ keepAlive: true, maxSockets: 4 })]));
+
+  const watchdog = setInterval(() => {
+    for (const slot of slots) {
+      const running = slot.current;
+      if (running === null || running.killedAtMs !== null || !Number.isFinite(running.limitMs)) continue;
+      const used = slot.usedMs(running, baselineMs);
+      if (used > running.limitMs + graceMs(running.limitMs)) {
+        running.killedAtMs = used;
+        slot.kills += 1;
+        slot.process.kill();
+      }
+    }
+  }, WATCHDOG_MS);
+  watchdog.unref();
+
+  /** Loads the isolate without charging it: production does not bill startup to the request. */
+  async function warm(slot: Slot, run: RunHeader, raw: string): Promise<{ ok: true } | { ok: false; status: number; headers: string[]; body: Buffer }> {
+    const generation = slot.process.generation;
+    const res = await fetchFrom(slot, { method: "POST", path: HOST_PATHS.warm, headers: ["host", `127.0.0.1:${slot.process.port}`, RUN_HEADER, raw] });
+    if (res.status === 204) {
+      slot.markWarm(run.isolate, generation);
+      return { ok: true };
+    }
+    return { ok: false, ...res };
+  }
+
+  function fetchFrom(slot: Slot, req: { method: string; path: string; headers: string[] }): Promise<{ status: number; headers: string[]; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const out = httpRequest({ host: "127.0.0.1", port: slot.process.port, agent: agents.get(slot), ...req }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 502, headers: headerPairs(res.rawHeaders, DROPPED), body: Buffer.concat(chunks) }));
+        res.on("error", reject);
+      });
+      out.on("error", reject);
+      out.end();
+    });
+  }
+
+  function invoke(slot: Slot, run: RunHeader, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return new Promise((done) => {
+      const running: Running = { limitMs: run.cpuMs ?? Number.POSITIVE_INFINITY, startNs: slot.process.cpuNs(), killedAtMs: null };
+      slot.current = running;
+      let settled = false;
+      const failed = (): void => {
+        if (settled) return;
+        settled = true;
+        if (running.killedAtMs !== null) answer(res, 503, "cpu_limit", "Worker exceeded CPU time limit.", running.killedAtMs);
+        else {
+          // Not ours: the process died or dropped the connection. Let it restart before the next turn.
+          if (!Number.isFinite(slot.process.cpuNs())) slot.process.kill();
+          answer(res, 502, "process_failed", "The tenant process failed while running this request.");
+        }
+        done();
+      };
+      const out = httpRequest(
+        { host: "127.0.0.1", port: slot.process.port, agent: agents.get(slot), method: req.method, path: req.url, headers: headerPairs(req.rawHeaders, DROPPED) },
+        (up) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          let streaming = false;
+          const head = (final: boolean, extra: string[]): void => {
+            const cpu = slot.usedMs(running, baselineMs);
+            res.writeHead(up.statusCode ?? 502, [...headerPairs(up.rawHeaders, DROPPED), ...extra, CPU_HEADER, cpu.toFixed(3), CPU_FINAL_HEADER, final ? "1" : "0"]);
+          };
+          up.on("data", (chunk: Buffer) => {
+            if (streaming) {
+              res.write(chunk);
+              return;
+            }
+            chunks.push(chunk);
+            size += chunk.length;
+            if (size > BUFFER_LIMIT) {
+              streaming = true;
+              head(false, []);
+              for (const c of chunks.splice(0)) res.write(c);
+            }
+          });
+          up.on("end", () => {
+            if (settled) return;
+            if (running.killedAtMs !== null) return failed();
+            settled = true;
+            const cpu = slot.usedMs(running, baselineMs);
+            if (streaming) {
+              finals.set(run.id, cpu);
+              res.end();
+            } else {
+              const body = Buffer.concat(chunks);
+              head(true, []);
+              res.end(body);
+            }
+            slot.served += 1;
+            done();
+          });
+          up.on("error", failed);
+          // A reset mid-body ends the response without "end".
+          up.on("close", () => {
+            if (!up.complete) failed();
+          });
+        },
+      );
+      out.on("error", failed);
+      // A client that goes away takes its invocation with it.
+      res.on("close", () => {
+        if (!res.writableFinished) out.destroy();
+      });
+      req.pipe(out);
+    });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? "/";
+    if (url.startsWith("/__tenantscope/cpu/")) {
+      const cpu = await finals.take(decodeURIComponent(url.slice("/__tenantscope/cpu/".length)));
+      res.writeHead(cpu === null ? 404 : 200, { "content-type": "application/json" }).end(JSON.stringify({ cpuMs: cpu }));
+      return;
+    }
+    if (url === SUPERVISOR_PATHS.status) {
+      const status = slots.map((s) => ({ port: s.process.port, pid: s.process.pid ?? null, load: s.load(), served: s.served, kills: s.kills }));
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(status));
+      return;
+    }
+    const raw = req.headers[RUN_HEADER];
+    const run = parseRunHeader(typeof raw === "string" ? raw : null);
+    if (run === null || typeof raw !== "string") return answer(res, 400, "bad_run", `missing or invalid ${RUN_HEADER} header`);
+    const slot = pickSlot(slots, run.isolate);
+    await slot.acquire();
+    try {
+      await slot.process.whenReady();
+      if (!slot.isWarm(run.isolate)) {
+        const warmed = await warm(slot, run, raw);
+        if (!warmed.ok) {
+          res.writeHead(warmed.status, warmed.headers).end(warmed.body);
+          return;
+        }
+      }
+      await invoke(slot, run, req, res);
+    } catch (error) {
+      answer(res, 502, "process_failed", `The tenant process could not run this request: ${String(error)}`);
+    } finally {
+      slot.release();
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      options.log(`tenant supervisor: ${String(error)}`);
+      answer(res, 502, "process_failed", "The tenant supervisor failed on this request.");
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    slots,
+    async dispose() {
+      clearInterval(watchdog);
+      await new Promise<void>((closed) => server.close(() => closed()));
+      server.closeAllConnections();
+      for (const agent of agents.values()) agent.destroy();
+      await Promise.all(slots.map((s) => s.process.dispose()));
+    },
+  };
+}
