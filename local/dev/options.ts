@@ -17,7 +17,6 @@ export const DASHBOARD_WORKER = "tenantscope-dashboard";
 export const PLANS_KV_ID = "tenantscope-plans";
 /** The RPC entrypoints of the stand-in that other Workers bind to. */
 export const NAMESPACE_ENTRYPOINT = "LocalDispatchNamespace";
-export const METERED_KV_ENTRYPOINT = "MeteredKV";
 export const ANALYTICS_ENTRYPOINT = "LocalAnalyticsEngine";
 
 export const CONFIG_PATHS = {
@@ -83,10 +82,6 @@ export function namespaceBinding(namespace: string): V4ServiceDesignator {
 /** The local Analytics Engine dataset binding (writeDataPoint over RPC). */
 export function analyticsBinding(dataset: string): V4ServiceDesignator {
   return { name: LOCAL_WORKER, entrypoint: ANALYTICS_ENTRYPOINT, props: { dataset } };
-}
-
-export function meteredKvBinding(): V4ServiceDesignator {
-  return { name: LOCAL_WORKER, entrypoint: METERED_KV_ENTRYPOINT };
 }
 
 export function socket(port: number): NonNullable<V4WorkerOptions["unsafeDirectSockets"]> {
@@ -173,8 +168,11 @@ function datasetBindings(config: WorkerConfig): Record<string, V4ServiceDesignat
 
 export interface DispatcherWiring {
   port: number;
-  /** Bind PLANS to the stand-in's read-counting KV proxy (the benchmark does). */
-  meterKvReads: boolean;
+  /**
+   * Extra service bindings; one named like a KV binding replaces it (the benchmark
+   * binds PLANS to its read-counting Worker).
+   */
+  services?: Record<string, V4ServiceDesignator>;
   /** Var overrides (tests shorten PLAN_CACHE_TTL_SECONDS). */
   vars?: Record<string, string>;
 }
@@ -186,12 +184,11 @@ export interface DispatcherWiring {
 export function dispatcherWorkerOptions(config: WorkerConfig, scriptPath: string, wiring: DispatcherWiring): V4WorkerOptions {
   const serviceBindings: Record<string, V4ServiceDesignator> = {};
   for (const ns of config.dispatch_namespaces) serviceBindings[ns.binding] = namespaceBinding(ns.namespace);
-  const metered = wiring.meterKvReads ? new Set(["PLANS"]) : new Set<string>();
-  if (wiring.meterKvReads) serviceBindings.PLANS = meteredKvBinding();
+  Object.assign(serviceBindings, wiring.services);
   return {
     ...base(config, scriptPath),
     bindings: varsToBindings(config.vars, { PLATFORM_DOMAIN: "localhost", ...wiring.vars }),
-    kvNamespaces: kvNamespaces(config, metered),
+    kvNamespaces: kvNamespaces(config, new Set(Object.keys(wiring.services ?? {}))),
     serviceBindings,
     unsafeDirectSockets: socket(wiring.port),
   };

@@ -45,6 +45,8 @@ export interface ExtraWorker {
   compatibilityDate?: string;
   bindings?: Record<string, string>;
   serviceBindings?: Record<string, V4ServiceDesignator>;
+  /** KV bindings by KV id (PLANS_KV_ID is the platform's shared plans namespace). */
+  kvNamespaces?: Record<string, string>;
   /** Bindings to other Workers' Durable Object classes (benchmarks seed the AE store). */
   durableObjects?: NonNullable<V4WorkerOptions["durableObjects"]>;
   /** Socket port; default 0 (any free port). */
@@ -69,8 +71,11 @@ export interface StackOptions {
   watch?: boolean;
   /** Upload demo tenants and assign plans before returning (default: all of them). */
   seed?: false | { tenants?: readonly string[] };
-  /** Bind the dispatcher's PLANS to the stand-in's read-counting MeteredKV. */
-  meterKvReads?: boolean;
+  /**
+   * Service bindings added to the dispatcher; one named like a KV binding replaces it
+   * (the benchmark binds PLANS to its read-counting Worker).
+   */
+  dispatcherServices?: Record<string, V4ServiceDesignator>;
   /** Override dispatcher vars, e.g. a short PLAN_CACHE_TTL_SECONDS in tests. */
   dispatcherVars?: Record<string, string>;
   extraWorkers?: readonly ExtraWorker[];
@@ -127,6 +132,7 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
     compatibilityDate: extra.compatibilityDate ?? plan.dispatcher.compatibility_date,
     bindings: extra.bindings ?? {},
     serviceBindings: extra.serviceBindings ?? {},
+    kvNamespaces: extra.kvNamespaces ?? {},
     durableObjects: extra.durableObjects ?? {},
     unsafeDirectSockets: socket(extra.port ?? 0),
   }));
@@ -145,7 +151,7 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
       }),
       dispatcherWorkerOptions(plan.dispatcher, scriptOf(DISPATCHER_WORKER), {
         port: plan.port,
-        meterKvReads: plan.opts.meterKvReads === true,
+        ...(plan.opts.dispatcherServices === undefined ? {} : { services: plan.opts.dispatcherServices }),
         ...(plan.opts.dispatcherVars === undefined ? {} : { vars: plan.opts.dispatcherVars }),
       }),
       ...extras,

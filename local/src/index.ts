@@ -3,7 +3,6 @@
  * - default export: the Cloudflare REST API subset (dispatch namespaces, KV values)
  * - LocalDispatchNamespace: the dispatch-namespace binding (get → fetch)
  * - SubrequestGate: tenants' outbound, enforcing subRequests per invocation
- * - MeteredKV: a counting KV reader for the benchmark
  * - Registry: the Durable Object holding namespaces and scripts
  * - LocalAnalyticsEngine / AnalyticsStore: the Analytics Engine binding and its storage
  * - TailRelay: the tail of loaded tenants, completing traces for their tail_consumers
@@ -11,7 +10,7 @@
 import { app } from "./api/app.ts";
 
 export { LocalDispatchNamespace } from "./runtime/namespace.ts";
-export { MeteredKV, SubrequestGate } from "./runtime/gate.ts";
+export { SubrequestGate } from "./runtime/gate.ts";
 export { Registry } from "./store/registry.ts";
 export { LocalAnalyticsEngine } from "./ae/binding.ts";
 export { AnalyticsStore } from "./ae/store.ts";

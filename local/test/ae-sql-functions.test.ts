@@ -46,7 +46,8 @@ async function row(select: string): Promise<Record<string, unknown>> {
 
 beforeAll(async () => {
   const lines = POINTS.map((p) => JSON.stringify({ timestamp: new Date(p.at).toISOString(), _sample_interval: p.si, index1: p.tenant, blobs: p.blobs, doubles: p.doubles }));
-  expect((await post(`/_import?dataset=${DATASET}`, lines.join("\n"))).status).toBe(200);
+  const res = await post(`/_import?dataset=${DATASET}`, lines.join("\n"));
+  if (res.status !== 200) throw new Error(`import answered ${res.status}: ${await res.text()}`);
 });
 
 describe("rounding: Float64 halves to even (ClickHouse), integers' halves away from zero", () => {

@@ -58,7 +58,7 @@ async function refused(sql: string): Promise<{ status: number; text: string }> {
 beforeAll(async () => {
   const lines = POINTS.map((p) => JSON.stringify({ timestamp: new Date(p.at).toISOString(), _sample_interval: p.si, index1: p.tenant, blobs: p.blobs, doubles: p.doubles }));
   const res = await post(`/_import?dataset=${DATASET}`, lines.join("\n"));
-  expect(res.status).toBe(200);
+  if (res.status !== 200) throw new Error(`import answered ${res.status}: ${await res.text()}`);
 });
 
 describe("SELECT basics", () => {

@@ -93,7 +93,7 @@ describe("tenant traces reach the script's tail consumers", () => {
     expect(await failure(callTenant(ns, "burner", "/?ms=30", { cpuMs: 5 }))).toBe("Worker exceeded CPU time limit.");
 
     const found = await waitForTraces(ns, 2);
-    expect(found.map((t) => t.outcome).sort()).toEqual(["exceededCpu", "ok"]);
+    expect(found.map((t) => t.outcome).sort((a, b) => String(a).localeCompare(String(b)))).toEqual(["exceededCpu", "ok"]);
     for (const t of found) {
       expect(t.cpuTime).toBeGreaterThanOrEqual(25);
       expect(t.wallTime).toBeGreaterThanOrEqual(t.cpuTime ?? 0);
@@ -145,6 +145,6 @@ describe("tenant traces reach the script's tail consumers", () => {
     await (await callTenant(ns, "echo")).text();
     expect((await api(`/${ns}/scripts/echo`, { method: "DELETE" })).status).toBe(200);
     const found = await waitForTraces(ns, 2);
-    expect(found.map((t) => t.scriptTags).sort()).toEqual([["new"], ["old"]]);
+    expect(found.map((t) => t.scriptTags).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([["new"], ["old"]]);
   });
 });

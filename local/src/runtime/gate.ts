@@ -29,17 +29,3 @@ export class SubrequestGate extends WorkerEntrypoint<Env> {
     }
   }
 }
-
-let kvReads = 0;
-
-/** A KV reader that counts reads, for the benchmark's "KV reads per request". */
-export class MeteredKV extends WorkerEntrypoint<Env> {
-  async get(key: string): Promise<string | null> {
-    kvReads += 1;
-    return this.env.PLANS.get(key);
-  }
-}
-
-export function meteredKvReads(): number {
-  return kvReads;
-}

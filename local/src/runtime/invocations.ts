@@ -60,7 +60,3 @@ export function waitEnded(inv: Invocation, now: number): void {
   if (inv.inFlight === 0) return;
   if (--inv.inFlight === 0) inv.waitMs += Math.max(0, now - inv.waitStartedAt);
 }
-
-export function liveInvocations(): number {
-  return invocations.size;
-}

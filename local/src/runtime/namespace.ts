@@ -6,7 +6,7 @@
  */
 import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import { lookupScript } from "../store/client.ts";
-import { finishMeasurement, recordCpu, startMeasurement } from "../tail/measurements.ts";
+import { finishMeasurement, recordCpu, startMeasurement } from "./measurements.ts";
 import { INVOCATION_HEADER, beginInvocation, endInvocation, type Invocation } from "./invocations.ts";
 import { loadScript, loaderId, warm, type LoaderContext } from "./loader.ts";
 import { TIMER_WAIT_HEADER } from "./wrapper.ts";

@@ -8,7 +8,7 @@
 import { isRecord } from "@tenantscope/core/result";
 import { INVOCATION_HEADER } from "../runtime/invocations.ts";
 import { PROBE_ENTRYPOINT } from "../runtime/wrapper.ts";
-import type { Measurement } from "./measurements.ts";
+import type { Measurement } from "../runtime/measurements.ts";
 
 export interface TraceOwner {
   namespace: string;
