@@ -10,6 +10,8 @@ import { tailBindingName } from "../src/tail/names.ts";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const LOCAL_WORKER = "tenantscope-local";
+/** The local Analytics Engine, a Worker of its own (local/ae). */
+export const AE_WORKER = "tenantscope-local-ae";
 export const DISPATCHER_WORKER = "tenantscope-dispatcher";
 export const TAIL_WORKER = "tenantscope-tail";
 export const DASHBOARD_WORKER = "tenantscope-dashboard";
@@ -21,6 +23,7 @@ export const ANALYTICS_ENTRYPOINT = "LocalAnalyticsEngine";
 
 export const CONFIG_PATHS = {
   local: resolve(REPO_ROOT, "local/wrangler.jsonc"),
+  ae: resolve(REPO_ROOT, "local/ae/wrangler.jsonc"),
   dispatcher: resolve(REPO_ROOT, "dispatcher/wrangler.jsonc"),
   tail: resolve(REPO_ROOT, "tail-worker/wrangler.jsonc"),
   dashboard: resolve(REPO_ROOT, "dashboard/wrangler.jsonc"),
@@ -39,6 +42,7 @@ export interface WorkerConfig {
   durable_objects: { bindings: { name: string; class_name: string; script_name?: string }[] };
   migrations: { tag: string; new_classes?: string[]; new_sqlite_classes?: string[] }[];
   worker_loaders: { binding: string }[];
+  services: { binding: string; service: string; entrypoint?: string }[];
   dispatch_namespaces: { binding: string; namespace: string }[];
   analytics_engine_datasets: { binding: string; dataset?: string }[];
   assets?: { directory?: string };
@@ -48,7 +52,6 @@ export interface WorkerConfig {
 
 /** Binding kinds this runner wires; anything else in a config is reported, not dropped. */
 const UNSUPPORTED_FIELDS = [
-  "services",
   "r2_buckets",
   "d1_databases",
   "queues",
@@ -81,7 +84,7 @@ export function namespaceBinding(namespace: string): V4ServiceDesignator {
 
 /** The local Analytics Engine dataset binding (writeDataPoint over RPC). */
 export function analyticsBinding(dataset: string): V4ServiceDesignator {
-  return { name: LOCAL_WORKER, entrypoint: ANALYTICS_ENTRYPOINT, props: { dataset } };
+  return { name: AE_WORKER, entrypoint: ANALYTICS_ENTRYPOINT, props: { dataset } };
 }
 
 export function socket(port: number): NonNullable<V4WorkerOptions["unsafeDirectSockets"]> {
@@ -114,6 +117,13 @@ function kvNamespaces(config: WorkerConfig, skip: ReadonlySet<string>): Record<s
   return result;
 }
 
+/** The config's own `services`, as Miniflare service bindings (Workers of this instance). */
+function configServices(config: WorkerConfig): Record<string, V4ServiceDesignator> {
+  const result: Record<string, V4ServiceDesignator> = {};
+  for (const s of config.services) result[s.binding] = s.entrypoint === undefined ? { name: s.service } : { name: s.service, entrypoint: s.entrypoint };
+  return result;
+}
+
 function base(config: WorkerConfig, scriptPath: string): V4WorkerOptions {
   return {
     name: config.name,
@@ -132,7 +142,7 @@ function base(config: WorkerConfig, scriptPath: string): V4WorkerOptions {
 export function localWorkerOptions(config: WorkerConfig, scriptPath: string, apiPort: number, tailConsumers: readonly string[]): V4WorkerOptions {
   const workerLoaders: Record<string, Record<string, never>> = {};
   for (const loader of config.worker_loaders) workerLoaders[loader.binding] = {};
-  const serviceBindings: Record<string, V4ServiceDesignator> = {};
+  const serviceBindings = configServices(config);
   for (const service of tailConsumers) serviceBindings[tailBindingName(service)] = { name: service };
   return {
     ...base(config, scriptPath),
@@ -146,6 +156,20 @@ export function localWorkerOptions(config: WorkerConfig, scriptPath: string, api
 }
 
 /**
+ * The local Analytics Engine: its Durable Object as configured. No socket and no
+ * tail consumers: the stand-in forwards the SQL API path to it, and the Tail
+ * Worker's dataset bindings reach its LocalAnalyticsEngine entrypoint.
+ */
+export function aeWorkerOptions(config: WorkerConfig, scriptPath: string): V4WorkerOptions {
+  return {
+    ...base(config, scriptPath),
+    bindings: varsToBindings(config.vars, {}),
+    durableObjects: durableObjects(config),
+    serviceBindings: configServices(config),
+  };
+}
+
+/**
  * The Tail Worker: production vars and KV, each `analytics_engine_datasets`
  * binding replaced by the local Analytics Engine. No socket: only the stand-in
  * calls it, with tenants' traces.
@@ -155,7 +179,7 @@ export function tailWorkerOptions(config: WorkerConfig, scriptPath: string): V4W
     ...base(config, scriptPath),
     bindings: varsToBindings(config.vars, {}),
     kvNamespaces: kvNamespaces(config, new Set()),
-    serviceBindings: datasetBindings(config),
+    serviceBindings: { ...configServices(config), ...datasetBindings(config) },
   };
 }
 
@@ -182,7 +206,7 @@ export interface DispatcherWiring {
  * and each `dispatch_namespaces` binding replaced by the stand-in's entrypoint.
  */
 export function dispatcherWorkerOptions(config: WorkerConfig, scriptPath: string, wiring: DispatcherWiring): V4WorkerOptions {
-  const serviceBindings: Record<string, V4ServiceDesignator> = {};
+  const serviceBindings = configServices(config);
   for (const ns of config.dispatch_namespaces) serviceBindings[ns.binding] = namespaceBinding(ns.namespace);
   Object.assign(serviceBindings, wiring.services);
   return {
@@ -214,6 +238,7 @@ export function dashboardWorkerOptions(config: WorkerConfig, scriptPath: string,
     bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, ...wiring.secrets }),
     kvNamespaces: kvNamespaces(config, new Set()),
     durableObjects: durableObjects(config),
+    serviceBindings: configServices(config),
     // As wrangler does: assets first, then the Worker for everything else.
     ...(directory === undefined ? {} : { assets: { directory: resolve(configDir, directory), routerConfig: { has_user_worker: true } } }),
     unsafeDirectSockets: socket(wiring.port),

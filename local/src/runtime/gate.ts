@@ -4,8 +4,8 @@
  * and records how long the invocation waited, so CPU time can exclude it.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
+import { INVOCATION_HEADER } from "./wrapper/protocol.ts";
 import {
-  INVOCATION_HEADER,
   SUBREQUEST_LIMIT_MESSAGE,
   admitSubrequest,
   findInvocation,

@@ -21,7 +21,6 @@ export interface Invocation {
 const invocations = new ExpiringMap<Invocation>(5 * 60_000);
 
 export const SUBREQUEST_LIMIT_MESSAGE = "Too many subrequests by single Worker invocation.";
-export const INVOCATION_HEADER = "x-tenantscope-invocation";
 
 export function beginInvocation(subRequestLimit: number, now: number): Invocation {
   const inv: Invocation = {

@@ -1,4 +1,3 @@
-/// <reference types="@cloudflare/vitest-plugin/types" />
 /**
  * The local AE's SQL functions and clauses beyond the basics (ae-sql.test.ts), each
  * against results computed by hand: over six imported points, or over constants.

@@ -1,10 +1,9 @@
-/// <reference types="@cloudflare/vitest-plugin/types" />
 /** The local AE's writes: the binding's AE limits, the bulk import's validation, retention. */
 import { env, exports } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
-import { migrateRowidTable } from "../src/ae/store.ts";
+import { migrateRowidTable } from "../src/store.ts";
 import { describe, expect, it } from "vitest";
-import type { DataPointInput } from "../src/ae/point.ts";
+import type { DataPointInput } from "../src/point.ts";
 import { API, TOKEN } from "./helpers.ts";
 
 interface Dataset {
