@@ -1,7 +1,23 @@
 /**
  * Production wrangler configs → Miniflare (v4-shape) worker options, plus the local
  * wiring that never goes into those configs: the stand-in namespace in place of
- * `dispatch_namespaces`, one shared KV id for `PLANS`, and one socket per Worker.
+ * `dispatch_namespaces`, the local Analytics Engine in place of
+ * `analytics_engine_datasets`, one shared KV id for `PLANS`, and one socket per Worker.
+ *
+ * Why not wrangler's own mapping, `unstable_getMiniflareWorkerOptions(configPath)`
+ * (exported by wrangler 4.164, same V4 shape)? Checked on our five configs, it does not
+ * fit as a base:
+ * - it reads `.dev.vars`/`.env` next to each config and, for a config declaring
+ *   `secrets.required` (the dashboard), the process environment: a developer's real
+ *   `CF_API_TOKEN` would enter the local options, only to be overridden;
+ * - it prints a warning on every start for exactly what we replace (dispatch
+ *   namespaces "do not support local development", missing dashboard secrets);
+ * - a KV binding without an id gets its binding name as id (`PLANS`), not the shared
+ *   plans namespace, and AE datasets become Miniflare's no-op binding.
+ * Every binding we wire would be overridden; what is left (vars, compatibility
+ * settings, Durable Object classes with SQLite) is what unstable_readConfig plus
+ * unstable_getDurableObjectClassNameToUseSQLiteMap give below, without the side
+ * effects. Revisit if the mapping gains an option to skip env files and warnings.
  */
 import { resolve } from "node:path";
 import type { V4ServiceDesignator, V4WorkerOptions } from "miniflare";

@@ -4,7 +4,7 @@
  */
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { API, TOKEN } from "./helpers.ts";
+import { API, TOKEN, bodyText } from "./helpers.ts";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -27,7 +27,7 @@ async function post(path: string, body: string): Promise<Response> {
 }
 async function text(sql: string): Promise<{ status: number; body: string }> {
   const res = await post("/sql", sql.replaceAll("$T", DATASET));
-  return { status: res.status, body: await res.text() };
+  return { status: res.status, body: await bodyText(res) };
 }
 interface JsonAnswer { meta: { name: string; type: string }[]; data: Record<string, unknown>[]; rows_before_limit_at_least: number }
 async function query(sql: string): Promise<JsonAnswer> {

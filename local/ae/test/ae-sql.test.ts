@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { runSql } from "../src/sql/engine.ts";
 import { parse } from "../src/sql/parser.ts";
 import { translateSelect } from "../src/sql/translate.ts";
-import { API, TOKEN } from "./helpers.ts";
+import { API, TOKEN, bodyText } from "./helpers.ts";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -197,7 +197,7 @@ describe("functions", () => {
 describe("formats", () => {
   it("JSONEachRow and TabSeparated", async () => {
     const each = await post("/sql", `SELECT index1 AS t, count() AS n FROM ${DATASET} GROUP BY t ORDER BY t FORMAT JSONEachRow`);
-    expect(await each.text()).toBe(`{"t":"Gamma","n":"1"}\n{"t":"alpha","n":"3"}\n{"t":"beta","n":"2"}\n`);
+    expect(await bodyText(each)).toBe(`{"t":"Gamma","n":"1"}\n{"t":"alpha","n":"3"}\n{"t":"beta","n":"2"}\n`);
     const tsv = await post("/sql", `SELECT index1, count(), min(timestamp) FROM ${DATASET} GROUP BY index1 ORDER BY index1 LIMIT 1 FORMAT TabSeparated`);
     expect(await tsv.text()).toBe(`Gamma\t1\t${fmt(T0 + DAY)}\n`);
   });
