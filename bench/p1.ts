@@ -6,18 +6,20 @@
  * only `hello` uploaded. After a warm-up, N sequential requests go through each
  * dispatcher, alternating ABBA so drift hits both equally, over keep-alive
  * connections with `Host: hello.localhost`. Our dispatcher's PLANS is bound to the
- * stand-in's MeteredKV, so the KV reads in the measured window are counted.
+ * bench's MeteredKV Worker (metered-kv.js), so the KV reads in the measured window
+ * are counted.
  */
 import { createRequire } from "node:module";
 import { availableParallelism, cpus } from "node:os";
 import { resolve } from "node:path";
-import { CONFIG_PATHS, dispatcherNamespace, namespaceBinding, readWorkerConfig } from "../local/dev/options.ts";
+import { CONFIG_PATHS, PLANS_KV_ID, dispatcherNamespace, namespaceBinding, readWorkerConfig } from "../local/dev/options.ts";
 import { LocalApiClient, assignPlan } from "../local/dev/seed.ts";
 import { startStack, type Stack } from "../local/dev/stack.ts";
 import { keepAliveAgent, timedGet, type Timed } from "./http.ts";
 import { ms, ratio, summarize } from "./stats.ts";
 
 const SEED_WORKER = "seed-dispatcher";
+const METER_WORKER = "bench-metered-kv";
 const HOST = "hello.localhost";
 const EXPECTED_BODY = "Hello from the hello tenant";
 /**
@@ -41,11 +43,13 @@ export function versions(): string {
 }
 
 async function kvReads(stack: Stack): Promise<number> {
-  const res = await fetch(`${stack.urls.api}/_local/metrics`, { headers: { authorization: `Bearer ${stack.apiToken}` } });
-  if (!res.ok) throw new Error(`GET /_local/metrics answered ${res.status}: ${await res.text()}`);
+  const url = stack.urls.extra[METER_WORKER];
+  if (url === undefined) throw new Error(`${METER_WORKER} is not running`);
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${METER_WORKER} answered ${res.status}: ${await res.text()}`);
   const body: unknown = await res.json();
   if (typeof body !== "object" || body === null || !("kvReads" in body) || typeof body.kvReads !== "number") {
-    throw new Error(`GET /_local/metrics: no numeric kvReads in ${JSON.stringify(body)}`);
+    throw new Error(`GET ${METER_WORKER}: no numeric kvReads in ${JSON.stringify(body)}`);
   }
   return body.kvReads;
 }
@@ -129,9 +133,15 @@ export async function runP1(cli: P1Options): Promise<void> {
     apiPort: 0,
     persistTo: false,
     seed: { tenants: ["hello"] },
-    meterKvReads: true,
+    // PLANS → the bench's read counter (a service binding named like the KV binding replaces it).
+    dispatcherServices: { PLANS: { name: METER_WORKER, entrypoint: "MeteredKV" } },
     log: () => {},
     extraWorkers: [
+      {
+        name: METER_WORKER,
+        scriptPath: resolve(import.meta.dirname, "metered-kv.js"),
+        kvNamespaces: { PLANS: PLANS_KV_ID },
+      },
       {
         name: SEED_WORKER,
         scriptPath: resolve(import.meta.dirname, "seed-dispatcher.js"),
@@ -143,7 +153,7 @@ export async function runP1(cli: P1Options): Promise<void> {
     const cpu = cpus()[0]?.model ?? "unknown CPU";
     console.log(
       `P1 setup: one Miniflare instance (${versions()}), ${availableParallelism()} cores (${cpu}); ` +
-        `client: node:http keep-alive, Host: ${HOST}; hello on plan ${BENCH_PLAN}; PLANS → MeteredKV`,
+        `client: node:http keep-alive, Host: ${HOST}; hello on plan ${BENCH_PLAN}; PLANS → bench MeteredKV`,
     );
     console.log(`  ours: tenantscope-dispatcher ${stack.urls.dispatcher} | seed: ten-line dispatcher ${stack.urls.extra[SEED_WORKER] ?? "?"}`);
     await run(stack, { ...cli, ttlSeconds });

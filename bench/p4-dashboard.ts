@@ -11,7 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DATASET, col, emptyRow, toDataPoint } from "@tenantscope/core/schema";
-import { LOCAL_WORKER } from "../local/dev/options.ts";
+import { AE_WORKER } from "../local/dev/options.ts";
 import { startStack, type Stack } from "../local/dev/stack.ts";
 import { post } from "./ae.ts";
 import { ms, summarize } from "./stats.ts";
@@ -105,7 +105,7 @@ export async function runP4(opts: P4Options): Promise<void> {
     extraWorkers: [{
       name: SEEDER,
       scriptPath: resolve(import.meta.dirname, "ae-seeder.js"),
-      durableObjects: { AE_STORE: { className: "AnalyticsStore", scriptName: LOCAL_WORKER, useSQLite: true } },
+      durableObjects: { AE_STORE: { className: "AnalyticsStore", scriptName: AE_WORKER, useSQLite: true } },
     }],
   });
   try {

@@ -1,5 +1,9 @@
+import { resolve } from "node:path";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
-import { defineProject } from "vitest/config";
+import { defineConfig } from "vitest/config";
+import { buildOnce } from "./dev/build.ts";
+import { AE_WORKER, CONFIG_PATHS, aeWorkerOptions, entryOf, readWorkerConfig } from "./dev/options.ts";
+import { textModulesVitePlugin } from "./dev/text-modules.ts";
 
 /**
  * A stand-in tail consumer: it keeps every trace the relay hands it, and serves
@@ -15,13 +19,47 @@ export default class extends WorkerEntrypoint {
   async fetch() { return Response.json(received); }
 }`;
 
-export default defineProject({
-  plugins: [cloudflareTest({
-    wrangler: { configPath: "./wrangler.jsonc" },
-    miniflare: {
-      serviceBindings: { TAIL_TAIL_RECORDER: "tail-recorder", TAIL_RECORDER: "tail-recorder" },
-      workers: [{ name: "tail-recorder", modules: true, compatibilityDate: "2026-11-01", script: RECORDER }],
+/**
+ * Two Workers, two projects (one Worker under test each, as in workers-sdk's
+ * fixtures), both under the name "local" (`vitest --project local` runs both):
+ * - api: tenantscope-local (wrangler.jsonc; its tenant wrapper modules are `text:`
+ *   imports, dev/text-modules.ts), with the AE Worker beside it, built by
+ *   the dev runner's esbuild step and wired as the dev runner wires it, so the
+ *   forwarded SQL API path answers;
+ * - ae: tenantscope-local-ae (ae/wrangler.jsonc).
+ */
+export default defineConfig(async () => {
+  const ae = readWorkerConfig(CONFIG_PATHS.ae);
+  const built = await buildOnce([{ name: AE_WORKER, entry: entryOf(ae) }], resolve(import.meta.dirname, "node_modules/.cache/tenantscope-test"));
+  const aeScript = built.get(AE_WORKER);
+  if (aeScript === undefined) throw new Error(`no bundle for ${AE_WORKER}`);
+  // The plugin pins its own miniflare, whose option types (service designators admit
+  // Node handlers typed with that Miniflare class) do not unify with ours: pass on
+  // the fields the AE's wiring sets, which are plain data.
+  const { name, modulesRoot, compatibilityDate, compatibilityFlags, bindings, durableObjects } = aeWorkerOptions(ae, aeScript);
+  const aeOptions = { name, modules: true, scriptPath: aeScript, modulesRoot, compatibilityDate, compatibilityFlags, bindings, durableObjects };
+  return {
+    test: {
+      name: "local",
+      projects: [
+        {
+          plugins: [textModulesVitePlugin(), cloudflareTest({
+            wrangler: { configPath: "./wrangler.jsonc" },
+            miniflare: {
+              serviceBindings: { TAIL_TAIL_RECORDER: "tail-recorder", TAIL_RECORDER: "tail-recorder" },
+              workers: [
+                { name: "tail-recorder", modules: true, compatibilityDate: "2026-11-01", script: RECORDER },
+                aeOptions,
+              ],
+            },
+          })],
+          test: { name: "api", include: ["test/**/*.test.ts"] },
+        },
+        {
+          plugins: [cloudflareTest({ wrangler: { configPath: "./ae/wrangler.jsonc" } })],
+          test: { name: "ae", include: ["ae/test/**/*.test.ts"] },
+        },
+      ],
     },
-  })],
-  test: { name: "local", include: ["test/**/*.test.ts"] },
+  };
 });

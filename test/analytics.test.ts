@@ -34,7 +34,7 @@ beforeAll(async () => {
   // push it past that after the fact, so here it runs on pro.
   const kv = `${stack.urls.api}/client/v4/accounts/local/storage/kv/namespaces/tenantscope-plans/values/tenant%3Ahello`;
   const put = await fetch(kv, { method: "PUT", body: JSON.stringify({ plan: "pro" }), headers: { authorization: `Bearer ${stack.apiToken}` } });
-  expect(put.status).toBe(200);
+  if (put.status !== 200) throw new Error(`assigning hello to pro answered ${put.status}: ${await put.text()}`);
   for (const step of PLAN) {
     for (let i = 0; i < step.times; i++) await (await fetch(new URL(step.path, stack.urls.dispatcher))).text();
   }

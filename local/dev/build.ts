@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import * as esbuild from "esbuild";
+import { textModulesPlugin } from "./text-modules.ts";
 
 export interface BuildTarget {
   /** Worker name; also the output sub-folder. */
@@ -46,7 +47,8 @@ function esbuildOptions(target: BuildTarget, outfile: string, plugins: esbuild.P
     sourcemap: true,
     write: false,
     logLevel: "silent",
-    plugins,
+    // `text:` imports: the stand-in's tenant wrapper modules (text-modules.ts).
+    plugins: [textModulesPlugin(), ...plugins],
   };
 }
 
@@ -124,4 +126,15 @@ export async function startBuilder(targets: readonly BuildTarget[], opts: Builde
       await Promise.all(contexts.map((ctx) => ctx.dispose()));
     },
   };
+}
+
+/**
+ * One bundle of each target, written once (no watch), for Workers that a test
+ * project runs next to the Worker under test (the vitest plugin takes only built
+ * JavaScript for those). `outRoot` is kept between runs; each build overwrites it.
+ */
+export async function buildOnce(targets: readonly BuildTarget[], outRoot: string): Promise<ReadonlyMap<string, string>> {
+  const builder = await startBuilder(targets, { outRoot, watch: false });
+  await builder.dispose();
+  return builder.scriptPaths;
 }

@@ -1,7 +1,23 @@
 /**
  * Production wrangler configs → Miniflare (v4-shape) worker options, plus the local
  * wiring that never goes into those configs: the stand-in namespace in place of
- * `dispatch_namespaces`, one shared KV id for `PLANS`, and one socket per Worker.
+ * `dispatch_namespaces`, the local Analytics Engine in place of
+ * `analytics_engine_datasets`, one shared KV id for `PLANS`, and one socket per Worker.
+ *
+ * Why not wrangler's own mapping, `unstable_getMiniflareWorkerOptions(configPath)`
+ * (exported by wrangler 4.164, same V4 shape)? Checked on our five configs, it does not
+ * fit as a base:
+ * - it reads `.dev.vars`/`.env` next to each config and, for a config declaring
+ *   `secrets.required` (the dashboard), the process environment: a developer's real
+ *   `CF_API_TOKEN` would enter the local options, only to be overridden;
+ * - it prints a warning on every start for exactly what we replace (dispatch
+ *   namespaces "do not support local development", missing dashboard secrets);
+ * - a KV binding without an id gets its binding name as id (`PLANS`), not the shared
+ *   plans namespace, and AE datasets become Miniflare's no-op binding.
+ * Every binding we wire would be overridden; what is left (vars, compatibility
+ * settings, Durable Object classes with SQLite) is what unstable_readConfig plus
+ * unstable_getDurableObjectClassNameToUseSQLiteMap give below, without the side
+ * effects. Revisit if the mapping gains an option to skip env files and warnings.
  */
 import { resolve } from "node:path";
 import type { V4ServiceDesignator, V4WorkerOptions } from "miniflare";
@@ -10,6 +26,8 @@ import { tailBindingName } from "../src/tail/names.ts";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const LOCAL_WORKER = "tenantscope-local";
+/** The local Analytics Engine, a Worker of its own (local/ae). */
+export const AE_WORKER = "tenantscope-local-ae";
 export const DISPATCHER_WORKER = "tenantscope-dispatcher";
 export const TAIL_WORKER = "tenantscope-tail";
 export const DASHBOARD_WORKER = "tenantscope-dashboard";
@@ -17,11 +35,11 @@ export const DASHBOARD_WORKER = "tenantscope-dashboard";
 export const PLANS_KV_ID = "tenantscope-plans";
 /** The RPC entrypoints of the stand-in that other Workers bind to. */
 export const NAMESPACE_ENTRYPOINT = "LocalDispatchNamespace";
-export const METERED_KV_ENTRYPOINT = "MeteredKV";
 export const ANALYTICS_ENTRYPOINT = "LocalAnalyticsEngine";
 
 export const CONFIG_PATHS = {
   local: resolve(REPO_ROOT, "local/wrangler.jsonc"),
+  ae: resolve(REPO_ROOT, "local/ae/wrangler.jsonc"),
   dispatcher: resolve(REPO_ROOT, "dispatcher/wrangler.jsonc"),
   tail: resolve(REPO_ROOT, "tail-worker/wrangler.jsonc"),
   dashboard: resolve(REPO_ROOT, "dashboard/wrangler.jsonc"),
@@ -40,6 +58,7 @@ export interface WorkerConfig {
   durable_objects: { bindings: { name: string; class_name: string; script_name?: string }[] };
   migrations: { tag: string; new_classes?: string[]; new_sqlite_classes?: string[] }[];
   worker_loaders: { binding: string }[];
+  services: { binding: string; service: string; entrypoint?: string }[];
   dispatch_namespaces: { binding: string; namespace: string }[];
   analytics_engine_datasets: { binding: string; dataset?: string }[];
   assets?: { directory?: string };
@@ -49,7 +68,6 @@ export interface WorkerConfig {
 
 /** Binding kinds this runner wires; anything else in a config is reported, not dropped. */
 const UNSUPPORTED_FIELDS = [
-  "services",
   "r2_buckets",
   "d1_databases",
   "queues",
@@ -82,11 +100,7 @@ export function namespaceBinding(namespace: string): V4ServiceDesignator {
 
 /** The local Analytics Engine dataset binding (writeDataPoint over RPC). */
 export function analyticsBinding(dataset: string): V4ServiceDesignator {
-  return { name: LOCAL_WORKER, entrypoint: ANALYTICS_ENTRYPOINT, props: { dataset } };
-}
-
-export function meteredKvBinding(): V4ServiceDesignator {
-  return { name: LOCAL_WORKER, entrypoint: METERED_KV_ENTRYPOINT };
+  return { name: AE_WORKER, entrypoint: ANALYTICS_ENTRYPOINT, props: { dataset } };
 }
 
 export function socket(port: number): NonNullable<V4WorkerOptions["unsafeDirectSockets"]> {
@@ -119,6 +133,13 @@ function kvNamespaces(config: WorkerConfig, skip: ReadonlySet<string>): Record<s
   return result;
 }
 
+/** The config's own `services`, as Miniflare service bindings (Workers of this instance). */
+function configServices(config: WorkerConfig): Record<string, V4ServiceDesignator> {
+  const result: Record<string, V4ServiceDesignator> = {};
+  for (const s of config.services) result[s.binding] = s.entrypoint === undefined ? { name: s.service } : { name: s.service, entrypoint: s.entrypoint };
+  return result;
+}
+
 function base(config: WorkerConfig, scriptPath: string): V4WorkerOptions {
   return {
     name: config.name,
@@ -137,7 +158,7 @@ function base(config: WorkerConfig, scriptPath: string): V4WorkerOptions {
 export function localWorkerOptions(config: WorkerConfig, scriptPath: string, apiPort: number, tailConsumers: readonly string[]): V4WorkerOptions {
   const workerLoaders: Record<string, Record<string, never>> = {};
   for (const loader of config.worker_loaders) workerLoaders[loader.binding] = {};
-  const serviceBindings: Record<string, V4ServiceDesignator> = {};
+  const serviceBindings = configServices(config);
   for (const service of tailConsumers) serviceBindings[tailBindingName(service)] = { name: service };
   return {
     ...base(config, scriptPath),
@@ -151,6 +172,20 @@ export function localWorkerOptions(config: WorkerConfig, scriptPath: string, api
 }
 
 /**
+ * The local Analytics Engine: its Durable Object as configured. No socket and no
+ * tail consumers: the stand-in forwards the SQL API path to it, and the Tail
+ * Worker's dataset bindings reach its LocalAnalyticsEngine entrypoint.
+ */
+export function aeWorkerOptions(config: WorkerConfig, scriptPath: string): V4WorkerOptions {
+  return {
+    ...base(config, scriptPath),
+    bindings: varsToBindings(config.vars, {}),
+    durableObjects: durableObjects(config),
+    serviceBindings: configServices(config),
+  };
+}
+
+/**
  * The Tail Worker: production vars and KV, each `analytics_engine_datasets`
  * binding replaced by the local Analytics Engine. No socket: only the stand-in
  * calls it, with tenants' traces.
@@ -160,7 +195,7 @@ export function tailWorkerOptions(config: WorkerConfig, scriptPath: string): V4W
     ...base(config, scriptPath),
     bindings: varsToBindings(config.vars, {}),
     kvNamespaces: kvNamespaces(config, new Set()),
-    serviceBindings: datasetBindings(config),
+    serviceBindings: { ...configServices(config), ...datasetBindings(config) },
   };
 }
 
@@ -173,8 +208,11 @@ function datasetBindings(config: WorkerConfig): Record<string, V4ServiceDesignat
 
 export interface DispatcherWiring {
   port: number;
-  /** Bind PLANS to the stand-in's read-counting KV proxy (the benchmark does). */
-  meterKvReads: boolean;
+  /**
+   * Extra service bindings; one named like a KV binding replaces it (the benchmark
+   * binds PLANS to its read-counting Worker).
+   */
+  services?: Record<string, V4ServiceDesignator>;
   /** Var overrides (tests shorten PLAN_CACHE_TTL_SECONDS). */
   vars?: Record<string, string>;
 }
@@ -184,14 +222,13 @@ export interface DispatcherWiring {
  * and each `dispatch_namespaces` binding replaced by the stand-in's entrypoint.
  */
 export function dispatcherWorkerOptions(config: WorkerConfig, scriptPath: string, wiring: DispatcherWiring): V4WorkerOptions {
-  const serviceBindings: Record<string, V4ServiceDesignator> = {};
+  const serviceBindings = configServices(config);
   for (const ns of config.dispatch_namespaces) serviceBindings[ns.binding] = namespaceBinding(ns.namespace);
-  const metered = wiring.meterKvReads ? new Set(["PLANS"]) : new Set<string>();
-  if (wiring.meterKvReads) serviceBindings.PLANS = meteredKvBinding();
+  Object.assign(serviceBindings, wiring.services);
   return {
     ...base(config, scriptPath),
     bindings: varsToBindings(config.vars, { PLATFORM_DOMAIN: "localhost", ...wiring.vars }),
-    kvNamespaces: kvNamespaces(config, metered),
+    kvNamespaces: kvNamespaces(config, new Set(Object.keys(wiring.services ?? {}))),
     serviceBindings,
     unsafeDirectSockets: socket(wiring.port),
   };
@@ -217,6 +254,7 @@ export function dashboardWorkerOptions(config: WorkerConfig, scriptPath: string,
     bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, ...wiring.secrets }),
     kvNamespaces: kvNamespaces(config, new Set()),
     durableObjects: durableObjects(config),
+    serviceBindings: configServices(config),
     // As wrangler does: assets first, then the Worker for everything else.
     ...(directory === undefined ? {} : { assets: { directory: resolve(configDir, directory), routerConfig: { has_user_worker: true } } }),
     unsafeDirectSockets: socket(wiring.port),

@@ -1,8 +1,8 @@
 /**
  * The whole local platform in ONE Miniflare instance: the local Cloudflare API
- * stand-in (namespace, Analytics Engine), the dispatcher and the Tail Worker (plus
- * any extra Workers a caller adds), with shared KV and Durable Object state. Used by `pnpm dev`, the benchmark and
- * the end-to-end tests.
+ * stand-in (namespace), the local Analytics Engine, the dispatcher, the Tail Worker
+ * and the dashboard (plus any extra Workers a caller adds), with shared KV and
+ * Durable Object state. Used by `pnpm dev`, the benchmark and the end-to-end tests.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,12 +11,14 @@ import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import type { MiniflareOptions, V4ServiceDesignator, V4WorkerOptions } from "miniflare";
 import { startBuilder, type Builder } from "./build.ts";
 import {
+  AE_WORKER,
   CONFIG_PATHS,
   DASHBOARD_WORKER,
   DISPATCHER_WORKER,
   LOCAL_WORKER,
   REPO_ROOT,
   TAIL_WORKER,
+  aeWorkerOptions,
   apiTokenOf,
   dashboardWorkerOptions,
   defaultPlanOf,
@@ -45,6 +47,8 @@ export interface ExtraWorker {
   compatibilityDate?: string;
   bindings?: Record<string, string>;
   serviceBindings?: Record<string, V4ServiceDesignator>;
+  /** KV bindings by KV id (PLANS_KV_ID is the platform's shared plans namespace). */
+  kvNamespaces?: Record<string, string>;
   /** Bindings to other Workers' Durable Object classes (benchmarks seed the AE store). */
   durableObjects?: NonNullable<V4WorkerOptions["durableObjects"]>;
   /** Socket port; default 0 (any free port). */
@@ -69,8 +73,11 @@ export interface StackOptions {
   watch?: boolean;
   /** Upload demo tenants and assign plans before returning (default: all of them). */
   seed?: false | { tenants?: readonly string[] };
-  /** Bind the dispatcher's PLANS to the stand-in's read-counting MeteredKV. */
-  meterKvReads?: boolean;
+  /**
+   * Service bindings added to the dispatcher; one named like a KV binding replaces it
+   * (the benchmark binds PLANS to its read-counting Worker).
+   */
+  dispatcherServices?: Record<string, V4ServiceDesignator>;
   /** Override dispatcher vars, e.g. a short PLAN_CACHE_TTL_SECONDS in tests. */
   dispatcherVars?: Record<string, string>;
   extraWorkers?: readonly ExtraWorker[];
@@ -102,6 +109,7 @@ export interface Stack {
 
 interface Plan {
   local: WorkerConfig;
+  ae: WorkerConfig;
   dispatcher: WorkerConfig;
   tail: WorkerConfig;
   dashboard: WorkerConfig;
@@ -127,6 +135,7 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
     compatibilityDate: extra.compatibilityDate ?? plan.dispatcher.compatibility_date,
     bindings: extra.bindings ?? {},
     serviceBindings: extra.serviceBindings ?? {},
+    kvNamespaces: extra.kvNamespaces ?? {},
     durableObjects: extra.durableObjects ?? {},
     unsafeDirectSockets: socket(extra.port ?? 0),
   }));
@@ -137,6 +146,7 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
     ...(plan.persistTo === false ? {} : { resourcePersistencePath: plan.persistTo }),
     workers: [
       localWorkerOptions(plan.local, scriptOf(LOCAL_WORKER), plan.apiPort, [TAIL_WORKER]),
+      aeWorkerOptions(plan.ae, scriptOf(AE_WORKER)),
       tailWorkerOptions(plan.tail, scriptOf(TAIL_WORKER)),
       dashboardWorkerOptions(plan.dashboard, scriptOf(DASHBOARD_WORKER), {
         port: plan.dashboardPort,
@@ -145,7 +155,7 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
       }),
       dispatcherWorkerOptions(plan.dispatcher, scriptOf(DISPATCHER_WORKER), {
         port: plan.port,
-        meterKvReads: plan.opts.meterKvReads === true,
+        ...(plan.opts.dispatcherServices === undefined ? {} : { services: plan.opts.dispatcherServices }),
         ...(plan.opts.dispatcherVars === undefined ? {} : { vars: plan.opts.dispatcherVars }),
       }),
       ...extras,
@@ -160,6 +170,7 @@ async function directUrl(mf: Miniflare, worker: string): Promise<string> {
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const log = opts.log ?? ((line: string) => console.error(`[tenantscope] ${line}`));
   const local = readWorkerConfig(CONFIG_PATHS.local);
+  const ae = readWorkerConfig(CONFIG_PATHS.ae);
   const dispatcher = readWorkerConfig(CONFIG_PATHS.dispatcher);
   const tail = readWorkerConfig(CONFIG_PATHS.tail);
   const dashboard = readWorkerConfig(CONFIG_PATHS.dashboard);
@@ -169,6 +180,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const credentials = await devCredentials(persistTo);
   const plan: Plan = {
     local,
+    ae,
     dispatcher,
     tail,
     dashboard,
@@ -192,6 +204,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const builder = await startBuilder(
     [
       { name: LOCAL_WORKER, entry: opts.localEntry ?? entryOf(local) },
+      { name: AE_WORKER, entry: entryOf(ae) },
       { name: DISPATCHER_WORKER, entry: entryOf(dispatcher) },
       { name: TAIL_WORKER, entry: entryOf(tail) },
       { name: DASHBOARD_WORKER, entry: entryOf(dashboard) },

@@ -161,6 +161,33 @@ describe("KV REST API", () => {
   });
 });
 
+describe("Analytics Engine paths (forwarded to tenantscope-local-ae)", () => {
+  const SQL = `${API}/analytics_engine/sql`;
+
+  it("wants a bearer token", async () => {
+    const post = (token: string | null) => api(SQL, { method: "POST", body: "SHOW TABLES" }, token);
+    expect((await post(null)).status).toBe(401);
+    expect((await post("wrong")).status).toBe(401);
+  });
+
+  it("answers the SQL API from the AE Worker, refusals as text", async () => {
+    const headers = { authorization: "Bearer local" };
+    const { exports } = await import("cloudflare:workers");
+    const ok = await exports.default.fetch(new Request(SQL, { method: "POST", body: "SHOW TIMEZONE", headers }));
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ data: [{ timezone: "Etc/UTC" }] });
+    const refused = await exports.default.fetch(new Request(SQL, { method: "POST", body: "SELECT 1 FROM a JOIN b", headers }));
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/JOIN/);
+  });
+
+  it("answers unknown AE routes with an envelope 404", async () => {
+    const res = await api(`${API}/analytics_engine/nope`, { method: "POST" });
+    expect(res.status).toBe(404);
+    expect(res.body.errors[0]?.code).toBe(7003);
+  });
+});
+
 it("answers unknown routes with an envelope 404", async () => {
   const res = await api(`${NS_API}/x/y/z/w`);
   expect(res.status).toBe(404);

@@ -4,9 +4,6 @@
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { liveInvocations } from "../runtime/invocations.ts";
-import { meteredKvReads } from "../runtime/gate.ts";
-import { analytics } from "./analytics.ts";
 import { ApiError, codes, failure } from "./envelope.ts";
 import { kv } from "./kv.ts";
 import { namespaces } from "./routes.ts";
@@ -34,12 +31,11 @@ const bearerAuth: MiddlewareHandler<{ Bindings: Env }> = async function bearerAu
   await next();
 };
 app.use("/client/v4/*", bearerAuth);
-app.use("/_local/metrics", bearerAuth);
 
-app.get("/_local/metrics", (c) => c.json({ kvReads: meteredKvReads(), liveInvocations: liveInvocations() }));
 app.route("/client/v4/accounts/:account/workers/dispatch/namespaces", namespaces);
 app.route("/client/v4/accounts/:account/storage/kv/namespaces", kv);
-app.route("/client/v4/accounts/:account/analytics_engine", analytics);
+// The AE is its own Worker (local/ae); it answers these paths itself, 404s included.
+app.all("/client/v4/accounts/:account/analytics_engine/*", (c) => c.env.AE.fetch(c.req.raw));
 
 app.notFound((c) => c.json(failure([{ code: codes.notFound, message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }]), 404));
 

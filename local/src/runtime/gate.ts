@@ -4,8 +4,8 @@
  * and records how long the invocation waited, so CPU time can exclude it.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
+import { INVOCATION_HEADER } from "./wrapper/protocol.ts";
 import {
-  INVOCATION_HEADER,
   SUBREQUEST_LIMIT_MESSAGE,
   admitSubrequest,
   findInvocation,
@@ -28,18 +28,4 @@ export class SubrequestGate extends WorkerEntrypoint<Env> {
       waitEnded(inv, Date.now());
     }
   }
-}
-
-let kvReads = 0;
-
-/** A KV reader that counts reads, for the benchmark's "KV reads per request". */
-export class MeteredKV extends WorkerEntrypoint<Env> {
-  async get(key: string): Promise<string | null> {
-    kvReads += 1;
-    return this.env.PLANS.get(key);
-  }
-}
-
-export function meteredKvReads(): number {
-  return kvReads;
 }

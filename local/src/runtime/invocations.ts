@@ -21,7 +21,6 @@ export interface Invocation {
 const invocations = new ExpiringMap<Invocation>(5 * 60_000);
 
 export const SUBREQUEST_LIMIT_MESSAGE = "Too many subrequests by single Worker invocation.";
-export const INVOCATION_HEADER = "x-tenantscope-invocation";
 
 export function beginInvocation(subRequestLimit: number, now: number): Invocation {
   const inv: Invocation = {
@@ -59,8 +58,4 @@ export function waitStarted(inv: Invocation, now: number): void {
 export function waitEnded(inv: Invocation, now: number): void {
   if (inv.inFlight === 0) return;
   if (--inv.inFlight === 0) inv.waitMs += Math.max(0, now - inv.waitStartedAt);
-}
-
-export function liveInvocations(): number {
-  return invocations.size;
 }

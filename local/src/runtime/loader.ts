@@ -4,15 +4,8 @@
  */
 import { registryStub } from "../store/client.ts";
 import type { BindingSpec, ModuleRecord, ScriptRecord } from "../store/types.ts";
-import {
-  PRELUDE_MODULE,
-  PRELUDE_SOURCE,
-  PROBE_ENTRYPOINT,
-  SW_MODULE,
-  WRAPPER_MODULE,
-  serviceWorkerShim,
-  wrapperSource,
-} from "./wrapper.ts";
+import { wrapperModules } from "./modules.ts";
+import { MAIN_MODULE, PROBE_ENTRYPOINT } from "./wrapper/protocol.ts";
 
 export const DEFAULT_COMPATIBILITY_DATE = "2026-11-01";
 const decoder = new TextDecoder();
@@ -47,19 +40,12 @@ export interface LoaderContext {
 
 export function buildCode(script: ScriptRecord, modules: ModuleRecord[], ctx: LoaderContext): WorkerLoaderWorkerCode {
   const code: Record<string, WorkerLoaderModule> = {};
-  let tenantMain = script.mainModule;
   for (const mod of modules) code[mod.name] = toLoaderModule(mod);
-  if (script.format === "service-worker") {
-    const source = modules.find((m) => m.name === script.mainModule);
-    code[SW_MODULE] = { js: serviceWorkerShim(source === undefined ? "" : decoder.decode(source.content), script.bindings.map((b) => b.name)) };
-    tenantMain = SW_MODULE;
-  }
-  code[PRELUDE_MODULE] = { js: PRELUDE_SOURCE };
-  code[WRAPPER_MODULE] = { js: wrapperSource(tenantMain) };
+  Object.assign(code, wrapperModules(script.format, script.mainModule));
   return {
     compatibilityDate: script.compatibilityDate ?? DEFAULT_COMPATIBILITY_DATE,
     compatibilityFlags: withAls(script.compatibilityFlags),
-    mainModule: WRAPPER_MODULE,
+    mainModule: MAIN_MODULE,
     modules: code,
     env: bindingsEnv(script.bindings),
     globalOutbound: ctx.gate,

@@ -6,10 +6,10 @@
  */
 import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import { lookupScript } from "../store/client.ts";
-import { finishMeasurement, recordCpu, startMeasurement } from "../tail/measurements.ts";
-import { INVOCATION_HEADER, beginInvocation, endInvocation, type Invocation } from "./invocations.ts";
+import { finishMeasurement, recordCpu, startMeasurement } from "./measurements.ts";
+import { beginInvocation, endInvocation, type Invocation } from "./invocations.ts";
 import { loadScript, loaderId, warm, type LoaderContext } from "./loader.ts";
-import { TIMER_WAIT_HEADER } from "./wrapper.ts";
+import { INVOCATION_HEADER, TIMER_WAIT_HEADER } from "./wrapper/protocol.ts";
 
 export const WORKER_NOT_FOUND = "Worker not found.";
 export const CPU_EXCEEDED = "Worker exceeded CPU time limit.";

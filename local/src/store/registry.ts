@@ -1,7 +1,7 @@
 /**
  * The local dispatch namespaces' storage: one SQLite-backed Durable Object holds
  * every namespace, script and module, so state persists across dev restarts.
- * Layout: local/STORAGE.md.
+ * Layout: the "Storage" section of local/README.md.
  */
 import { DurableObject } from "cloudflare:workers";
 import { MAX_TAGS, TAGS_SCHEMA, backfillTagIndex, scriptWhere, writeTagIndex } from "./tags.ts";
@@ -31,7 +31,7 @@ type Row = Record<string, SqlStorageValue>;
 
 function str(row: Row, key: string): string {
   const v = row[key];
-  return typeof v === "string" ? v : String(v ?? "");
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : "";
 }
 
 function toScript(row: Row): ScriptRecord {

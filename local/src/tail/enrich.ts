@@ -6,9 +6,8 @@
  * for a CPU limit enforced after the fact, the `exceededCpu` outcome.
  */
 import { isRecord } from "@tenantscope/core/result";
-import { INVOCATION_HEADER } from "../runtime/invocations.ts";
-import { PROBE_ENTRYPOINT } from "../runtime/wrapper.ts";
-import type { Measurement } from "./measurements.ts";
+import { INVOCATION_HEADER, PROBE_ENTRYPOINT } from "../runtime/wrapper/protocol.ts";
+import type { Measurement } from "../runtime/measurements.ts";
 
 export interface TraceOwner {
   namespace: string;

@@ -14,7 +14,7 @@ import { isRecord } from "@tenantscope/core/result";
 import { lookupScript } from "../store/client.ts";
 import type { ScriptRecord } from "../store/types.ts";
 import { enrichTrace, isProbe, takeInvocationId } from "./enrich.ts";
-import { dropMeasurement, ownerOf, takeMeasurement } from "./measurements.ts";
+import { dropMeasurement, ownerOf, takeMeasurement } from "../runtime/measurements.ts";
 import { tailBindingName } from "./names.ts";
 
 export interface TailRelayProps {

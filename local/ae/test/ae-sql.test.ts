@@ -1,14 +1,13 @@
-/// <reference types="@cloudflare/vitest-plugin/types" />
 /**
  * The local AE's SQL dialect, each construct against results computed by hand over
  * six imported points (three with _sample_interval > 1).
  */
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runSql } from "../src/ae/sql/engine.ts";
-import { parse } from "../src/ae/sql/parser.ts";
-import { translateSelect } from "../src/ae/sql/translate.ts";
-import { API, TOKEN } from "./helpers.ts";
+import { runSql } from "../src/sql/engine.ts";
+import { parse } from "../src/sql/parser.ts";
+import { translateSelect } from "../src/sql/translate.ts";
+import { API, TOKEN, bodyText } from "./helpers.ts";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -28,9 +27,8 @@ const POINTS = [
   { at: T0 + DAY, si: 10, tenant: "Gamma", blobs: ["Gamma", "ok", "GET"], doubles: [1, 1] },
 ];
 
-async function post(path: string, body: string, token: string | null = TOKEN): Promise<Response> {
-  const headers = new Headers();
-  if (token !== null) headers.set("authorization", `Bearer ${token}`);
+async function post(path: string, body: string): Promise<Response> {
+  const headers = new Headers({ authorization: `Bearer ${TOKEN}` });
   return exports.default.fetch(new Request(`${API}/analytics_engine${path}`, { method: "POST", body, headers }));
 }
 
@@ -58,7 +56,7 @@ async function refused(sql: string): Promise<{ status: number; text: string }> {
 beforeAll(async () => {
   const lines = POINTS.map((p) => JSON.stringify({ timestamp: new Date(p.at).toISOString(), _sample_interval: p.si, index1: p.tenant, blobs: p.blobs, doubles: p.doubles }));
   const res = await post(`/_import?dataset=${DATASET}`, lines.join("\n"));
-  expect(res.status).toBe(200);
+  if (res.status !== 200) throw new Error(`import answered ${res.status}: ${await res.text()}`);
 });
 
 describe("SELECT basics", () => {
@@ -199,7 +197,7 @@ describe("functions", () => {
 describe("formats", () => {
   it("JSONEachRow and TabSeparated", async () => {
     const each = await post("/sql", `SELECT index1 AS t, count() AS n FROM ${DATASET} GROUP BY t ORDER BY t FORMAT JSONEachRow`);
-    expect(await each.text()).toBe(`{"t":"Gamma","n":"1"}\n{"t":"alpha","n":"3"}\n{"t":"beta","n":"2"}\n`);
+    expect(await bodyText(each)).toBe(`{"t":"Gamma","n":"1"}\n{"t":"alpha","n":"3"}\n{"t":"beta","n":"2"}\n`);
     const tsv = await post("/sql", `SELECT index1, count(), min(timestamp) FROM ${DATASET} GROUP BY index1 ORDER BY index1 LIMIT 1 FORMAT TabSeparated`);
     expect(await tsv.text()).toBe(`Gamma\t1\t${fmt(T0 + DAY)}\n`);
   });
@@ -241,10 +239,5 @@ describe("refusals", () => {
   it("keeps user strings out of the SQL text", async () => {
     expect(await data(`SELECT count() AS n FROM $T WHERE index1 = 'x''); DROP TABLE points; --'`)).toEqual([{ n: "0" }]);
     expect(await data(`SELECT count() AS n FROM $T`)).toEqual([{ n: "6" }]);
-  });
-
-  it("wants a bearer token", async () => {
-    expect((await post("/sql", "SHOW TABLES", null)).status).toBe(401);
-    expect((await post("/sql", "SHOW TABLES", "wrong")).status).toBe(401);
   });
 });

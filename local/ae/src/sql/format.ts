@@ -31,7 +31,7 @@ function typeName(type: SqlType): string {
 }
 
 function elements(v: unknown): unknown[] {
-  const text = v instanceof ArrayBuffer ? new TextDecoder().decode(v) : String(v ?? "[]");
+  const text = v instanceof ArrayBuffer ? new TextDecoder().decode(v) : typeof v === "string" ? v : "[]";
   const parsed: unknown = JSON.parse(text);
   return Array.isArray(parsed) ? parsed : [];
 }

@@ -71,3 +71,15 @@ export function checkGrouping(stmt: SelectStatement, items: SelectItem[], aliase
   // itself writes `SELECT first_value(blob1) FROM t ORDER BY timestamp ASC`, so allow it.
   if (stmt.groupBy.length > 0) order.forEach(check);
 }
+
+/** True when an expression reads no column (so it is one value for the whole query). */
+export function isConstant(e: Expr): boolean {
+  switch (e.kind) {
+    case "num": case "str": case "null": case "interval": return true;
+    case "ident": case "star": return false;
+    case "call": return !isAggregate(e.name) && e.args.every(isConstant);
+    case "unary": return isConstant(e.expr);
+    case "binary": return isConstant(e.left) && isConstant(e.right);
+    default: return false;
+  }
+}

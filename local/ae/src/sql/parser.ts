@@ -5,55 +5,13 @@
  */
 import type { BinaryOp, Expr, Format, IntervalUnit, OrderItem, SelectItem, Statement } from "./ast.ts";
 import { SqlError } from "./errors.ts";
-import { type Token, tokenize } from "./tokens.ts";
+import { TokenCursor } from "./cursor.ts";
+import { COMPARISONS, FORMATS, JOINS, RESERVED, UNITS } from "./keywords.ts";
+import { tokenize } from "./tokens.ts";
 
 const MAX_DEPTH = 200;
 
-const RESERVED = new Set(["SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "ORDER", "LIMIT", "OFFSET", "FORMAT", "AS",
-  "AND", "OR", "NOT", "IN", "LIKE", "ILIKE", "BETWEEN", "IS", "NULL", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS",
-  "ARRAY", "UNION", "INTERSECT", "EXCEPT", "ON", "USING", "ASC", "DESC", "INTERVAL", "DISTINCT", "SETTINGS", "WITH",
-  "PREWHERE", "SAMPLE", "FINAL", "WINDOW", "QUALIFY"]);
-const JOINS = new Set(["JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "ARRAY", "ANY", "ALL", "SEMI", "ANTI", "ASOF", "GLOBAL"]);
-const UNITS = new Set<string>(["SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"]);
-const FORMATS: Record<string, Format> = { JSON: "JSON", JSONEACHROW: "JSONEachRow", TABSEPARATED: "TabSeparated", TSV: "TabSeparated" };
-const COMPARISONS: Record<string, BinaryOp> = { "=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=" };
-
-class Parser {
-  private i = 0;
-  private readonly sql: string;
-  private readonly tokens: Token[];
-  constructor(sql: string, tokens: Token[]) {
-    this.sql = sql;
-    this.tokens = tokens;
-  }
-
-  private peek(offset = 0): Token {
-    const t = this.tokens[Math.min(this.i + offset, this.tokens.length - 1)];
-    if (t === undefined) throw new SqlError("Syntax error: empty query");
-    return t;
-  }
-  private next(): Token { const t = this.peek(); this.i++; return t; }
-  private isKw(word: string, offset = 0): boolean {
-    const t = this.peek(offset);
-    return t.type === "ident" && t.value.toUpperCase() === word;
-  }
-  private acceptKw(word: string): boolean {
-    if (!this.isKw(word)) return false;
-    this.i++;
-    return true;
-  }
-  private expectKw(word: string): void {
-    if (!this.acceptKw(word)) throw this.unexpected(`expected ${word}`);
-  }
-  private isOp(op: string): boolean { const t = this.peek(); return t.type === "op" && t.value === op; }
-  private acceptOp(op: string): boolean { if (!this.isOp(op)) return false; this.i++; return true; }
-  private expectOp(op: string): void { if (!this.acceptOp(op)) throw this.unexpected(`expected '${op}'`); }
-  private unexpected(what: string): SqlError {
-    const t = this.peek();
-    const near = t.type === "eof" ? "end of query" : `'${this.sql.slice(t.pos, t.end)}' at position ${t.pos}`;
-    return new SqlError(`Syntax error: ${what}, found ${near}`);
-  }
-
+class Parser extends TokenCursor {
   statement(): Statement {
     if (this.acceptKw("WITH")) throw new SqlError("WITH (common table expressions) is not supported");
     if (this.acceptKw("SHOW")) {

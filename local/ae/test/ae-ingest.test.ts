@@ -1,11 +1,10 @@
-/// <reference types="@cloudflare/vitest-plugin/types" />
 /** The local AE's writes: the binding's AE limits, the bulk import's validation, retention. */
 import { env, exports } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
-import { migrateRowidTable } from "../src/ae/store.ts";
+import { migrateRowidTable } from "../src/store.ts";
 import { describe, expect, it } from "vitest";
-import type { DataPointInput } from "../src/ae/point.ts";
-import { API, TOKEN } from "./helpers.ts";
+import type { DataPointInput } from "../src/point.ts";
+import { API, TOKEN, bodyText } from "./helpers.ts";
 
 interface Dataset {
   writeDataPoint(point?: DataPointInput): Promise<void>;
@@ -32,7 +31,7 @@ describe("writeDataPoint", () => {
     const before = Math.floor(Date.now() / 1000);
     await binding(dataset).writeDataPoint({ indexes: ["tenant-a"], blobs: ["tenant-a", null, "ok"], doubles: [1.5, 2] });
     const res = await post("/sql", `SELECT index1, blob1, blob2, blob3, double1, double2, double3, _sample_interval, toUInt32(timestamp) AS ts FROM ${dataset} FORMAT JSONEachRow`);
-    const row = JSON.parse(await res.text()) as Record<string, unknown>;
+    const row = JSON.parse(await bodyText(res)) as Record<string, unknown>;
     expect(row).toMatchObject({ index1: "tenant-a", blob1: "tenant-a", blob2: "", blob3: "ok", double1: 1.5, double2: 2, double3: 0, _sample_interval: 1 });
     expect(Number(row.ts)).toBeGreaterThanOrEqual(before);
   });

@@ -1,11 +1,10 @@
-/// <reference types="@cloudflare/vitest-plugin/types" />
 /**
  * The local AE's SQL functions and clauses beyond the basics (ae-sql.test.ts), each
  * against results computed by hand: over six imported points, or over constants.
  */
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { API, TOKEN } from "./helpers.ts";
+import { API, TOKEN, bodyText } from "./helpers.ts";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -28,7 +27,7 @@ async function post(path: string, body: string): Promise<Response> {
 }
 async function text(sql: string): Promise<{ status: number; body: string }> {
   const res = await post("/sql", sql.replaceAll("$T", DATASET));
-  return { status: res.status, body: await res.text() };
+  return { status: res.status, body: await bodyText(res) };
 }
 interface JsonAnswer { meta: { name: string; type: string }[]; data: Record<string, unknown>[]; rows_before_limit_at_least: number }
 async function query(sql: string): Promise<JsonAnswer> {
@@ -46,7 +45,8 @@ async function row(select: string): Promise<Record<string, unknown>> {
 
 beforeAll(async () => {
   const lines = POINTS.map((p) => JSON.stringify({ timestamp: new Date(p.at).toISOString(), _sample_interval: p.si, index1: p.tenant, blobs: p.blobs, doubles: p.doubles }));
-  expect((await post(`/_import?dataset=${DATASET}`, lines.join("\n"))).status).toBe(200);
+  const res = await post(`/_import?dataset=${DATASET}`, lines.join("\n"));
+  if (res.status !== 200) throw new Error(`import answered ${res.status}: ${await res.text()}`);
 });
 
 describe("rounding: Float64 halves to even (ClickHouse), integers' halves away from zero", () => {

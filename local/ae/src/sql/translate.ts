@@ -6,18 +6,16 @@
  */
 import type { Expr, SelectStatement } from "./ast.ts";
 import { SqlError } from "./errors.ts";
-import { type FunctionContext, callFunction, isAggregate } from "./functions.ts";
+import { type FunctionContext, callFunction } from "./functions.ts";
 import { integerDivision } from "./functions-math.ts";
 import { type Fragment, type SqlType, UNIT_MONTHS, UNIT_SECONDS, elementType, isInteger, isNumeric, isTime, isUnsigned, parseDateTime } from "./types.ts";
-import { checkGrouping, hasAggregate } from "./validate.ts";
+import { likeToGlob } from "./like.ts";
+import { checkGrouping, hasAggregate, isConstant } from "./validate.ts";
 import { BLOB_COLUMNS, DOUBLE_COLUMNS } from "../point.ts";
-
-export { TABLE } from "./table.ts";
 import { TABLE } from "./table.ts";
 
 export interface Translated {
   sql: string;
-  /** Counts the rows before LIMIT, for rows_before_limit_at_least; null without LIMIT. */
   /** The last result column is the row count before LIMIT (`COUNT(*) OVER ()`). */
   windowed: boolean;
   /** Counts the rows before LIMIT, when the query cannot carry the count itself. */
@@ -30,33 +28,7 @@ export interface Translated {
 /** SELECT * lists the columns in this order. */
 export const ALL_COLUMNS = ["dataset", "timestamp", "index1", "_sample_interval", ...BLOB_COLUMNS, ...DOUBLE_COLUMNS];
 
-function likeToGlob(pattern: string): string {
-  // LIKE is case-sensitive in ClickHouse but not in SQLite; GLOB is, so translate.
-  let glob = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern.charAt(i);
-    if (ch === "\\" && i + 1 < pattern.length) { glob += escapeGlob(pattern.charAt(++i)); continue; }
-    glob += ch === "%" ? "*" : ch === "_" ? "?" : escapeGlob(ch);
-  }
-  return glob;
-}
-function escapeGlob(ch: string): string {
-  return ch === "*" || ch === "?" || ch === "[" ? `[${ch}]` : ch;
-}
-
 const FLIPPED: Record<string, string> = { "<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=" };
-
-/** True when an expression reads no column (so it is one value for the whole query). */
-function isConstant(e: Expr): boolean {
-  switch (e.kind) {
-    case "num": case "str": case "null": case "interval": return true;
-    case "ident": case "star": return false;
-    case "call": return !isAggregate(e.name) && e.args.every(isConstant);
-    case "unary": return isConstant(e.expr);
-    case "binary": return isConstant(e.left) && isConstant(e.right);
-    default: return false;
-  }
-}
 
 class Translator implements FunctionContext {
   readonly params: string[] = [];

@@ -1,5 +1,5 @@
 /** Runs one AE SQL statement against the local stores and renders the answer. */
-import { CATALOG } from "../store.ts";
+import { type AnalyticsStore, CATALOG } from "../store.ts";
 import type { Format } from "./ast.ts";
 import { SqlError } from "./errors.ts";
 import { RAISED } from "./function-kit.ts";
@@ -13,7 +13,7 @@ export interface SqlAnswer {
   contentType: string;
 }
 
-function store(env: Env, name: string): DurableObjectStub<import("../store.ts").AnalyticsStore> {
+function store(env: Env, name: string): DurableObjectStub<AnalyticsStore> {
   return env.AE_STORE.get(env.AE_STORE.idFromName(name));
 }
 

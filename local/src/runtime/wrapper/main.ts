@@ -1,0 +1,64 @@
+/**
+ * The main module of every tenant's Worker Loader code: it runs the tenant's fetch
+ * handler inside the invocation's context (prelude.ts), and reports the timer wait
+ * in a response header that the stand-in strips.
+ *
+ * `.js` imports are other modules of the loader code, kept as imports when this file
+ * is bundled to text (local/dev/text-modules.ts); `.ts` imports are bundled in.
+ */
+import { WorkerEntrypoint } from "cloudflare:workers";
+import { invocation } from "./prelude.js";
+import tenant from "./tenant.js";
+import { INVOCATION_HEADER, TIMER_WAIT_HEADER, type InvocationStore, type PROBE_ENTRYPOINT } from "./protocol.ts";
+
+type Handler = (request: Request) => unknown;
+type TenantClass = new (ctx: ExecutionContext, env: unknown) => { fetch(request: Request): unknown };
+interface TenantObject {
+  fetch(request: Request, env: unknown, ctx: ExecutionContext): unknown;
+}
+
+/** The stand-in's warm-up call loads the isolate before the timed one. */
+class Probe extends WorkerEntrypoint {
+  ping(): string {
+    return "ready";
+  }
+}
+export { Probe as TenantscopeProbe };
+// The export's name is the protocol's; keep them the same.
+const _probeName: typeof PROBE_ENTRYPOINT = "TenantscopeProbe";
+
+function isTenantClass(value: unknown): value is TenantClass {
+  return typeof value === "function" && typeof (value.prototype as { fetch?: unknown } | undefined)?.fetch === "function";
+}
+
+function isTenantObject(value: unknown): value is TenantObject {
+  return typeof value === "object" && value !== null && "fetch" in value && typeof value.fetch === "function";
+}
+
+function handlerOf(env: unknown, ctx: ExecutionContext): Handler | null {
+  const exported: unknown = tenant;
+  if (isTenantClass(exported)) {
+    const instance = new exported(ctx, env);
+    return (request) => instance.fetch(request);
+  }
+  if (isTenantObject(exported)) return (request) => exported.fetch(request, env, ctx);
+  return null;
+}
+
+export default {
+  async fetch(request: Request, env: unknown, ctx: ExecutionContext<{ invocation?: string }>): Promise<Response> {
+    const handler = handlerOf(env, ctx);
+    if (handler === null) throw new Error("Handler does not export a fetch() function.");
+    if (request.headers.has(INVOCATION_HEADER)) {
+      request = new Request(request);
+      request.headers.delete(INVOCATION_HEADER);
+    }
+    const store: InvocationStore = { id: ctx.props?.invocation ?? "", timerWaitMs: 0, timerCoveredUntil: 0 };
+    const response = await invocation.run(store, () => handler(request));
+    if (!(response instanceof Response)) throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
+    if (store.timerWaitMs === 0 || response.webSocket) return response;
+    const reported = new Response(response.body, response);
+    reported.headers.set(TIMER_WAIT_HEADER, String(store.timerWaitMs));
+    return reported;
+  },
+};
