@@ -40,20 +40,20 @@ describe("deploy config", () => {
     expect(() => readConfig(spec)).toThrow(/name is "other", deploy\/workers.ts expects "renamed"/);
   });
 
-  it("fills in the PLANS id, absolute paths and the dispatcher's route for every production Worker", () => {
-    for (const spec of WORKERS) {
-      const config = deployConfig(spec, { plansKvId: "kv-123", platformDomain: "tenants.example.com", zone: "example.com" });
-      expect(config.name).toBe(spec.name);
-      expect(config.$schema).toBeUndefined();
-      expect(typeof config.main === "string" && isAbsolute(config.main), `${spec.name} main`).toBe(true);
-      expect(config.kv_namespaces).toContainEqual({ binding: "PLANS", id: "kv-123" });
-      if (spec.name === "tenantscope-dispatcher") {
-        expect(config.routes).toEqual([{ pattern: "*.tenants.example.com/*", zone_name: "example.com" }]);
-        expect(config.vars).toMatchObject({ PLATFORM_DOMAIN: "tenants.example.com" });
-      } else {
-        expect(config.routes).toBeUndefined();
-      }
-    }
+  it.each(WORKERS.map((spec) => [spec.name, spec] as const))("fills in the PLANS id and absolute paths for %s", (_name, spec) => {
+    const config = deployConfig(spec, { plansKvId: "kv-123" });
+    expect(config.name).toBe(spec.name);
+    expect(config.$schema).toBeUndefined();
+    expect(typeof config.main === "string" && isAbsolute(config.main), `${spec.name} main`).toBe(true);
+    expect(config.kv_namespaces).toContainEqual({ binding: "PLANS", id: "kv-123" });
+  });
+
+  it("gives only the dispatcher the platform domain's route and var", () => {
+    const values = { plansKvId: "kv-123", platformDomain: "tenants.example.com", zone: "example.com" };
+    const routed = WORKERS.map((spec) => deployConfig(spec, values)).filter((config) => config.routes !== undefined);
+    expect(routed.map((config) => config.name)).toEqual(["tenantscope-dispatcher"]);
+    expect(routed[0]?.routes).toEqual([{ pattern: "*.tenants.example.com/*", zone_name: "example.com" }]);
+    expect(routed[0]?.vars).toMatchObject({ PLATFORM_DOMAIN: "tenants.example.com" });
   });
 
   it("writes a copy that reads back as the same config", () => {
