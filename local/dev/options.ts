@@ -14,10 +14,9 @@
  *   namespaces "do not support local development", missing dashboard secrets);
  * - a KV binding without an id gets its binding name as id (`PLANS`), not the shared
  *   plans namespace, and AE datasets become Miniflare's no-op binding.
- * Every binding we wire would be overridden; what is left (vars, compatibility
- * settings, Durable Object classes with SQLite) is what unstable_readConfig plus
- * unstable_getDurableObjectClassNameToUseSQLiteMap give below, without the side
- * effects. Revisit if the mapping gains an option to skip env files and warnings.
+ * Every binding we wire would be overridden; the rest (vars, compatibility settings,
+ * SQLite Durable Objects) unstable_readConfig and
+ * unstable_getDurableObjectClassNameToUseSQLiteMap give below, without the side effects.
  */
 import { resolve } from "node:path";
 import type { V4ServiceDesignator, V4WorkerOptions } from "miniflare";
@@ -28,6 +27,8 @@ export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const LOCAL_WORKER = "tenantscope-local";
 /** The local Analytics Engine, a Worker of its own (local/ae). */
 export const AE_WORKER = "tenantscope-local-ae";
+/** The tenant host, run in tenant processes of their own (local/host, local/dev/tenants). */
+export const HOST_WORKER = "tenantscope-tenant-host";
 export const DISPATCHER_WORKER = "tenantscope-dispatcher";
 export const TAIL_WORKER = "tenantscope-tail";
 export const DASHBOARD_WORKER = "tenantscope-dashboard";
@@ -40,6 +41,7 @@ export const ANALYTICS_ENTRYPOINT = "LocalAnalyticsEngine";
 export const CONFIG_PATHS = {
   local: resolve(REPO_ROOT, "local/wrangler.jsonc"),
   ae: resolve(REPO_ROOT, "local/ae/wrangler.jsonc"),
+  host: resolve(REPO_ROOT, "local/host/wrangler.jsonc"),
   dispatcher: resolve(REPO_ROOT, "dispatcher/wrangler.jsonc"),
   tail: resolve(REPO_ROOT, "tail-worker/wrangler.jsonc"),
   dashboard: resolve(REPO_ROOT, "dashboard/wrangler.jsonc"),
@@ -140,7 +142,7 @@ function configServices(config: WorkerConfig): Record<string, V4ServiceDesignato
   return result;
 }
 
-function base(config: WorkerConfig, scriptPath: string): V4WorkerOptions {
+export function baseWorkerOptions(config: WorkerConfig, scriptPath: string): V4WorkerOptions {
   return {
     name: config.name,
     modules: true,
@@ -151,23 +153,43 @@ function base(config: WorkerConfig, scriptPath: string): V4WorkerOptions {
   };
 }
 
+/** A service binding to an HTTP server of this machine (the supervisor, the local API). */
+export function httpService(port: number): V4ServiceDesignator {
+  return { external: { address: `127.0.0.1:${port}`, http: {} } };
+}
+
 /**
  * The stand-in: its own bindings as configured, reachable on the API port, plus
- * one binding per tail consumer it can deliver tenant traces to.
+ * one binding per tail consumer it can deliver tenant traces to, and TENANT_RUNNER
+ * pointed at the supervisor (tenants run in processes of their own).
  */
-export function localWorkerOptions(config: WorkerConfig, scriptPath: string, apiPort: number, tailConsumers: readonly string[]): V4WorkerOptions {
-  const workerLoaders: Record<string, Record<string, never>> = {};
-  for (const loader of config.worker_loaders) workerLoaders[loader.binding] = {};
+export function localWorkerOptions(config: WorkerConfig, scriptPath: string, apiPort: number, tailConsumers: readonly string[], supervisorPort: number): V4WorkerOptions {
   const serviceBindings = configServices(config);
   for (const service of tailConsumers) serviceBindings[tailBindingName(service)] = { name: service };
+  serviceBindings.TENANT_RUNNER = httpService(supervisorPort);
   return {
-    ...base(config, scriptPath),
+    ...baseWorkerOptions(config, scriptPath),
     bindings: varsToBindings(config.vars, {}),
     kvNamespaces: kvNamespaces(config, new Set()),
     durableObjects: durableObjects(config),
-    workerLoaders,
     serviceBindings,
     unsafeDirectSockets: socket(apiPort),
+  };
+}
+
+/**
+ * The tenant host, as each tenant process runs it: its Worker Loader, its token, and
+ * PLATFORM pointed at the supervisor, which passes code and trace requests on to the
+ * local API's internal routes.
+ */
+export function hostWorkerOptions(config: WorkerConfig, scriptPath: string, supervisorPort: number, apiToken: string): V4WorkerOptions {
+  const workerLoaders: Record<string, Record<string, never>> = {};
+  for (const loader of config.worker_loaders) workerLoaders[loader.binding] = {};
+  return {
+    ...baseWorkerOptions(config, scriptPath),
+    bindings: varsToBindings(config.vars, { API_TOKEN: apiToken }),
+    workerLoaders,
+    serviceBindings: { PLATFORM: httpService(supervisorPort) },
   };
 }
 
@@ -178,7 +200,7 @@ export function localWorkerOptions(config: WorkerConfig, scriptPath: string, api
  */
 export function aeWorkerOptions(config: WorkerConfig, scriptPath: string): V4WorkerOptions {
   return {
-    ...base(config, scriptPath),
+    ...baseWorkerOptions(config, scriptPath),
     bindings: varsToBindings(config.vars, {}),
     durableObjects: durableObjects(config),
     serviceBindings: configServices(config),
@@ -192,7 +214,7 @@ export function aeWorkerOptions(config: WorkerConfig, scriptPath: string): V4Wor
  */
 export function tailWorkerOptions(config: WorkerConfig, scriptPath: string): V4WorkerOptions {
   return {
-    ...base(config, scriptPath),
+    ...baseWorkerOptions(config, scriptPath),
     bindings: varsToBindings(config.vars, {}),
     kvNamespaces: kvNamespaces(config, new Set()),
     serviceBindings: { ...configServices(config), ...datasetBindings(config) },
@@ -226,7 +248,7 @@ export function dispatcherWorkerOptions(config: WorkerConfig, scriptPath: string
   for (const ns of config.dispatch_namespaces) serviceBindings[ns.binding] = namespaceBinding(ns.namespace);
   Object.assign(serviceBindings, wiring.services);
   return {
-    ...base(config, scriptPath),
+    ...baseWorkerOptions(config, scriptPath),
     bindings: varsToBindings(config.vars, { PLATFORM_DOMAIN: "localhost", ...wiring.vars }),
     kvNamespaces: kvNamespaces(config, new Set(Object.keys(wiring.services ?? {}))),
     serviceBindings,
@@ -250,7 +272,7 @@ export function dashboardWorkerOptions(config: WorkerConfig, scriptPath: string,
   const directory = config.assets?.directory;
   const configDir = config.configPath === undefined ? REPO_ROOT : resolve(config.configPath, "..");
   return {
-    ...base(config, scriptPath),
+    ...baseWorkerOptions(config, scriptPath),
     bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, ...wiring.secrets }),
     kvNamespaces: kvNamespaces(config, new Set()),
     durableObjects: durableObjects(config),

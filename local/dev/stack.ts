@@ -1,8 +1,9 @@
 /**
- * The whole local platform in ONE Miniflare instance: the local Cloudflare API
- * stand-in (namespace), the local Analytics Engine, the dispatcher, the Tail Worker
- * and the dashboard (plus any extra Workers a caller adds), with shared KV and
- * Durable Object state. Used by `pnpm dev`, the benchmark and the end-to-end tests.
+ * The whole local platform in ONE Miniflare instance (the local Cloudflare API
+ * stand-in, the local Analytics Engine, the dispatcher, the Tail Worker, the dashboard,
+ * any extra Workers a caller adds) with shared KV and Durable Object state, and the
+ * tenants in processes of their own behind the supervisor (tenants/). Used by
+ * `pnpm dev`, the benchmark and the end-to-end tests.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,6 +16,7 @@ import {
   CONFIG_PATHS,
   DASHBOARD_WORKER,
   DISPATCHER_WORKER,
+  HOST_WORKER,
   LOCAL_WORKER,
   REPO_ROOT,
   TAIL_WORKER,
@@ -25,6 +27,7 @@ import {
   dispatcherNamespace,
   dispatcherWorkerOptions,
   entryOf,
+  hostWorkerOptions,
   localWorkerOptions,
   readWorkerConfig,
   socket,
@@ -34,7 +37,9 @@ import {
 import { PORT_FLAGS, assertPortsFree, freePort } from "./ports.ts";
 import { watchExamples } from "./examples-watch.ts";
 import { dashboardSecrets, devCredentials, type DevLogin } from "./logins.ts";
+import { STACK_TAG_VARIABLE } from "./leftovers.ts";
 import { reloader } from "./reload.ts";
+import { startSupervisor, type Supervisor } from "./tenants/supervisor.ts";
 import { LocalApiClient, seedDemo, type SeedOptions, type SeedResult } from "./seed.ts";
 
 export const DEFAULT_STATE_DIR = resolve(REPO_ROOT, ".tenantscope/state");
@@ -81,6 +86,8 @@ export interface StackOptions {
   /** Override dispatcher vars, e.g. a short PLAN_CACHE_TTL_SECONDS in tests. */
   dispatcherVars?: Record<string, string>;
   extraWorkers?: readonly ExtraWorker[];
+  /** Tenant processes (default 2): each runs one invocation at a time, so its thread's CPU is that tenant's. */
+  tenantProcesses?: number;
   /** Replace the stand-in's entry module (tests of the runner itself). */
   localEntry?: string;
   /** The runner's own messages (rebuilds, reloads, build errors). */
@@ -104,6 +111,8 @@ export interface Stack {
   dashboardLogins: DevLogin[];
   persistTo: string | false;
   mf: Miniflare;
+  /** Runs the tenants (local/dev/tenants). */
+  supervisor: Supervisor;
   dispose(): Promise<void>;
 }
 
@@ -114,6 +123,7 @@ interface Plan {
   tail: WorkerConfig;
   dashboard: WorkerConfig;
   dashboardSecrets: Record<string, string>;
+  supervisorPort: number;
   port: number;
   apiPort: number;
   dashboardPort: number;
@@ -143,9 +153,11 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
     // Miniflare's own entry socket is not used; keep it off the platform's ports.
     host: "127.0.0.1",
     port: 0,
+    // Found again by a later runner if this one dies without stopping them (leftovers.ts).
+    ...(process.env[STACK_TAG_VARIABLE] === undefined ? {} : { unsafeRuntimeEnv: { [STACK_TAG_VARIABLE]: process.env[STACK_TAG_VARIABLE] } }),
     ...(plan.persistTo === false ? {} : { resourcePersistencePath: plan.persistTo }),
     workers: [
-      localWorkerOptions(plan.local, scriptOf(LOCAL_WORKER), plan.apiPort, [TAIL_WORKER]),
+      localWorkerOptions(plan.local, scriptOf(LOCAL_WORKER), plan.apiPort, [TAIL_WORKER], plan.supervisorPort),
       aeWorkerOptions(plan.ae, scriptOf(AE_WORKER)),
       tailWorkerOptions(plan.tail, scriptOf(TAIL_WORKER)),
       dashboardWorkerOptions(plan.dashboard, scriptOf(DASHBOARD_WORKER), {
@@ -171,6 +183,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const log = opts.log ?? ((line: string) => console.error(`[tenantscope] ${line}`));
   const local = readWorkerConfig(CONFIG_PATHS.local);
   const ae = readWorkerConfig(CONFIG_PATHS.ae);
+  const host = readWorkerConfig(CONFIG_PATHS.host);
   const dispatcher = readWorkerConfig(CONFIG_PATHS.dispatcher);
   const tail = readWorkerConfig(CONFIG_PATHS.tail);
   const dashboard = readWorkerConfig(CONFIG_PATHS.dashboard);
@@ -185,6 +198,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     tail,
     dashboard,
     dashboardSecrets: dashboardSecrets(credentials, apiTokenOf(local)),
+    supervisorPort: 0,
     port: opts.port ?? PORT_FLAGS.dispatcher.defaultPort,
     // The dashboard and the tenants' TARGET_URL need the API's number before start.
     apiPort: requestedApiPort === 0 ? await freePort() : requestedApiPort,
@@ -200,11 +214,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   ]);
 
   const outRoot = await mkdtemp(resolve(tmpdir(), "tenantscope-build-"));
+  let supervisor: Supervisor | undefined;
+  const reloadTenants = (): void => {
+    supervisor?.reload().then(() => log("reloaded the tenant processes"), (e: unknown) => log(`reloading the tenant processes failed: ${String(e)}`));
+  };
   const reload = reloader(log);
   const builder = await startBuilder(
     [
       { name: LOCAL_WORKER, entry: opts.localEntry ?? entryOf(local) },
       { name: AE_WORKER, entry: entryOf(ae) },
+      { name: HOST_WORKER, entry: entryOf(host) },
       { name: DISPATCHER_WORKER, entry: entryOf(dispatcher) },
       { name: TAIL_WORKER, entry: entryOf(tail) },
       { name: DASHBOARD_WORKER, entry: entryOf(dashboard) },
@@ -212,7 +231,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     {
       outRoot,
       watch: opts.watch === true,
-      onChange: (name) => reload.changed(name),
+      // The host runs in the tenant processes, not in this instance.
+      onChange: (name) => (name === HOST_WORKER ? reloadTenants() : reload.changed(name)),
       onError: (name, message) => log(`build of ${name} failed; still running the previous version:\n${message}`),
     },
   ).catch(async (error: unknown) => {
@@ -229,13 +249,21 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     if (mf !== null) {
       await mf.dispose().catch((error: unknown) => log(`disposing Miniflare failed: ${String(error)}`));
     }
+    await supervisor?.dispose().catch((error: unknown) => log(`stopping the tenant processes failed: ${String(error)}`));
     await rm(outRoot, { recursive: true, force: true });
   };
 
   let mf: Miniflare | null = null;
   try {
+    const hostScript = builder.scriptPaths.get(HOST_WORKER) ?? "";
+    const processes = Math.max(1, opts.tenantProcesses ?? 2);
+    const ports = await Promise.all(Array.from({ length: processes }, () => freePort()));
+    const worker = (supervisorPort: number): V4WorkerOptions => hostWorkerOptions(host, hostScript, supervisorPort, apiTokenOf(local));
+    supervisor = await startSupervisor({ processes, ports, worker, apiPort: plan.apiPort, log });
+    plan.supervisorPort = supervisor.port;
     mf = new Miniflare(miniflareOptions(plan, builder));
     await mf.ready;
+    await supervisor.calibrate();
     const running = mf;
     reload.attach(running, () => miniflareOptions(plan, builder));
     const extra: Record<string, string> = {};
@@ -269,6 +297,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       dashboardLogins: credentials.logins,
       persistTo: plan.persistTo,
       mf: running,
+      supervisor,
       dispose: () => (disposed ??= cleanup(running)),
     };
   } catch (error) {

@@ -6,10 +6,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
-import { Miniflare, convertV4MiniflareOptions, type V4WorkerOptions } from "miniflare";
+import { Miniflare, convertV4MiniflareOptions, type MiniflareOptions, type V4WorkerOptions } from "miniflare";
+import { STACK_TAG_VARIABLE } from "../leftovers.ts";
 import { TAG_VARIABLE, findTaggedProcess, mainThreadCpuNs } from "./cpu.ts";
 
-export const HOST_WORKER = "tenantscope-tenant-host";
+import { HOST_WORKER } from "../options.ts";
 
 /** How long a (re)started process may take to answer. */
 const READY_TIMEOUT_MS = 30_000;
@@ -33,31 +34,47 @@ export class TenantProcess {
   private readonly tag = randomUUID();
   private readonly mf: Miniflare;
   private readonly log: (line: string) => void;
+  private readonly options: TenantProcessOptions;
   private ready: Promise<void>;
 
   private constructor(options: TenantProcessOptions) {
     this.port = options.port;
     this.url = `http://127.0.0.1:${options.port}`;
     this.log = options.log;
-    this.mf = new Miniflare(
-      convertV4MiniflareOptions({
-        host: "127.0.0.1",
-        port: 0,
-        unsafeRuntimeEnv: { [TAG_VARIABLE]: this.tag },
-        // workerd's own lines for a killed process are expected; anything else is worth reading.
-        handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
-          stdout.on("data", (chunk: Buffer) => this.log(`tenant process: ${chunk.toString().trimEnd()}`));
-          stderr.on("data", (chunk: Buffer) => this.log(`tenant process: ${chunk.toString().trimEnd()}`));
-        },
-        unsafeHandleRuntimeRestart: () => {
-          this.pid = findTaggedProcess(this.tag);
-        },
-        workers: [{ ...options.worker, name: HOST_WORKER, unsafeDirectSockets: [{ host: "127.0.0.1", port: options.port }] }],
-      }),
-    );
+    this.options = options;
+    this.mf = new Miniflare(this.miniflareOptions(options.worker));
     this.ready = this.mf.ready.then(() => {
       this.pid = findTaggedProcess(this.tag);
     });
+  }
+
+  private miniflareOptions(worker: V4WorkerOptions): MiniflareOptions {
+    const stackTag = process.env[STACK_TAG_VARIABLE];
+    return convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: 0,
+      unsafeRuntimeEnv: { [TAG_VARIABLE]: this.tag, ...(stackTag === undefined ? {} : { [STACK_TAG_VARIABLE]: stackTag }) },
+      // workerd's own lines for a killed process are expected; anything else is worth reading.
+      handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+        stdout.on("data", (chunk: Buffer) => this.log(`tenant process: ${chunk.toString().trimEnd()}`));
+        stderr.on("data", (chunk: Buffer) => this.log(`tenant process: ${chunk.toString().trimEnd()}`));
+      },
+      unsafeHandleRuntimeRestart: () => {
+        this.pid = findTaggedProcess(this.tag);
+      },
+      workers: [{ ...worker, name: HOST_WORKER, unsafeDirectSockets: [{ host: "127.0.0.1", port: this.port }] }],
+    });
+  }
+
+  /** Starts it anew with the host Worker's current build (watch mode). */
+  async reload(): Promise<void> {
+    this.generation += 1;
+    this.pid = undefined;
+    const done = this.mf.setOptions(this.miniflareOptions(this.options.worker)).then(() => {
+      this.pid = findTaggedProcess(this.tag);
+    });
+    this.ready = done;
+    await done;
   }
 
   static async start(options: TenantProcessOptions): Promise<TenantProcess> {

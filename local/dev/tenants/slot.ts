@@ -22,6 +22,8 @@ export class Slot {
   private busy = false;
   private readonly waiting: (() => void)[] = [];
   current: Running | null = null;
+  /** The process's own CPU per invocation, subtracted from each charge (supervisor's calibration). */
+  baselineMs = 0;
   kills = 0;
   served = 0;
 
@@ -62,8 +64,8 @@ export class Slot {
   }
 
   /** CPU ms the running invocation has used so far, less the process's own per-request work. */
-  usedMs(running: Running, baselineMs: number): number {
-    return Math.max(0, (this.process.cpuNs() - running.startNs) / 1e6 - baselineMs);
+  usedMs(running: Running): number {
+    return Math.max(0, (this.process.cpuNs() - running.startNs) / 1e6 - this.baselineMs);
   }
 }
 

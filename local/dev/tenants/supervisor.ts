@@ -7,11 +7,26 @@
  * thread's rare spikes), so a `for(;;){}` ends with production's CPU error while
  * every other Worker keeps answering; the process restarts by itself.
  */
+import { randomUUID } from "node:crypto";
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FinalCpu } from "./final-cpu.ts";
+import { HOP_BY_HOP, forward, headerPairs } from "./forward.ts";
+import { Traced } from "./traced.ts";
 import { TenantProcess, type TenantProcessOptions } from "./process.ts";
-import { CPU_FINAL_HEADER, CPU_HEADER, HOST_PATHS, RUN_ERROR_HEADER, RUN_HEADER, SUPERVISOR_PATHS, parseRunHeader, type RunError, type RunHeader } from "./protocol.ts";
+import {
+  CPU_FINAL_HEADER,
+  CPU_HEADER,
+  HOST_PATHS,
+  PLATFORM_PATHS,
+  RUN_ERROR_HEADER,
+  RUN_HEADER,
+  SUPERVISOR_PATHS,
+  TRACED_HEADER,
+  parseRunHeader,
+  type RunError,
+  type RunHeader,
+} from "../../host/src/run-protocol.ts";
 import { Slot, pickSlot, type Running } from "./slot.ts";
 
 export interface SupervisorOptions {
@@ -19,8 +34,15 @@ export interface SupervisorOptions {
   processes: number;
   /** Their fixed ports, one each. */
   ports: readonly number[];
-  worker: TenantProcessOptions["worker"];
-  /** CPU a trivial request costs the process itself, subtracted from each charge. */
+  /** The host Worker, given the supervisor's own port (its calls to the stand-in pass here). */
+  worker: (supervisorPort: number) => TenantProcessOptions["worker"];
+  /** Where the host's calls to the stand-in go on to (the local API); none in the supervisor's own tests. */
+  apiPort?: number;
+  /**
+   * CPU a trivial invocation costs the process itself (wrapper, trace), subtracted from
+   * each charge. Default: measured per process at start with the host's calibration
+   * tenant; 0 for a host without one (the supervisor's own tests).
+   */
   baselineMs?: number;
   log: (line: string) => void;
 }
@@ -29,27 +51,30 @@ export interface Supervisor {
   url: string;
   port: number;
   slots: readonly Slot[];
+  /** Restarts every tenant process with the host Worker's current build. */
+  reload(): Promise<void>;
+  /** Measures each process's own CPU per invocation (once the local API answers: traces go there). */
+  calibrate(): Promise<void>;
   dispose(): Promise<void>;
 }
 
 /** Responses up to this size are buffered, so their CPU figure is final when the headers go out. */
 const BUFFER_LIMIT = 1024 * 1024;
 const WATCHDOG_MS = 2;
-/** Hop-by-hop headers, and the length we recompute when buffering. */
-const DROPPED = new Set(["connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"]);
+const CALIBRATION_RUNS = 30;
+/** What a request through the dispatcher carries, since the trace's cost grows with it. */
+const CALIBRATION_HEADERS = [
+  "user-agent", "curl/8.14.1", "accept", "*/*", "accept-encoding", "gzip, br",
+  "x-tenantscope-tenant", "calibration", "x-tenantscope-plan", "free", "x-tenantscope-limits", '{"cpuMs":10,"subRequests":10}',
+];
+const CALIBRATION_WARMUP = 10;
+/** How long a process is held after an invocation for its trace to leave. */
+const TRACE_WAIT_MS = 250;
+const DROPPED = HOP_BY_HOP;
 
 /** Past the limit by this much, the process is killed; under it, the limit still fails the invocation afterwards. */
 export function graceMs(limitMs: number): number {
   return Math.max(10, limitMs * 0.2);
-}
-
-function headerPairs(raw: readonly string[], drop: ReadonlySet<string>): string[] {
-  const out: string[] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i] ?? "";
-    if (!drop.has(name.toLowerCase())) out.push(name, raw[i + 1] ?? "");
-  }
-  return out;
 }
 
 function answer(res: ServerResponse, status: number, error: RunError, message: string, cpuMs?: number): void {
@@ -63,18 +88,19 @@ function answer(res: ServerResponse, status: number, error: RunError, message: s
 }
 
 export async function startSupervisor(options: SupervisorOptions): Promise<Supervisor> {
-  const baselineMs = options.baselineMs ?? 0.4;
+  const fixedBaseline = options.baselineMs;
+  // Traces come back through us only when we pass the host's calls on to the stand-in.
+  const tracesPassHere = options.apiPort !== undefined;
   const finals = new FinalCpu();
-  const slots = await Promise.all(
-    options.ports.slice(0, options.processes).map(async (port) => new Slot(await TenantProcess.start({ worker: options.worker, port, log: options.log }))),
-  );
-  const agents = new Map(slots.map((slot) => [slot, new Agent({ keepAlive: true, maxSockets: 4 })]));
+  const traced = new Traced();
+  const slots: Slot[] = [];
+  const agents = new Map<Slot, Agent>();
 
   const watchdog = setInterval(() => {
     for (const slot of slots) {
       const running = slot.current;
       if (running === null || running.killedAtMs !== null || !Number.isFinite(running.limitMs)) continue;
-      const used = slot.usedMs(running, baselineMs);
+      const used = slot.usedMs(running);
       if (used > running.limitMs + graceMs(running.limitMs)) {
         running.killedAtMs = used;
         slot.kills += 1;
@@ -108,6 +134,22 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     });
   }
 
+  /** The median CPU of the calibration tenant's invocations: the runtime's own share of each. */
+  async function calibrate(slot: Slot): Promise<number> {
+    const samples: number[] = [];
+    for (let i = 0; i < CALIBRATION_RUNS; i++) {
+      const run = { id: `calibration-${randomUUID()}`, isolate: "__tenantscope/calibration", namespace: "__tenantscope", script: "calibration", etag: "0" };
+      const start = slot.process.cpuNs();
+      const res = await fetchFrom(slot, { method: "GET", path: HOST_PATHS.calibrate, headers: [...CALIBRATION_HEADERS, "host", `127.0.0.1:${slot.process.port}`, RUN_HEADER, JSON.stringify(run)] });
+      const cpuMs = (slot.process.cpuNs() - start) / 1e6;
+      if (tracesPassHere) await traced.wait(run.id, TRACE_WAIT_MS);
+      // The first runs load the isolate and warm the JIT.
+      if (res.status === 203 && i >= CALIBRATION_WARMUP && Number.isFinite(cpuMs)) samples.push(cpuMs);
+    }
+    samples.sort((a, b) => a - b);
+    return samples[Math.floor(samples.length / 2)] ?? 0;
+  }
+
   function invoke(slot: Slot, run: RunHeader, req: IncomingMessage, res: ServerResponse): Promise<void> {
     return new Promise((done) => {
       const running: Running = { limitMs: run.cpuMs ?? Number.POSITIVE_INFINITY, startNs: slot.process.cpuNs(), killedAtMs: null };
@@ -131,7 +173,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
           let size = 0;
           let streaming = false;
           const head = (final: boolean, extra: string[]): void => {
-            const cpu = slot.usedMs(running, baselineMs);
+            const cpu = slot.usedMs(running);
             res.writeHead(up.statusCode ?? 502, [...headerPairs(up.rawHeaders, DROPPED), ...extra, CPU_HEADER, cpu.toFixed(3), CPU_FINAL_HEADER, final ? "1" : "0"]);
           };
           up.on("data", (chunk: Buffer) => {
@@ -151,7 +193,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
             if (settled) return;
             if (running.killedAtMs !== null) return failed();
             settled = true;
-            const cpu = slot.usedMs(running, baselineMs);
+            const cpu = slot.usedMs(running);
             if (streaming) {
               finals.set(run.id, cpu);
               res.end();
@@ -181,13 +223,21 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? "/";
-    if (url.startsWith("/__tenantscope/cpu/")) {
-      const cpu = await finals.take(decodeURIComponent(url.slice("/__tenantscope/cpu/".length)));
+    if (url.startsWith("/_local/") && options.apiPort !== undefined) {
+      const status = await forward(req, res, options.apiPort);
+      const ids = req.headers[TRACED_HEADER];
+      // Refused or not, the trace has left the process.
+      if (url === PLATFORM_PATHS.traces && typeof ids === "string") traced.note(ids.split(",").filter((id) => id !== ""));
+      if (status >= 500) options.log(`tenant supervisor: the local API answered ${status} to ${req.method} ${url}`);
+      return;
+    }
+    if (url.startsWith(SUPERVISOR_PATHS.finalCpuPrefix)) {
+      const cpu = await finals.take(decodeURIComponent(url.slice(SUPERVISOR_PATHS.finalCpuPrefix.length)));
       res.writeHead(cpu === null ? 404 : 200, { "content-type": "application/json" }).end(JSON.stringify({ cpuMs: cpu }));
       return;
     }
     if (url === SUPERVISOR_PATHS.status) {
-      const status = slots.map((s) => ({ port: s.process.port, pid: s.process.pid ?? null, load: s.load(), served: s.served, kills: s.kills }));
+      const status = slots.map((s) => ({ port: s.process.port, pid: s.process.pid ?? null, load: s.load(), served: s.served, kills: s.kills, baselineMs: s.baselineMs }));
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(status));
       return;
     }
@@ -205,7 +255,11 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
           return;
         }
       }
+      const generation = slot.process.generation;
       await invoke(slot, run, req, res);
+      // Its trace is made on the same thread after it ends: not on the next invocation's bill.
+      // (A killed process makes none.)
+      if (tracesPassHere && slot.process.generation === generation) await traced.wait(run.id, TRACE_WAIT_MS);
     } catch (error) {
       answer(res, 502, "process_failed", `The tenant process could not run this request: ${String(error)}`);
     } finally {
@@ -222,10 +276,35 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
   const { port } = server.address() as AddressInfo;
+  try {
+    for (const processPort of options.ports.slice(0, options.processes)) {
+      const slot = new Slot(await TenantProcess.start({ worker: options.worker(port), port: processPort, log: options.log }));
+      slots.push(slot);
+      agents.set(slot, new Agent({ keepAlive: true, maxSockets: 4 }));
+
+    }
+  } catch (error) {
+    server.close();
+    await Promise.all(slots.map((s) => s.process.dispose()));
+    throw error;
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     slots,
+    async calibrate() {
+      for (const slot of slots) {
+        await slot.acquire();
+        try {
+          slot.baselineMs = fixedBaseline ?? (await calibrate(slot));
+        } finally {
+          slot.release();
+        }
+      }
+    },
+    async reload() {
+      await Promise.all(slots.map((s) => s.process.reload()));
+    },
     async dispose() {
       clearInterval(watchdog);
       await new Promise<void>((closed) => server.close(() => closed()));

@@ -7,6 +7,7 @@ import { HTTPException } from "hono/http-exception";
 import { ApiError, codes, failure } from "./envelope.ts";
 import { kv } from "./kv.ts";
 import { namespaces } from "./routes.ts";
+import { runtime } from "./runtime.ts";
 
 /** Compares in time independent of where the strings differ. */
 function sameToken(a: string, b: string): boolean {
@@ -31,8 +32,10 @@ const bearerAuth: MiddlewareHandler<{ Bindings: Env }> = async function bearerAu
   await next();
 };
 app.use("/client/v4/*", bearerAuth);
+app.use("/_local/runtime/*", bearerAuth);
 
 app.route("/client/v4/accounts/:account/workers/dispatch/namespaces", namespaces);
+app.route("/_local/runtime", runtime);
 app.route("/client/v4/accounts/:account/storage/kv/namespaces", kv);
 // The AE is its own Worker (local/ae); it answers these paths itself, 404s included.
 app.all("/client/v4/accounts/:account/analytics_engine/*", (c) => c.env.AE.fetch(c.req.raw));

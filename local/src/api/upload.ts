@@ -6,7 +6,7 @@
 import { isRecord } from "@tenantscope/core/result";
 import { ApiError, codes } from "./envelope.ts";
 import type { BindingSpec, JsonValue, ModuleRecord, ModuleType, ScriptUpload, TailConsumer } from "../store/types.ts";
-import { WRAPPER_DIR } from "../runtime/wrapper/protocol.ts";
+import { WRAPPER_DIR } from "../../host/src/wrapper/protocol.ts";
 
 /** Cloudflare's paid-plan script size limit. */
 export const MAX_SCRIPT_BYTES = 10 * 1024 * 1024;

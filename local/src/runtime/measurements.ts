@@ -6,7 +6,7 @@
  * The namespace entrypoint and the relay run in this Worker's one isolate, so
  * a module-level map is the shared state.
  */
-import { ExpiringMap } from "./expiring.ts";
+import { ExpiringMap } from "@tenantscope/core/expiring";
 import type { ScriptRecord } from "../store/types.ts";
 
 export interface Measurement {

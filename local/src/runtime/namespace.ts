@@ -2,14 +2,24 @@
  * The dispatch-namespace binding, locally. The dispatcher calls it exactly as in
  * production, `env.NS.get(name, args, { limits }).fetch(request)`, through a
  * service binding to this entrypoint; promise pipelining makes the RpcTarget's
- * `fetch` reachable in one expression.
+ * `fetch` reachable in one expression. The tenant runs elsewhere: TENANT_RUNNER is
+ * the dev runner's supervisor (local/dev/tenants), which runs it in a tenant
+ * process, charges the CPU its thread used, and stops it past its limit.
  */
 import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
+import {
+  CPU_FINAL_HEADER,
+  CPU_HEADER,
+  RUN_ERROR_HEADER,
+  RUN_HEADER,
+  SUPERVISOR_PATHS,
+  type RunHeader,
+  type TenantException,
+} from "../../host/src/run-protocol.ts";
 import { lookupScript } from "../store/client.ts";
+import type { ScriptRecord } from "../store/types.ts";
 import { finishMeasurement, recordCpu, startMeasurement } from "./measurements.ts";
-import { beginInvocation, endInvocation, type Invocation } from "./invocations.ts";
-import { loadScript, loaderId, warm, type LoaderContext } from "./loader.ts";
-import { INVOCATION_HEADER, TIMER_WAIT_HEADER } from "./wrapper/protocol.ts";
+import { synthesizeTrace } from "./synthetic-trace.ts";
 
 export const WORKER_NOT_FOUND = "Worker not found.";
 export const CPU_EXCEEDED = "Worker exceeded CPU time limit.";
@@ -23,85 +33,108 @@ export interface NamespaceProps {
   namespace?: string;
 }
 
-function finish(inv: Invocation): void {
-  endInvocation(inv.id);
-  finishMeasurement(inv.id, Date.now());
+const ERRORS: Record<string, ErrorConstructor> = { TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError };
+
+/** The tenant's exception, rebuilt with its type and message, as production hands it to the dispatcher. */
+function tenantError(thrown: TenantException): Error {
+  const error = new (ERRORS[thrown.name] ?? Error)(thrown.message);
+  if (!(thrown.name in ERRORS) && thrown.name !== "Error") error.name = thrown.name;
+  return error;
 }
 
-/** Ends the invocation's bookkeeping once the body has been read. */
-function trackBody(response: Response, inv: Invocation): Response {
-  if (response.body === null || response.webSocket !== null) {
-    finish(inv);
-    return response;
-  }
-  const done = new TransformStream<Uint8Array, Uint8Array>({ flush: () => finish(inv) });
-  return new Response(response.body.pipeThrough(done), response);
-}
-
-function stripTimerHeader(response: Response): Response {
-  if (!response.headers.has(TIMER_WAIT_HEADER)) return response;
-  const copy = new Response(response.body, response);
-  copy.headers.delete(TIMER_WAIT_HEADER);
-  return copy;
-}
+const OUR_HEADERS = [CPU_HEADER, CPU_FINAL_HEADER, RUN_ERROR_HEADER];
 
 export class TenantWorker extends RpcTarget {
-  private readonly loader: LoaderContext;
+  private readonly env: Env;
+  private readonly ctx: ExecutionContext;
   private readonly namespace: string;
   private readonly name: string;
   private readonly limits: Limits;
 
-  constructor(loader: LoaderContext, namespace: string, name: string, limits: Limits) {
+  constructor(env: Env, ctx: ExecutionContext, namespace: string, name: string, limits: Limits) {
     super();
-    this.loader = loader;
+    this.env = env;
+    this.ctx = ctx;
     this.namespace = namespace;
     this.name = name;
     this.limits = limits;
   }
 
   async fetch(request: Request): Promise<Response> {
-    const script = await lookupScript(this.loader.env, this.namespace, this.name);
+    const script = await lookupScript(this.env, this.namespace, this.name);
     if (script === null) throw new Error(WORKER_NOT_FOUND);
-    const stub = loadScript(script, this.loader);
-    await warm(stub, loaderId(script));
-    const inv = beginInvocation(this.limits.subRequests ?? Number.POSITIVE_INFINITY, Date.now());
-    // The id also rides on the request, so the tail relay can match the trace to
-    // this measurement; the wrapper removes it before the tenant sees the request.
-    const tagged = new Request(request);
-    tagged.headers.set(INVOCATION_HEADER, inv.id);
-    const startedAt = inv.createdAt;
-    startMeasurement(inv.id, startedAt, script);
+    const run: RunHeader = {
+      id: crypto.randomUUID(),
+      isolate: `${script.namespace}/${script.name}@${script.etag}`,
+      namespace: script.namespace,
+      script: script.name,
+      etag: script.etag,
+      ...(this.limits.cpuMs === undefined ? {} : { cpuMs: this.limits.cpuMs }),
+      ...(this.limits.subRequests === undefined ? {} : { subRequests: this.limits.subRequests }),
+    };
+    const startedAt = Date.now();
+    startMeasurement(run.id, startedAt, script);
+    const forwarded = new Request(request);
+    forwarded.headers.set(RUN_HEADER, JSON.stringify(run));
     let response: Response;
     try {
-      response = await stub.getEntrypoint(undefined, { props: { invocation: inv.id } }).fetch(tagged);
+      response = await this.env.TENANT_RUNNER.fetch(forwarded);
     } catch (error) {
-      recordCpu(inv.id, Math.max(0, Date.now() - startedAt - inv.waitMs), false);
-      finish(inv);
-      throw error;
+      finishMeasurement(run.id, Date.now());
+      throw new Error(`Internal error: the local tenant runner cannot be reached (${String(error)}).`);
     }
-    // CPU cannot be interrupted locally: measure to the response headers, less
-    // the waits we can see, and fail the invocation after the fact.
-    const timerWait = Number(response.headers.get(TIMER_WAIT_HEADER) ?? "0") || 0;
-    const cpuMs = Math.max(0, Date.now() - startedAt - inv.waitMs - timerWait);
+    const cpuMs = Number(response.headers.get(CPU_HEADER) ?? "0") || 0;
+    const failure = response.headers.get(RUN_ERROR_HEADER);
+    if (failure !== null) return this.failed(failure, response, run, script, request, cpuMs);
     const exceeded = this.limits.cpuMs !== undefined && cpuMs > this.limits.cpuMs;
-    recordCpu(inv.id, cpuMs, exceeded);
+    recordCpu(run.id, cpuMs, exceeded);
     if (exceeded) {
-      finish(inv);
+      // Under the kill threshold but over the limit: failed after the fact, on real CPU.
+      finishMeasurement(run.id, Date.now());
       await response.body?.cancel();
       throw new Error(CPU_EXCEEDED);
     }
-    return trackBody(stripTimerHeader(response), inv);
+    return this.trackBody(response, run.id, response.headers.get(CPU_FINAL_HEADER) === "0");
+  }
+
+  private async failed(failure: string, response: Response, run: RunHeader, script: ScriptRecord, request: Request, cpuMs: number): Promise<never> {
+    if (failure === "exception") {
+      recordCpu(run.id, cpuMs, false);
+      finishMeasurement(run.id, Date.now());
+      throw tenantError(await response.json<TenantException>());
+    }
+    const body = await response.text();
+    recordCpu(run.id, cpuMs, failure === "cpu_limit");
+    finishMeasurement(run.id, Date.now());
+    // The process was killed (or died) with the isolate: no trace will come from it.
+    this.ctx.waitUntil(synthesizeTrace(this.env, { run, script, request, cpuMs, outcome: failure === "cpu_limit" ? "exceededCpu" : "internalError" }));
+    if (failure === "cpu_limit") throw new Error(CPU_EXCEEDED);
+    throw new Error(`Internal error: the tenant's process failed (${failure}): ${body.slice(0, 200)}`);
+  }
+
+  /** Ends the measurement once the body has been read; a streamed body's final CPU comes after. */
+  private trackBody(response: Response, id: string, streamed: boolean): Response {
+    const headers = new Headers(response.headers);
+    for (const name of OUR_HEADERS) headers.delete(name);
+    const finish = async (): Promise<void> => {
+      if (streamed) {
+        const final = await this.env.TENANT_RUNNER.fetch(`http://supervisor${SUPERVISOR_PATHS.finalCpu(id)}`).then((r) => r.json<{ cpuMs: number | null }>()).catch(() => null);
+        if (final?.cpuMs !== null && final?.cpuMs !== undefined) recordCpu(id, final.cpuMs, this.limits.cpuMs !== undefined && final.cpuMs > this.limits.cpuMs);
+      }
+      finishMeasurement(id, Date.now());
+    };
+    if (response.body === null || response.webSocket !== null) {
+      this.ctx.waitUntil(finish());
+      return new Response(response.body, { status: response.status, statusText: response.statusText, headers, webSocket: response.webSocket });
+    }
+    const done = new TransformStream<Uint8Array, Uint8Array>({ flush: () => finish() });
+    return new Response(response.body.pipeThrough(done), { status: response.status, statusText: response.statusText, headers });
   }
 }
 
 export class LocalDispatchNamespace extends WorkerEntrypoint<Env, NamespaceProps> {
   get(name: string, _args?: Record<string, unknown>, options?: { limits?: Limits }): TenantWorker {
     const namespace = this.ctx.props?.namespace ?? this.env.DEFAULT_NAMESPACE;
-    const loader: LoaderContext = {
-      env: this.env,
-      gate: this.ctx.exports.SubrequestGate({ props: { namespace, script: name } }),
-      tails: [this.ctx.exports.TailRelay({ props: { namespace, script: name } })],
-    };
-    return new TenantWorker(loader, namespace, name, options?.limits ?? {});
+    return new TenantWorker(this.env, this.ctx, namespace, name, options?.limits ?? {});
   }
 }

@@ -76,3 +76,9 @@ export interface ScriptPage {
   /** Name of the last script returned when more follow; the cursor encodes it. */
   nextAfter: string | null;
 }
+
+/** One script version as the tenant host loads it (local/host): modules in base64. */
+export interface ScriptCode {
+  script: ScriptRecord;
+  modules: { name: string; type: ModuleType; content: string }[];
+}

@@ -6,7 +6,7 @@
  * for a CPU limit enforced after the fact, the `exceededCpu` outcome.
  */
 import { isRecord } from "@tenantscope/core/result";
-import { INVOCATION_HEADER, PROBE_ENTRYPOINT } from "../runtime/wrapper/protocol.ts";
+import { INVOCATION_HEADER, PROBE_ENTRYPOINT } from "../../host/src/wrapper/protocol.ts";
 import type { Measurement } from "../runtime/measurements.ts";
 
 export interface TraceOwner {

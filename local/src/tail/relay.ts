@@ -1,23 +1,21 @@
 /**
- * The tail of every loaded tenant isolate (`tails` in the Worker Loader code).
- * Loaded Workers' traces do not reach `tail_consumers` by themselves, so this
- * entrypoint receives them, completes them (enrich.ts) and hands them to the
- * consumers the script was uploaded with, over RPC, as plain JSON (TraceItems
- * cannot be cloned across RPC).
+ * The tail relay: tenant isolates' traces arrive here from the tenant host (its
+ * TailForwarder posts them to the internal route, api/runtime.ts), or are made here
+ * for an invocation whose process was killed. Loaded Workers' traces do not reach
+ * `tail_consumers` by themselves, so the relay completes them (enrich.ts) and hands
+ * them to the consumers the script was uploaded with, over RPC, as plain JSON.
  *
- * It must never be a tail consumer of anything that writes Analytics Engine
- * points itself, or writes would trace themselves without end: it only sees
- * tenant isolates.
+ * Nothing the relay delivers to may be a tail consumer of anything that writes
+ * Analytics Engine points itself, or writes would trace themselves without end.
  */
-import { WorkerEntrypoint } from "cloudflare:workers";
 import { isRecord } from "@tenantscope/core/result";
 import { lookupScript } from "../store/client.ts";
 import type { ScriptRecord } from "../store/types.ts";
-import { enrichTrace, isProbe, takeInvocationId } from "./enrich.ts";
 import { dropMeasurement, ownerOf, takeMeasurement } from "../runtime/measurements.ts";
+import { enrichTrace, isProbe, takeInvocationId } from "./enrich.ts";
 import { tailBindingName } from "./names.ts";
 
-export interface TailRelayProps {
+export interface TraceSource {
   namespace: string;
   script: string;
 }
@@ -27,12 +25,6 @@ const MEASUREMENT_WAIT_MS = 5_000;
 
 interface TailTarget {
   tail(events: unknown[]): Promise<void>;
-}
-
-/** TraceItems as plain objects, without the stand-in's warm-up calls. */
-function plainTraces(events: TraceItem[]): Record<string, unknown>[] {
-  const plain: unknown = JSON.parse(JSON.stringify(events));
-  return Array.isArray(plain) ? plain.filter(isRecord).filter((trace) => !isProbe(trace)) : [];
 }
 
 const warnedMissing = new Set<string>();
@@ -45,61 +37,52 @@ function targetOf(env: Env, service: string): TailTarget | null {
   return null;
 }
 
-export class TailRelay extends WorkerEntrypoint<Env, TailRelayProps> {
-  override async tail(events: TraceItem[]): Promise<void> {
-    // An error thrown in a tail handler is silent in workerd: report it here.
-    try {
-      await this.relay(events);
-    } catch (error) {
-      console.error(`tenantscope-local: tail relay for ${this.ctx.props.script} failed: ${String(error)}`);
+async function deliver(env: Env, service: string, traces: Record<string, unknown>[]): Promise<void> {
+  const target = targetOf(env, service);
+  if (target === null) {
+    if (!warnedMissing.has(service)) {
+      warnedMissing.add(service);
+      console.warn(`tenantscope-local: tail consumer "${service}" is not running locally (no ${tailBindingName(service)} binding); its traces are dropped`);
     }
+    return;
   }
-
-  private async relay(events: TraceItem[]): Promise<void> {
-    const byService = new Map<string, Record<string, unknown>[]>();
-    // One trace that fails to complete must not take the rest of the batch with it.
-    const settled = await Promise.allSettled(plainTraces(events).map(async (trace) => {
-      const id = takeInvocationId(trace);
-      const script = await this.ownerOf(id);
-      if (script === null || script.tailConsumers.length === 0) {
-        if (id !== null) dropMeasurement(id);
-        return;
-      }
-      const measured = id === null ? undefined : await takeMeasurement(id, MEASUREMENT_WAIT_MS);
-      const done = enrichTrace(trace, { namespace: script.namespace, script: script.name, tags: script.tags, versionId: script.etag }, measured);
-      for (const { service } of script.tailConsumers) {
-        const traces = byService.get(service);
-        if (traces === undefined) byService.set(service, [done]);
-        else traces.push(done);
-      }
-    }));
-    for (const r of settled) if (r.status === "rejected") console.error(`tenantscope-local: a trace of ${this.ctx.props.script} was not delivered: ${String(r.reason)}`);
-    await Promise.all([...byService].map(([service, traces]) => this.deliver(service, traces)));
+  try {
+    await target.tail(traces);
+  } catch (error) {
+    console.error(`tenantscope-local: tail consumer "${service}" failed: ${String(error)}`);
   }
+}
 
-  /**
-   * The script as it was when the invocation started (recorded by the namespace
-   * entrypoint), so a trace still reaches its consumers after the script or its
-   * namespace is deleted; else the current record.
-   */
-  private async ownerOf(id: string | null): Promise<ScriptRecord | null> {
-    const recorded = id === null ? undefined : ownerOf(id);
-    return recorded ?? lookupScript(this.env, this.ctx.props.namespace, this.ctx.props.script);
-  }
+/**
+ * The script as it was when the invocation started (recorded by the namespace
+ * entrypoint), so a trace still reaches its consumers after the script or its
+ * namespace is deleted; else the current record.
+ */
+async function scriptOf(env: Env, source: TraceSource, id: string | null): Promise<ScriptRecord | null> {
+  const recorded = id === null ? undefined : ownerOf(id);
+  return recorded ?? lookupScript(env, source.namespace, source.script);
+}
 
-  private async deliver(service: string, traces: Record<string, unknown>[]): Promise<void> {
-    const target = targetOf(this.env, service);
-    if (target === null) {
-      if (!warnedMissing.has(service)) {
-        warnedMissing.add(service);
-        console.warn(`tenantscope-local: tail consumer "${service}" is not running locally (no ${tailBindingName(service)} binding); its traces are dropped`);
-      }
+/** Completes and delivers plain-JSON traces of one script; never throws. */
+export async function relayTraces(env: Env, source: TraceSource, events: readonly unknown[]): Promise<void> {
+  const byService = new Map<string, Record<string, unknown>[]>();
+  const traces = events.filter(isRecord).filter((trace) => !isProbe(trace));
+  // One trace that fails to complete must not take the rest of the batch with it.
+  const settled = await Promise.allSettled(traces.map(async (trace) => {
+    const id = takeInvocationId(trace);
+    const script = await scriptOf(env, source, id);
+    if (script === null || script.tailConsumers.length === 0) {
+      if (id !== null) dropMeasurement(id);
       return;
     }
-    try {
-      await target.tail(traces);
-    } catch (error) {
-      console.error(`tenantscope-local: tail consumer "${service}" failed: ${String(error)}`);
+    const measured = id === null ? undefined : await takeMeasurement(id, MEASUREMENT_WAIT_MS);
+    const done = enrichTrace(trace, { namespace: script.namespace, script: script.name, tags: script.tags, versionId: script.etag }, measured);
+    for (const { service } of script.tailConsumers) {
+      const list = byService.get(service);
+      if (list === undefined) byService.set(service, [done]);
+      else list.push(done);
     }
-  }
+  }));
+  for (const r of settled) if (r.status === "rejected") console.error(`tenantscope-local: a trace of ${source.script} was not delivered: ${String(r.reason)}`);
+  await Promise.all([...byService].map(([service, list]) => deliver(env, service, list)));
 }

@@ -16,14 +16,10 @@ export const SW_SCRIPT_MODULE = `${WRAPPER_DIR}/sw-script.js`;
 
 /** The invocation id: on the request to the tenant (removed before it sees it) and its subrequests. */
 export const INVOCATION_HEADER = "x-tenantscope-invocation";
-/** The tenant's time spent waiting on timers, in ms; stripped before the client sees it. */
-export const TIMER_WAIT_HEADER = "x-tenantscope-timer-wait-ms";
 /** The stand-in's warm-up call (not a tenant invocation). */
 export const PROBE_ENTRYPOINT = "TenantscopeProbe";
 
 /** Per-invocation state that the prelude keeps in an AsyncLocalStorage. */
 export interface InvocationStore {
   id: string;
-  timerWaitMs: number;
-  timerCoveredUntil: number;
 }

@@ -1,7 +1,7 @@
 /**
  * The main module of every tenant's Worker Loader code: it runs the tenant's fetch
- * handler inside the invocation's context (prelude.ts), and reports the timer wait
- * in a response header that the stand-in strips.
+ * handler inside the invocation's context (prelude.ts), so its subrequests carry
+ * the invocation's id.
  *
  * `.js` imports are other modules of the loader code, kept as imports when this file
  * is bundled to text (local/dev/text-modules.ts); `.ts` imports are bundled in.
@@ -9,7 +9,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { invocation } from "./prelude.js";
 import tenant from "./tenant.js";
-import { INVOCATION_HEADER, TIMER_WAIT_HEADER, type InvocationStore, type PROBE_ENTRYPOINT } from "./protocol.ts";
+import { INVOCATION_HEADER, type InvocationStore, type PROBE_ENTRYPOINT } from "./protocol.ts";
 
 type Handler = (request: Request) => unknown;
 type TenantClass = new (ctx: ExecutionContext, env: unknown) => { fetch(request: Request): unknown };
@@ -53,12 +53,9 @@ export default {
       request = new Request(request);
       request.headers.delete(INVOCATION_HEADER);
     }
-    const store: InvocationStore = { id: ctx.props?.invocation ?? "", timerWaitMs: 0, timerCoveredUntil: 0 };
+    const store: InvocationStore = { id: ctx.props?.invocation ?? "" };
     const response = await invocation.run(store, () => handler(request));
     if (!(response instanceof Response)) throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
-    if (store.timerWaitMs === 0 || response.webSocket) return response;
-    const reported = new Response(response.body, response);
-    reported.headers.set(TIMER_WAIT_HEADER, String(store.timerWaitMs));
-    return reported;
+    return response;
   },
 };

@@ -1,0 +1,77 @@
+/**
+ * tenantscope-tenant-host: runs tenant scripts in a tenant process (local/dev/tenants).
+ * The supervisor sends it one invocation at a time, with RUN_HEADER naming the
+ * script version; it loads the isolate (code from the stand-in), runs the tenant's
+ * fetch with its subrequests counted, and answers what the tenant answered, or the
+ * tenant's exception in RUN_ERROR_HEADER. Traces go back to the stand-in's relay.
+ * - default export: ping, warm, invoke
+ * - SubrequestGate: the tenants' globalOutbound
+ * - TailForwarder: the tenants' tail
+ */
+import { WorkerEntrypoint } from "cloudflare:workers";
+import { beginInvocation, endInvocation } from "./invocations.ts";
+import { loadCalibration, loadScript, warm, type LoaderContext } from "./loader.ts";
+import { HOST_PATHS, RUN_ERROR_HEADER, RUN_HEADER, parseRunHeader, type RunHeader, type TenantException } from "./run-protocol.ts";
+import { INVOCATION_HEADER } from "./wrapper/protocol.ts";
+
+export { SubrequestGate } from "./gate.ts";
+export { TailForwarder } from "./tail.ts";
+
+function exception(error: unknown): Response {
+  const body: TenantException =
+    error instanceof Error ? { name: error.name, message: error.message } : { name: "Error", message: String(error) };
+  return Response.json(body, { status: 500, headers: { [RUN_ERROR_HEADER]: "exception" } });
+}
+
+/** Ends the invocation's subrequest count once its body has been sent: a body may still fetch. */
+function endWithBody(response: Response, id: string): Response {
+  if (response.body === null || response.webSocket !== null) {
+    endInvocation(id);
+    return response;
+  }
+  const done = new TransformStream<Uint8Array, Uint8Array>({ flush: () => endInvocation(id) });
+  return new Response(response.body.pipeThrough(done), response);
+}
+
+export default class TenantHost extends WorkerEntrypoint<Env> {
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === HOST_PATHS.ping) return new Response("pong");
+    const run = parseRunHeader(request.headers.get(RUN_HEADER));
+    if (run === null) return new Response(`missing or invalid ${RUN_HEADER}`, { status: 400, headers: { [RUN_ERROR_HEADER]: "bad_run" } });
+    const calibrating = url.pathname === HOST_PATHS.calibrate;
+    const stub = calibrating ? loadCalibration(this.loaderContext(run)) : loadScript(run, this.loaderContext(run));
+    if (url.pathname === HOST_PATHS.warm) {
+      try {
+        await warm(stub);
+      } catch (error) {
+        return exception(error);
+      }
+      return new Response(null, { status: 204 });
+    }
+    return this.invoke(stub, run, request);
+  }
+
+  private async invoke(stub: WorkerStub, run: RunHeader, request: Request): Promise<Response> {
+    beginInvocation(run.id, run.subRequests ?? Number.POSITIVE_INFINITY, Date.now());
+    const tagged = new Request(request);
+    tagged.headers.delete(RUN_HEADER);
+    // The tail relay matches the trace to this invocation by this header; the wrapper hides it from the tenant.
+    tagged.headers.set(INVOCATION_HEADER, run.id);
+    try {
+      return endWithBody(await stub.getEntrypoint(undefined, { props: { invocation: run.id } }).fetch(tagged), run.id);
+    } catch (error) {
+      endInvocation(run.id);
+      return exception(error);
+    }
+  }
+
+  private loaderContext(run: RunHeader): LoaderContext {
+    const props = { namespace: run.namespace, script: run.script };
+    return {
+      env: this.env,
+      gate: this.ctx.exports.SubrequestGate({ props }),
+      tails: [this.ctx.exports.TailForwarder({ props })],
+    };
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * How the stand-in's namespace, the dev runner's supervisor and the tenant host talk
+ * about one invocation: headers on the tenant's own request and response (so bodies
+ * stream through untouched), and the stand-in's internal routes the host calls back.
+ * Plain constants and parsers, imported by all three (two Workers and Node).
+ */
+
+/** On the request: the invocation to run (JSON, `RunHeader`); removed before the tenant sees it. */
+export const RUN_HEADER = "x-tenantscope-run";
+/** On the response: CPU ms the tenant's code used, measured on its process's thread. */
+export const CPU_HEADER = "x-tenantscope-cpu-ms";
+/** On the response: "1" when CPU_HEADER is the invocation's final figure; "0" while a long body still streams. */
+export const CPU_FINAL_HEADER = "x-tenantscope-cpu-final";
+/**
+ * On the host's trace post: the invocations whose traces it carries (comma-separated).
+ * The post passes the supervisor, which holds each invocation's process until its
+ * trace has left, so the trace's own CPU is charged to no other invocation.
+ */
+export const TRACED_HEADER = "x-tenantscope-traced";
+/** On the response: why the runtime, not the tenant, answered (`RunError`). */
+export const RUN_ERROR_HEADER = "x-tenantscope-run-error";
+
+/**
+ * - cpu_limit: the supervisor killed the process past the CPU limit;
+ * - exception: the tenant threw (or failed to load); the body is `TenantException`;
+ * - process_failed: the tenant process died or dropped the request;
+ * - bad_run: a request without a valid RUN_HEADER.
+ */
+export type RunError = "cpu_limit" | "exception" | "process_failed" | "bad_run";
+
+export interface RunHeader {
+  /** The invocation id (also the trace's key in the tail relay). */
+  id: string;
+  /** The loaded isolate this runs in (`namespace/script@etag`): warmed once per process, unmetered. */
+  isolate: string;
+  /** The plan's CPU limit; absent = unlimited. */
+  cpuMs?: number;
+  /** What the host loads and how it counts. */
+  namespace: string;
+  script: string;
+  etag: string;
+  /** The plan's subrequest limit; absent = unlimited. */
+  subRequests?: number;
+}
+
+/** What the tenant threw, as the host saw it. */
+export interface TenantException {
+  name: string;
+  message: string;
+}
+
+function positive(value: unknown): value is number | undefined {
+  return value === undefined || (typeof value === "number" && value > 0);
+}
+
+function text(value: unknown): value is string {
+  return typeof value === "string" && value !== "";
+}
+
+export function parseRunHeader(value: string | null | undefined): RunHeader | null {
+  if (value === null || value === undefined) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== "object" || parsed === null) return null;
+  const { id, isolate, cpuMs, namespace, script, etag, subRequests } = parsed as Record<string, unknown>;
+  if (!text(id) || !text(isolate) || !text(namespace) || !text(script) || !text(etag) || !positive(cpuMs) || !positive(subRequests)) return null;
+  return { id, isolate, namespace, script, etag, ...(cpuMs === undefined ? {} : { cpuMs }), ...(subRequests === undefined ? {} : { subRequests }) };
+}
+
+/** Paths the supervisor serves itself. */
+export const SUPERVISOR_PATHS = {
+  /** GET: `{cpuMs}` of a streamed invocation, once its body has ended. */
+  finalCpu: (id: string) => `/__tenantscope/cpu/${encodeURIComponent(id)}`,
+  finalCpuPrefix: "/__tenantscope/cpu/",
+  status: "/__tenantscope/status",
+} as const;
+
+/** Paths the tenant host serves. */
+export const HOST_PATHS = {
+  ping: "/__tenantscope/ping",
+  /** Loads the isolate named in RUN_HEADER and answers 204 (or the load's error). */
+  warm: "/__tenantscope/warm",
+  /**
+   * Runs a built-in tenant that does nothing, wrapped and traced like any other: what
+   * its invocations cost the thread is the runtime's own share (the wrapper, building
+   * and sending the trace), which the supervisor subtracts from every charge.
+   */
+  calibrate: "/__tenantscope/calibrate",
+} as const;
+
+/** The stand-in's internal routes for the host (bearer token as for the rest of the API). */
+export const PLATFORM_PATHS = {
+  /** GET: `ScriptCode` of one script version. */
+  code: (namespace: string, script: string, etag: string) =>
+    `/_local/runtime/code/${encodeURIComponent(namespace)}/${encodeURIComponent(script)}/${encodeURIComponent(etag)}`,
+  /** POST: `{namespace, script, traces}`: a tenant isolate's traces, as plain JSON, for the tail relay. */
+  traces: "/_local/runtime/traces",
+} as const;
