@@ -20,10 +20,16 @@ export default class extends WorkerEntrypoint {
 }`;
 
 /**
+ * Tenants run in tenant processes behind the dev runner's supervisor, which these
+ * in-workerd tests do not start (test/runtime.test.ts runs them on the real runtime):
+ * TENANT_RUNNER answers as a supervisor that is not there.
+ */
+const NO_RUNNER = `export default { fetch() { return new Response("no tenant runner in these tests", { status: 502, headers: { "x-tenantscope-run-error": "process_failed" } }); } }`;
+
+/**
  * Two Workers, two projects (one Worker under test each, as in workers-sdk's
  * fixtures), both under the name "local" (`vitest --project local` runs both):
- * - api: tenantscope-local (wrangler.jsonc; its tenant wrapper modules are `text:`
- *   imports, dev/text-modules.ts), with the AE Worker beside it, built by
+ * - api: tenantscope-local (wrangler.jsonc), with the AE Worker beside it, built by
  *   the dev runner's esbuild step and wired as the dev runner wires it, so the
  *   forwarded SQL API path answers;
  * - ae: tenantscope-local-ae (ae/wrangler.jsonc).
@@ -46,9 +52,10 @@ export default defineConfig(async () => {
           plugins: [textModulesVitePlugin(), cloudflareTest({
             wrangler: { configPath: "./wrangler.jsonc" },
             miniflare: {
-              serviceBindings: { TAIL_TAIL_RECORDER: "tail-recorder", TAIL_RECORDER: "tail-recorder" },
+              serviceBindings: { TAIL_TAIL_RECORDER: "tail-recorder", TAIL_RECORDER: "tail-recorder", TENANT_RUNNER: "no-tenant-runner" },
               workers: [
                 { name: "tail-recorder", modules: true, compatibilityDate: "2026-11-01", script: RECORDER },
+                { name: "no-tenant-runner", modules: true, compatibilityDate: "2026-11-01", script: NO_RUNNER },
                 aeOptions,
               ],
             },

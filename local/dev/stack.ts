@@ -86,6 +86,8 @@ export interface StackOptions {
   /** Override dispatcher vars, e.g. a short PLAN_CACHE_TTL_SECONDS in tests. */
   dispatcherVars?: Record<string, string>;
   extraWorkers?: readonly ExtraWorker[];
+  /** Extra Workers (by name) the stand-in may deliver tenant traces to, as tail consumers. */
+  tailConsumers?: readonly string[];
   /** Tenant processes (default 2): each runs one invocation at a time, so its thread's CPU is that tenant's. */
   tenantProcesses?: number;
   /** Replace the stand-in's entry module (tests of the runner itself). */
@@ -157,7 +159,7 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
     ...(process.env[STACK_TAG_VARIABLE] === undefined ? {} : { unsafeRuntimeEnv: { [STACK_TAG_VARIABLE]: process.env[STACK_TAG_VARIABLE] } }),
     ...(plan.persistTo === false ? {} : { resourcePersistencePath: plan.persistTo }),
     workers: [
-      localWorkerOptions(plan.local, scriptOf(LOCAL_WORKER), plan.apiPort, [TAIL_WORKER], plan.supervisorPort),
+      localWorkerOptions(plan.local, scriptOf(LOCAL_WORKER), plan.apiPort, [TAIL_WORKER, ...(plan.opts.tailConsumers ?? [])], plan.supervisorPort),
       aeWorkerOptions(plan.ae, scriptOf(AE_WORKER)),
       tailWorkerOptions(plan.tail, scriptOf(TAIL_WORKER)),
       dashboardWorkerOptions(plan.dashboard, scriptOf(DASHBOARD_WORKER), {

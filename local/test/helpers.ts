@@ -46,23 +46,6 @@ export async function upload(ns: string, name: string, source: string, opts: Upl
   return api<{ etag: string; tags: string[] }>(`/${ns}/scripts/${name}`, { method: "PUT", body: multipart(source, opts) });
 }
 
-interface TenantFetcher {
-  fetch(request: Request): Promise<Response>;
-}
-interface NamespaceBinding {
-  get(name: string, args?: Record<string, unknown>, options?: { limits?: { cpuMs?: number; subRequests?: number } }): TenantFetcher;
-}
-
-/** The namespace binding as the dispatcher sees it: get(name, args, { limits }).fetch(req). */
-export function namespaceBinding(namespace: string): NamespaceBinding {
-  const factory = exports.LocalDispatchNamespace as unknown as (opts: { props: { namespace: string } }) => NamespaceBinding;
-  return factory({ props: { namespace } });
-}
-
-export async function callTenant(ns: string, name: string, path = "/", limits: { cpuMs?: number; subRequests?: number } = {}) {
-  return namespaceBinding(ns).get(name, {}, { limits }).fetch(new Request(`http://${name}.example${path}`));
-}
-
 let counter = 0;
 export function uniqueName(prefix: string): string {
   counter += 1;

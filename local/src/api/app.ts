@@ -7,6 +7,7 @@ import { HTTPException } from "hono/http-exception";
 import { ApiError, codes, failure } from "./envelope.ts";
 import { kv } from "./kv.ts";
 import { namespaces } from "./routes.ts";
+import { invoke } from "./invoke.ts";
 import { runtime } from "./runtime.ts";
 
 /** Compares in time independent of where the strings differ. */
@@ -33,9 +34,11 @@ const bearerAuth: MiddlewareHandler<{ Bindings: Env }> = async function bearerAu
 };
 app.use("/client/v4/*", bearerAuth);
 app.use("/_local/runtime/*", bearerAuth);
+app.use("/_local/invoke/*", bearerAuth);
 
 app.route("/client/v4/accounts/:account/workers/dispatch/namespaces", namespaces);
 app.route("/_local/runtime", runtime);
+app.route("/_local/invoke", invoke);
 app.route("/client/v4/accounts/:account/storage/kv/namespaces", kv);
 // The AE is its own Worker (local/ae); it answers these paths itself, 404s included.
 app.all("/client/v4/accounts/:account/analytics_engine/*", (c) => c.env.AE.fetch(c.req.raw));

@@ -46,12 +46,12 @@ const OUR_HEADERS = [CPU_HEADER, CPU_FINAL_HEADER, RUN_ERROR_HEADER];
 
 export class TenantWorker extends RpcTarget {
   private readonly env: Env;
-  private readonly ctx: ExecutionContext;
+  private readonly ctx: Pick<ExecutionContext, "waitUntil">;
   private readonly namespace: string;
   private readonly name: string;
   private readonly limits: Limits;
 
-  constructor(env: Env, ctx: ExecutionContext, namespace: string, name: string, limits: Limits) {
+  constructor(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, namespace: string, name: string, limits: Limits) {
     super();
     this.env = env;
     this.ctx = ctx;

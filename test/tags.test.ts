@@ -1,5 +1,26 @@
-import { describe, expect, it } from "vitest";
-import { api, callTenant, createNamespace, uniqueName, upload } from "./helpers.ts";
+/**
+ * Script tags through the namespace REST API, and what they do to what runs: tag
+ * changes keep the script serving, filtered deletes and namespace deletes stop it
+ * (on the real local runtime).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStack, type Stack } from "../local/dev/stack.ts";
+import { NamespaceClient, uniqueName, type Envelope, type UploadOptions } from "./namespace-client.ts";
+
+let stack: Stack;
+let client: NamespaceClient;
+beforeAll(async () => {
+  stack = await startStack({ port: 0, apiPort: 0, dashboardPort: 0, persistTo: false, seed: false, log: () => {} });
+  client = new NamespaceClient(stack);
+});
+afterAll(async () => {
+  await stack.dispose();
+});
+
+const api = <T = unknown>(path: string, init: RequestInit = {}): Promise<{ status: number; body: Envelope<T> }> => client.api<T>(path, init);
+const upload = (ns: string, name: string, source: string, opts: UploadOptions = {}) => client.upload(ns, name, source, opts);
+const callTenant = (ns: string, name: string) => client.call(ns, name);
+const createNamespace = (name: string) => client.createNamed(name);
 
 const OK_SRC = `export default { fetch() { return new Response("ok"); } }`;
 

@@ -1,0 +1,151 @@
+/**
+ * Tenant traces on the real local runtime: the tenant host's tail forwards them to
+ * the stand-in's relay, which completes them as production would and hands them to
+ * the script's tail_consumers (here a recorder Worker).
+ */
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStack, type Stack } from "../local/dev/stack.ts";
+import { NamespaceClient, failure } from "./namespace-client.ts";
+
+type Trace = Record<string, unknown> & {
+  scriptName?: string;
+  dispatchNamespace?: string;
+  scriptTags?: string[];
+  scriptVersion?: { id?: string };
+  outcome?: string;
+  cpuTime?: number;
+  wallTime?: number;
+  entrypoint?: string;
+  exceptions?: { name: string; message: string }[];
+  event?: { request?: { url?: string; headers?: Record<string, string> }; response?: { status: number } };
+};
+
+let stack: Stack;
+let ns: NamespaceClient;
+let recorder: string;
+const logs: string[] = [];
+const CONSUMER = [{ service: "recorder" }];
+
+beforeAll(async () => {
+  stack = await startStack({
+    port: 0, apiPort: 0, dashboardPort: 0, persistTo: false, seed: false, log: (line) => logs.push(line),
+    extraWorkers: [{ name: "recorder", scriptPath: resolve(import.meta.dirname, "fixtures/recorder.js") }],
+    tailConsumers: ["recorder"],
+  });
+  ns = new NamespaceClient(stack);
+  recorder = stack.urls.extra.recorder ?? "";
+});
+afterAll(async () => {
+  await stack.dispose();
+});
+
+const ECHO_HEADERS = `export default { fetch(req) { return Response.json([...req.headers.keys()]); } }`;
+const BURNER = `export default { fetch(req) {
+  const ms = Number(new URL(req.url).searchParams.get("ms") ?? "0");
+  let x = 0;
+  for (let i = 0; i < ms * 300000; i++) x += Math.sqrt(i);
+  return new Response("burned " + (x >= 0));
+} }`;
+const LOOPER = `export default { fetch() { for (;;) {} } }`;
+
+async function traces(namespace: string): Promise<Trace[]> {
+  const all = (await (await fetch(`${recorder}/traces`)).json()) as Trace[];
+  return all.filter((t) => t.dispatchNamespace === namespace);
+}
+
+/** Traces arrive after the invocation ends; wait (bounded) for `count` of them. */
+async function waitForTraces(namespace: string, count: number, timeoutMs = 10_000): Promise<Trace[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await traces(namespace);
+    if (found.length >= count || Date.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("tenant traces reach the script's tail consumers", () => {
+  it("fills in what local traces leave empty, and hides the stand-in's header", async () => {
+    const n = await ns.createNamespace("tail");
+    const up = await ns.upload(n, "echo", ECHO_HEADERS, { metadata: { tail_consumers: CONSUMER, tags: ["demo", "eu"] } });
+    const seen = (await (await ns.call(n, "echo", "/x?y=1")).json()) as string[];
+    expect(seen.filter((h) => h.startsWith("x-tenantscope-invocation") || h === "x-tenantscope-run")).toEqual([]);
+    const [trace, ...rest] = await waitForTraces(n, 1);
+    expect(rest).toEqual([]);
+    expect(trace).toMatchObject({
+      scriptName: "echo",
+      dispatchNamespace: n,
+      scriptTags: ["demo", "eu"],
+      scriptVersion: { id: up.body.result.etag },
+      outcome: "ok",
+      event: { request: { url: "http://echo.example/x?y=1" }, response: { status: 200 } },
+    });
+    expect(Object.keys(trace?.event?.request?.headers ?? {})).not.toContain("x-tenantscope-invocation");
+    expect(trace?.cpuTime).toBeTypeOf("number");
+    expect(trace?.wallTime).toBeGreaterThanOrEqual(trace?.cpuTime ?? 0);
+  });
+
+  it("reports the CPU used, a limit failed after the fact as exceededCpu, and a killed runaway too", async () => {
+    const n = await ns.createNamespace("tail");
+    await ns.upload(n, "burner", BURNER, { metadata: { tail_consumers: CONSUMER } });
+    await ns.upload(n, "looper", LOOPER, { metadata: { tail_consumers: CONSUMER } });
+    expect(await (await ns.call(n, "burner", "/?ms=60", { cpuMs: 5000 })).text()).toBe("burned true");
+    // Over 20 ms, under the kill threshold (limit + grace): failed after the fact.
+    expect(await failure(ns.call(n, "burner", "/?ms=60", { cpuMs: 50 }))).toBe("Worker exceeded CPU time limit.");
+    expect(await failure(ns.call(n, "looper", "/", { cpuMs: 30 }))).toBe("Worker exceeded CPU time limit.");
+    const found = await waitForTraces(n, 3);
+    const burner = found.filter((t) => t.scriptName === "burner");
+    expect(burner.map((t) => t.outcome).sort((a, b) => String(a).localeCompare(String(b)))).toEqual(["exceededCpu", "ok"]);
+    for (const t of burner) {
+      // Generous: the burn is approximate; the benchmark measures accuracy.
+      expect(t.cpuTime).toBeGreaterThanOrEqual(20);
+      expect(t.wallTime).toBeGreaterThanOrEqual(t.cpuTime ?? 0);
+    }
+    expect(burner.find((t) => t.outcome === "exceededCpu")?.event?.response).toBeUndefined();
+    const looper = found.find((t) => t.scriptName === "looper");
+    expect(looper).toMatchObject({ outcome: "exceededCpu", scriptName: "looper", dispatchNamespace: n });
+    expect(looper?.cpuTime).toBeGreaterThanOrEqual(30);
+  });
+
+  it("carries the subrequest limit's exception as the runtime reported it", async () => {
+    const n = await ns.createNamespace("tail");
+    const src = `export default { async fetch(req, env) { for (let i = 0; i < 3; i++) await (await fetch(env.UPSTREAM + "/hit/tail-sub/" + i)).text(); return new Response("x"); } }`;
+    await ns.upload(n, "fanout", src, { metadata: { tail_consumers: CONSUMER, bindings: [{ type: "plain_text", name: "UPSTREAM", text: recorder }] } });
+    expect(await failure(ns.call(n, "fanout", "/", { subRequests: 2 }))).toBe("Too many subrequests by single Worker invocation.");
+    const [trace] = await waitForTraces(n, 1);
+    expect(trace?.outcome).toBe("exception");
+    expect(trace?.exceptions?.map((e) => e.message)).toEqual(["Too many subrequests by single Worker invocation."]);
+  });
+
+  it("delivers one trace per call: the stand-in's warm-up call is not one", async () => {
+    const n = await ns.createNamespace("tail");
+    await ns.upload(n, "echo", ECHO_HEADERS, { metadata: { tail_consumers: CONSUMER } });
+    for (let i = 0; i < 3; i++) await (await ns.call(n, "echo")).text();
+    const found = await waitForTraces(n, 4, 1_500);
+    expect(found).toHaveLength(3);
+    expect(found.every((t) => t.entrypoint !== "TenantscopeProbe")).toBe(true);
+  });
+
+  it("delivers nothing for scripts without tail_consumers, or to consumers not running", async () => {
+    const n = await ns.createNamespace("tail");
+    await ns.upload(n, "silent", ECHO_HEADERS);
+    await ns.upload(n, "elsewhere", ECHO_HEADERS, { metadata: { tail_consumers: [{ service: "not-running" }] } });
+    await ns.upload(n, "marker", ECHO_HEADERS, { metadata: { tail_consumers: CONSUMER } });
+    for (const name of ["silent", "elsewhere", "marker"]) expect((await ns.call(n, name)).status).toBe(200);
+    await waitForTraces(n, 1);
+    // Traces of the calls before the marker's would have arrived by now.
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await traces(n)).map((t) => t.scriptName)).toEqual(["marker"]);
+  });
+
+  it("describes the script as it was when the invocation ran, even once replaced or deleted", async () => {
+    const n = await ns.createNamespace("tail");
+    await ns.upload(n, "echo", ECHO_HEADERS, { metadata: { tail_consumers: CONSUMER, tags: ["old"] } });
+    await (await ns.call(n, "echo")).text();
+    await ns.upload(n, "echo", ECHO_HEADERS, { metadata: { tail_consumers: CONSUMER, tags: ["new"] } });
+    await (await ns.call(n, "echo")).text();
+    expect((await ns.api(`/${n}/scripts/echo`, { method: "DELETE" })).status).toBe(200);
+    const found = await waitForTraces(n, 2);
+    expect(found.map((t) => t.scriptTags).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([["new"], ["old"]]);
+  });
+});
