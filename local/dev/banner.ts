@@ -24,10 +24,17 @@ function tenantUrl(dispatcher: URL, tenant: string, query = ""): string {
   return `http://${tenant}.${dispatcher.host}/${query}`;
 }
 
+const UPLOAD_NOTES: Record<SeededTenant["upload"], string> = {
+  uploaded: "",
+  updated: "; re-uploaded (examples/ changed)",
+  unchanged: "; already up to date",
+  kept: "; NOT replaced: the script under this name was uploaded through the API, not from examples/",
+};
+
 function planLabel(t: SeededTenant): string {
   const limits = t.limits === null ? "unknown plan" : `${t.limits.cpuMs} ms CPU, ${t.limits.subRequests} subrequests`;
   const how = t.planSource === "kept" ? ", kept from KV" : t.planSource === "default" ? ", dispatcher default" : "";
-  return `${t.plan}: ${limits}${how}`;
+  return `${t.plan}: ${limits}${how}${UPLOAD_NOTES[t.upload]}`;
 }
 
 function tryLines(stack: Stack, dispatcher: URL, api: URL): string[] {

@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 
 export const STACK_TAG_VARIABLE = "TENANTSCOPE_STACK";
+/** In the folder that holds the state folder: `--fresh` wipes the state folder itself. */
 const PID_FILE = "dev.pid.json";
 
 interface PidRecord {

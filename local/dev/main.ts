@@ -2,12 +2,14 @@
  * `pnpm dev`: starts the whole local platform, seeds it, prints where everything
  * is, and stops cleanly on Ctrl-C.
  */
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { banner } from "./banner.ts";
 import { BuildError } from "./build.ts";
 import { PORT_FLAGS, PortInUseError } from "./ports.ts";
+import { RunnerAliveError, endLeftovers, forgetRunner, recordRunner } from "./leftovers.ts";
 import { SeedError } from "./seed.ts";
-import { startStack, type Stack } from "./stack.ts";
+import { DEFAULT_STATE_DIR, startStack, type Stack } from "./stack.ts";
 
 const HELP = `Usage: pnpm dev [options]
 
@@ -20,7 +22,8 @@ Options:
   --port <n>            dispatcher port (default 8787, env TENANTSCOPE_PORT)
   --api-port <n>        local Cloudflare API port (default 8789, env TENANTSCOPE_API_PORT)
   --dashboard-port <n>  dashboard port (default 8788, env TENANTSCOPE_DASHBOARD_PORT)
-  --fresh               wipe the persisted local state (.tenantscope/state) first
+  --fresh               wipe the persisted local state first
+  --state-dir <dir>     where the local state persists (default .tenantscope/state, env TENANTSCOPE_STATE_DIR)
   --no-watch            do not rebuild on source changes
   -h, --help            show this help
 
@@ -49,6 +52,7 @@ function parseCli(argv: string[]) {
       "api-port": { type: "string" },
       "dashboard-port": { type: "string" },
       fresh: { type: "boolean", default: false },
+      "state-dir": { type: "string" },
       watch: { type: "boolean", default: true },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -58,6 +62,7 @@ function parseCli(argv: string[]) {
   return {
     help: values.help,
     fresh: values.fresh,
+    stateDir: resolve(values["state-dir"] ?? process.env.TENANTSCOPE_STATE_DIR ?? DEFAULT_STATE_DIR),
     watch: values.watch,
     port: portOption(values.port, PORT_FLAGS.dispatcher),
     apiPort: portOption(values["api-port"], PORT_FLAGS.api),
@@ -67,7 +72,7 @@ function parseCli(argv: string[]) {
 
 function explain(error: unknown): string {
   if (error instanceof UsageError) return `${error.message}\n\n${HELP}`;
-  if (error instanceof PortInUseError || error instanceof BuildError) return error.message;
+  if (error instanceof PortInUseError || error instanceof BuildError || error instanceof RunnerAliveError) return error.message;
   if (error instanceof SeedError) return `seeding the local platform failed: ${error.message}`;
   if (error instanceof Error && "code" in error && error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
     return `${error.message}\n\n${HELP}`;
@@ -104,8 +109,17 @@ async function main(): Promise<void> {
   const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
   for (const signal of signals) process.on(signal, stop);
 
+  // A runner that died without stopping its workerd processes left them on our ports.
+  // The record lives beside the state folder, which --fresh wipes.
+  const runnerDir = resolve(cli.stateDir, "..");
+  const leftovers = await endLeftovers(runnerDir);
+  if (leftovers.ended.length > 0) {
+    console.log(`tenantscope dev: ended ${leftovers.ended.length} workerd process(es) left running by an earlier pnpm dev (pid ${leftovers.runnerPid}, no longer running): ${leftovers.ended.join(", ")}`);
+  }
+  recordRunner(runnerDir);
+  process.on("exit", () => forgetRunner(runnerDir));
   console.log(`tenantscope dev: building and starting (dispatcher :${cli.port}, local API :${cli.apiPort})...`);
-  stack = await startStack({ port: cli.port, apiPort: cli.apiPort, dashboardPort: cli.dashboardPort, fresh: cli.fresh, watch: cli.watch });
+  stack = await startStack({ port: cli.port, apiPort: cli.apiPort, dashboardPort: cli.dashboardPort, fresh: cli.fresh, watch: cli.watch, persistTo: cli.stateDir });
   // Miniflare's own signal hook calls process.exit() synchronously, before an async
   // dispose could finish (leaving the build folder behind). This CLI owns the
   // signals instead; Miniflare's "exit" hook stays as the safety net.

@@ -2,8 +2,12 @@
  * Seeds the local platform the way a real platform would: through the REST API.
  * Creates the namespace, uploads the demo tenants from examples/, and assigns plans
  * in the plans KV (an assignment that already exists is kept, so an operator's change
- * survives restarts; `--fresh` starts over).
+ * survives restarts; `--fresh` starts over). A demo tenant is uploaded only when it is
+ * missing or its examples/ source changed: each demo upload carries a tag with its
+ * source's hash, and a script of that name without the `demo` tag (an upload through
+ * the API) is left alone.
  */
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { BUILTIN_PLANS, kvKeys, parsePlanRecord, type PlanLimits } from "@tenantscope/core/plans";
@@ -118,6 +122,12 @@ export async function uploadScript(api: LocalApiClient, opts: UploadOptions): Pr
 
 export type PlanSource = "assigned" | "kept" | "default";
 
+/** uploaded: it was missing; updated: its examples/ source changed; unchanged; kept: not a demo upload (the API's). */
+export type UploadState = "uploaded" | "updated" | "unchanged" | "kept";
+
+const DEMO_TAG = "demo";
+const SOURCE_TAG_PREFIX = "demo-source:";
+
 /** Writes `tenant:<name>` = {"plan": plan}, replacing any assignment. */
 export async function assignPlan(api: LocalApiClient, tenant: string, plan: string): Promise<void> {
   await api.expect("PUT", apiPaths.kvValue(kvKeys.tenant(tenant)), {
@@ -152,6 +162,7 @@ function parsePlan(text: string): string | null {
 
 export interface SeededTenant {
   name: string;
+  upload: UploadState;
   plan: string;
   planSource: PlanSource;
   /** The plan's limits as KV or the built-ins define them; null for an unknown plan. */
@@ -188,24 +199,56 @@ async function limitsOf(api: LocalApiClient, plan: string): Promise<PlanLimits |
   return BUILTIN_PLANS[plan] ?? null;
 }
 
-/** Uploads one demo tenant's current examples/<name>/index.js. */
-export async function uploadDemoTenant(api: LocalApiClient, tenant: DemoTenant, opts: SeedOptions): Promise<void> {
-  await uploadScript(api, {
+async function demoUpload(tenant: DemoTenant, opts: SeedOptions): Promise<UploadOptions> {
+  const upload: UploadOptions = {
     namespace: opts.namespace,
     name: tenant.name,
     source: await readExample(tenant.name),
     format: tenant.format,
     plainText: tenant.needsTarget ? { TARGET_URL: opts.targetUrl } : {},
-    tags: ["demo"],
+    tags: [DEMO_TAG],
     tailConsumers: [TAIL_WORKER],
-  });
+  };
+  // Everything that goes into the upload: a new port (TARGET_URL) is a change too.
+  const hash = createHash("sha256").update(JSON.stringify([upload, COMPATIBILITY_DATE])).digest("hex").slice(0, 16);
+  return { ...upload, tags: [DEMO_TAG, `${SOURCE_TAG_PREFIX}${hash}`] };
+}
+
+/** Uploads one demo tenant's current examples/<name>/index.js. */
+export async function uploadDemoTenant(api: LocalApiClient, tenant: DemoTenant, opts: SeedOptions): Promise<void> {
+  await uploadScript(api, await demoUpload(tenant, opts));
+}
+
+/** Uploads the demo tenant unless what runs under its name is current, or not a demo upload. */
+async function syncDemoTenant(api: LocalApiClient, tenant: DemoTenant, opts: SeedOptions): Promise<UploadState> {
+  const upload = await demoUpload(tenant, opts);
+  const existing = await api.expect("GET", `${apiPaths.script(opts.namespace, tenant.name)}/tags`, {}, [404]);
+  if (existing.status !== 404) {
+    const tags = tagsOf(existing.text);
+    if (!tags.includes(DEMO_TAG)) return "kept";
+    if (upload.tags?.every((t) => tags.includes(t)) === true) return "unchanged";
+  }
+  await uploadScript(api, upload);
+  return existing.status === 404 ? "uploaded" : "updated";
+}
+
+function tagsOf(text: string): string[] {
+  try {
+    const body: unknown = JSON.parse(text);
+    if (typeof body === "object" && body !== null && "result" in body && Array.isArray(body.result)) {
+      return body.result.filter((t): t is string => typeof t === "string");
+    }
+  } catch {
+    // Not an envelope: treat as untagged, so nothing is overwritten.
+  }
+  return [];
 }
 
 async function seedTenant(api: LocalApiClient, tenant: DemoTenant, opts: SeedOptions): Promise<Omit<SeededTenant, "limits">> {
-  await uploadDemoTenant(api, tenant, opts);
-  if (tenant.plan === null) return { name: tenant.name, plan: opts.defaultPlan, planSource: "default" };
+  const upload = await syncDemoTenant(api, tenant, opts);
+  if (tenant.plan === null) return { name: tenant.name, upload, plan: opts.defaultPlan, planSource: "default" };
   const assigned = await assignPlanIfMissing(api, tenant.name, tenant.plan);
-  return { name: tenant.name, plan: assigned.plan, planSource: assigned.source };
+  return { name: tenant.name, upload, plan: assigned.plan, planSource: assigned.source };
 }
 
 export async function seedDemo(api: LocalApiClient, opts: SeedOptions): Promise<SeedResult> {

@@ -25,6 +25,8 @@ export const codes = {
   tooLarge: 10027,
   kvNamespaceNotFound: 10013,
   kvKeyNotFound: 10009,
+  /** Not documented by Cloudflare; 413 with the KV binding's own message (local/README.md). */
+  kvValueTooLarge: 10011,
   notFound: 7003,
   internal: 10001,
 } as const;

@@ -7,6 +7,8 @@ import { ApiError, codes, success } from "./envelope.ts";
 
 const MAX_KEY_BYTES = 512;
 const MAX_LIST = 1000;
+/** Workers KV's value limit: 25 MiB. */
+const MAX_VALUE_BYTES = 25 * 1024 * 1024;
 
 export const kv = new Hono<{ Bindings: Env }>();
 
@@ -18,6 +20,10 @@ kv.use("/:id/*", async (c, next) => {
   await next();
 });
 
+function tooLarge(bytes: number): ApiError {
+  return new ApiError(413, codes.kvValueTooLarge, `Value length of ${bytes} exceeds limit of ${MAX_VALUE_BYTES}.`);
+}
+
 function keyOf(raw: string): string {
   if (raw === "" || new TextEncoder().encode(raw).length > MAX_KEY_BYTES) {
     throw new ApiError(400, codes.badRequest, `KV keys must be 1-${MAX_KEY_BYTES} bytes`);
@@ -26,7 +32,13 @@ function keyOf(raw: string): string {
 }
 
 kv.put("/:id/values/:key", async (c) => {
-  await c.env.PLANS.put(keyOf(c.req.param("key")), await c.req.text());
+  const key = keyOf(c.req.param("key"));
+  const declared = Number(c.req.header("content-length") ?? "0");
+  // Refused before reading a body the limit already rules out; checked again once read.
+  if (declared > MAX_VALUE_BYTES) throw tooLarge(declared);
+  const value = await c.req.arrayBuffer();
+  if (value.byteLength > MAX_VALUE_BYTES) throw tooLarge(value.byteLength);
+  await c.env.PLANS.put(key, new TextDecoder().decode(value));
   return c.json(success({}));
 });
 
