@@ -4,6 +4,8 @@
  * - P3: the Tail Worker's CPU per trace (p3-tail.ts)
  * - AE: the local Analytics Engine: writes per second, and GROUP BY over 1 M points (ae.ts)
  * - P4: the dashboard's overview page and API over 10 M points, 1,000 tenants (p4-dashboard.ts)
+ * - runtime: false CPU failures, CPU accuracy, a runaway tenant, throughput, quiet and loaded (runtime/)
+ * - memory: RSS of every process of the stack at 20 req/s over time (runtime/memory.ts; not in the default set)
  *
  * `pnpm bench -- --only p3,ae,p4 --items 100000 --points 1000000 --p4-points 10000000`
  */
@@ -12,8 +14,12 @@ import { runAe } from "./ae.ts";
 import { runP1 } from "./p1.ts";
 import { runP3 } from "./p3-tail.ts";
 import { runP4 } from "./p4-dashboard.ts";
+import { runMemory } from "./runtime/memory.ts";
+import { runRuntime } from "./runtime/index.ts";
 
-const SUITES = ["p1", "p3", "ae", "p4"] as const;
+const SUITES = ["p1", "p3", "ae", "p4", "runtime", "memory"] as const;
+/** What runs without --only: memory takes half an hour. */
+const DEFAULT_SUITES = ["p1", "p3", "ae", "p4", "runtime"];
 type Suite = (typeof SUITES)[number];
 
 function positiveInt(raw: string, flag: string): number {
@@ -33,7 +39,9 @@ function parseCli() {
   const { values } = parseArgs({
     args,
     options: {
-      only: { type: "string", default: SUITES.join(",") },
+      only: { type: "string", default: DEFAULT_SUITES.join(",") },
+      "runtime-seconds": { type: "string", default: "60" },
+      "memory-minutes": { type: "string", default: "30" },
       requests: { type: "string", default: "2000" },
       warmup: { type: "string", default: "300" },
       items: { type: "string", default: "100000" },
@@ -54,6 +62,8 @@ function parseCli() {
     points: positiveInt(values.points, "--points"),
     writes: positiveInt(values.writes, "--writes"),
     p4Points: positiveInt(values["p4-points"], "--p4-points"),
+    runtimeSeconds: positiveInt(values["runtime-seconds"], "--runtime-seconds"),
+    memoryMinutes: positiveInt(values["memory-minutes"], "--memory-minutes"),
   };
 }
 
@@ -63,6 +73,8 @@ async function main(): Promise<void> {
   if (cli.only.has("p3")) await runP3({ items: cli.items });
   if (cli.only.has("ae")) await runAe({ points: cli.points, writes: cli.writes });
   if (cli.only.has("p4")) await runP4({ points: cli.p4Points, tenants: 1000 });
+  if (cli.only.has("runtime")) await runRuntime({ seconds: cli.runtimeSeconds, rates: [50, 100, 200] });
+  if (cli.only.has("memory")) await runMemory({ minutes: cli.memoryMinutes, warmupMinutes: 2, rate: 20 });
 }
 
 main().catch((error: unknown) => {

@@ -179,17 +179,16 @@ export function localWorkerOptions(config: WorkerConfig, scriptPath: string, api
 
 /**
  * The tenant host, as each tenant process runs it: its Worker Loader, its token, and
- * PLATFORM pointed at the supervisor, which passes code and trace requests on to the
- * local API's internal routes.
+ * PLATFORM pointed at the local API (code and traces go through its internal routes).
  */
-export function hostWorkerOptions(config: WorkerConfig, scriptPath: string, supervisorPort: number, apiToken: string): V4WorkerOptions {
+export function hostWorkerOptions(config: WorkerConfig, scriptPath: string, apiPort: number, apiToken: string): V4WorkerOptions {
   const workerLoaders: Record<string, Record<string, never>> = {};
   for (const loader of config.worker_loaders) workerLoaders[loader.binding] = {};
   return {
     ...baseWorkerOptions(config, scriptPath),
     bindings: varsToBindings(config.vars, { API_TOKEN: apiToken }),
     workerLoaders,
-    serviceBindings: { PLATFORM: httpService(supervisorPort) },
+    serviceBindings: { PLATFORM: httpService(apiPort) },
   };
 }
 

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
-import type { MiniflareOptions, V4ServiceDesignator, V4WorkerOptions } from "miniflare";
+import type { MiniflareOptions, V4WorkerOptions } from "miniflare";
 import { startBuilder, type Builder } from "./build.ts";
 import {
   AE_WORKER,
@@ -36,87 +36,17 @@ import {
 } from "./options.ts";
 import { PORT_FLAGS, assertPortsFree, freePort } from "./ports.ts";
 import { watchExamples } from "./examples-watch.ts";
-import { dashboardSecrets, devCredentials, type DevLogin } from "./logins.ts";
+import { dashboardSecrets, devCredentials } from "./logins.ts";
 import { STACK_TAG_VARIABLE } from "./leftovers.ts";
 import { reloader } from "./reload.ts";
 import { startSupervisor, type Supervisor } from "./tenants/supervisor.ts";
 import { LocalApiClient, seedDemo, type SeedOptions, type SeedResult } from "./seed.ts";
+import type { Stack, StackOptions, StackUrls } from "./stack-types.ts";
+
+export type { ExtraWorker, Stack, StackOptions, StackUrls } from "./stack-types.ts";
 
 export const DEFAULT_STATE_DIR = resolve(REPO_ROOT, ".tenantscope/state");
 
-/** A Worker added next to the platform, used as-is (no bundling). */
-export interface ExtraWorker {
-  name: string;
-  /** An ES module file. */
-  scriptPath: string;
-  compatibilityDate?: string;
-  bindings?: Record<string, string>;
-  serviceBindings?: Record<string, V4ServiceDesignator>;
-  /** KV bindings by KV id (PLANS_KV_ID is the platform's shared plans namespace). */
-  kvNamespaces?: Record<string, string>;
-  /** Bindings to other Workers' Durable Object classes (benchmarks seed the AE store). */
-  durableObjects?: NonNullable<V4WorkerOptions["durableObjects"]>;
-  /** Socket port; default 0 (any free port). */
-  port?: number;
-}
-
-export interface StackOptions {
-  /** Dispatcher port (default 8787; 0 = any free port). */
-  port?: number;
-  /** Local Cloudflare API port (default 8789; 0 = any free port). */
-  apiPort?: number;
-  /** Dashboard port (default 8788, or any free port when `port` is 0; 0 = any free port). */
-  dashboardPort?: number;
-  /** Where KV, Durable Objects and uploads persist; false keeps them in memory. */
-  persistTo?: string | false;
-  /** Wipe `persistTo` before starting. */
-  fresh?: boolean;
-  /**
-   * Rebuild on source changes and reload Miniflare; re-upload edited examples. With
-   * `persistTo: false` a reload loses uploads, so watch mode wants persistence.
-   */
-  watch?: boolean;
-  /** Upload demo tenants and assign plans before returning (default: all of them). */
-  seed?: false | { tenants?: readonly string[] };
-  /**
-   * Service bindings added to the dispatcher; one named like a KV binding replaces it
-   * (the benchmark binds PLANS to its read-counting Worker).
-   */
-  dispatcherServices?: Record<string, V4ServiceDesignator>;
-  /** Override dispatcher vars, e.g. a short PLAN_CACHE_TTL_SECONDS in tests. */
-  dispatcherVars?: Record<string, string>;
-  extraWorkers?: readonly ExtraWorker[];
-  /** Extra Workers (by name) the stand-in may deliver tenant traces to, as tail consumers. */
-  tailConsumers?: readonly string[];
-  /** Tenant processes (default 2): each runs one invocation at a time, so its thread's CPU is that tenant's. */
-  tenantProcesses?: number;
-  /** Replace the stand-in's entry module (tests of the runner itself). */
-  localEntry?: string;
-  /** The runner's own messages (rebuilds, reloads, build errors). */
-  log?: (line: string) => void;
-}
-
-export interface StackUrls {
-  dispatcher: string;
-  api: string;
-  dashboard: string;
-  /** Extra Workers by name. */
-  extra: Record<string, string>;
-}
-
-export interface Stack {
-  urls: StackUrls;
-  apiToken: string;
-  namespace: string;
-  seeded: SeedResult | null;
-  /** Dashboard sign-ins (tokens in clear, for the person running the stack). */
-  dashboardLogins: DevLogin[];
-  persistTo: string | false;
-  mf: Miniflare;
-  /** Runs the tenants (local/dev/tenants). */
-  supervisor: Supervisor;
-  dispose(): Promise<void>;
-}
 
 interface Plan {
   local: WorkerConfig;
@@ -260,8 +190,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const hostScript = builder.scriptPaths.get(HOST_WORKER) ?? "";
     const processes = Math.max(1, opts.tenantProcesses ?? 2);
     const ports = await Promise.all(Array.from({ length: processes }, () => freePort()));
-    const worker = (supervisorPort: number): V4WorkerOptions => hostWorkerOptions(host, hostScript, supervisorPort, apiTokenOf(local));
-    supervisor = await startSupervisor({ processes, ports, worker, apiPort: plan.apiPort, log });
+    const tenantLog = opts.tenantLog ?? ((line: string) => console.log(line));
+    supervisor = await startSupervisor({ processes, ports, worker: hostWorkerOptions(host, hostScript, plan.apiPort, apiTokenOf(local)), log, tenantLog });
     plan.supervisorPort = supervisor.port;
     mf = new Miniflare(miniflareOptions(plan, builder));
     await mf.ready;

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
-import { Miniflare, convertV4MiniflareOptions, type MiniflareOptions, type V4WorkerOptions } from "miniflare";
+import { Miniflare, convertV4MiniflareOptions, type MiniflareOptions, type V4WorkerOptions, type WorkerdStructuredLog } from "miniflare";
 import { STACK_TAG_VARIABLE } from "../leftovers.ts";
 import { TAG_VARIABLE, findTaggedProcess, mainThreadCpuNs } from "./cpu.ts";
 
@@ -21,6 +21,8 @@ export interface TenantProcessOptions {
   /** Fixed, so the port survives a restart. */
   port: number;
   log: (line: string) => void;
+  /** What tenants print (console.log and friends). */
+  tenantLog?: (line: string) => void;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
@@ -59,6 +61,7 @@ export class TenantProcess {
         stdout.on("data", (chunk: Buffer) => this.log(`tenant process: ${chunk.toString().trimEnd()}`));
         stderr.on("data", (chunk: Buffer) => this.log(`tenant process: ${chunk.toString().trimEnd()}`));
       },
+      ...(this.options.tenantLog === undefined ? {} : { handleStructuredLogs: ({ message }: WorkerdStructuredLog) => this.options.tenantLog?.(message) }),
       unsafeHandleRuntimeRestart: () => {
         this.pid = findTaggedProcess(this.tag);
       },

@@ -11,18 +11,15 @@ import { randomUUID } from "node:crypto";
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FinalCpu } from "./final-cpu.ts";
-import { HOP_BY_HOP, forward, headerPairs } from "./forward.ts";
-import { Traced } from "./traced.ts";
+import { HOP_BY_HOP, headerPairs } from "./headers.ts";
 import { TenantProcess, type TenantProcessOptions } from "./process.ts";
 import {
   CPU_FINAL_HEADER,
   CPU_HEADER,
   HOST_PATHS,
-  PLATFORM_PATHS,
   RUN_ERROR_HEADER,
   RUN_HEADER,
   SUPERVISOR_PATHS,
-  TRACED_HEADER,
   parseRunHeader,
   type RunError,
   type RunHeader,
@@ -34,10 +31,8 @@ export interface SupervisorOptions {
   processes: number;
   /** Their fixed ports, one each. */
   ports: readonly number[];
-  /** The host Worker, given the supervisor's own port (its calls to the stand-in pass here). */
-  worker: (supervisorPort: number) => TenantProcessOptions["worker"];
-  /** Where the host's calls to the stand-in go on to (the local API); none in the supervisor's own tests. */
-  apiPort?: number;
+  worker: TenantProcessOptions["worker"];
+  tenantLog?: TenantProcessOptions["tenantLog"];
   /**
    * CPU a trivial invocation costs the process itself (wrapper, trace), subtracted from
    * each charge. Default: measured per process at start with the host's calibration
@@ -68,13 +63,20 @@ const CALIBRATION_HEADERS = [
   "x-tenantscope-tenant", "calibration", "x-tenantscope-plan", "free", "x-tenantscope-limits", '{"cpuMs":10,"subRequests":10}',
 ];
 const CALIBRATION_WARMUP = 10;
-/** How long a process is held after an invocation for its trace to leave. */
-const TRACE_WAIT_MS = 250;
 const DROPPED = HOP_BY_HOP;
 
-/** Past the limit by this much, the process is killed; under it, the limit still fails the invocation afterwards. */
+/**
+ * An invocation fails for CPU once its charge passes limit + grace: killed if still
+ * running, failed after the fact otherwise. The grace absorbs the thread clock's rare
+ * spikes (GC, kernel work; 5-19 ms in about 0.2% of trivial requests), which would
+ * otherwise fail innocent cheap requests on small limits.
+ */
 export function graceMs(limitMs: number): number {
   return Math.max(10, limitMs * 0.2);
+}
+
+function overLimit(used: number, limitMs: number): boolean {
+  return used > limitMs + graceMs(limitMs);
 }
 
 function answer(res: ServerResponse, status: number, error: RunError, message: string, cpuMs?: number): void {
@@ -89,10 +91,7 @@ function answer(res: ServerResponse, status: number, error: RunError, message: s
 
 export async function startSupervisor(options: SupervisorOptions): Promise<Supervisor> {
   const fixedBaseline = options.baselineMs;
-  // Traces come back through us only when we pass the host's calls on to the stand-in.
-  const tracesPassHere = options.apiPort !== undefined;
   const finals = new FinalCpu();
-  const traced = new Traced();
   const slots: Slot[] = [];
   const agents = new Map<Slot, Agent>();
 
@@ -101,7 +100,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       const running = slot.current;
       if (running === null || running.killedAtMs !== null || !Number.isFinite(running.limitMs)) continue;
       const used = slot.usedMs(running);
-      if (used > running.limitMs + graceMs(running.limitMs)) {
+      if (overLimit(used, running.limitMs)) {
         running.killedAtMs = used;
         slot.kills += 1;
         slot.process.kill();
@@ -142,7 +141,6 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       const start = slot.process.cpuNs();
       const res = await fetchFrom(slot, { method: "GET", path: HOST_PATHS.calibrate, headers: [...CALIBRATION_HEADERS, "host", `127.0.0.1:${slot.process.port}`, RUN_HEADER, JSON.stringify(run)] });
       const cpuMs = (slot.process.cpuNs() - start) / 1e6;
-      if (tracesPassHere) await traced.wait(run.id, TRACE_WAIT_MS);
       // The first runs load the isolate and warm the JIT.
       if (res.status === 203 && i >= CALIBRATION_WARMUP && Number.isFinite(cpuMs)) samples.push(cpuMs);
     }
@@ -158,7 +156,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       const failed = (): void => {
         if (settled) return;
         settled = true;
-        if (running.killedAtMs !== null) answer(res, 503, "cpu_limit", "Worker exceeded CPU time limit.", running.killedAtMs);
+        if (running.killedAtMs !== null) answer(res, 503, "cpu_killed", "Worker exceeded CPU time limit.", running.killedAtMs);
         else {
           // Not ours: the process died or dropped the connection. Let it restart before the next turn.
           if (!Number.isFinite(slot.process.cpuNs())) slot.process.kill();
@@ -194,9 +192,13 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
             if (running.killedAtMs !== null) return failed();
             settled = true;
             const cpu = slot.usedMs(running);
+            const exceeded = overLimit(cpu, running.limitMs);
             if (streaming) {
-              finals.set(run.id, cpu);
+              finals.set(run.id, { cpuMs: cpu, exceeded });
               res.end();
+            } else if (exceeded) {
+              // It ran to the end, past the limit: production's answer is the CPU error.
+              answer(res, 503, "cpu_exceeded", "Worker exceeded CPU time limit.", cpu);
             } else {
               const body = Buffer.concat(chunks);
               head(true, []);
@@ -223,17 +225,9 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? "/";
-    if (url.startsWith("/_local/") && options.apiPort !== undefined) {
-      const status = await forward(req, res, options.apiPort);
-      const ids = req.headers[TRACED_HEADER];
-      // Refused or not, the trace has left the process.
-      if (url === PLATFORM_PATHS.traces && typeof ids === "string") traced.note(ids.split(",").filter((id) => id !== ""));
-      if (status >= 500) options.log(`tenant supervisor: the local API answered ${status} to ${req.method} ${url}`);
-      return;
-    }
     if (url.startsWith(SUPERVISOR_PATHS.finalCpuPrefix)) {
-      const cpu = await finals.take(decodeURIComponent(url.slice(SUPERVISOR_PATHS.finalCpuPrefix.length)));
-      res.writeHead(cpu === null ? 404 : 200, { "content-type": "application/json" }).end(JSON.stringify({ cpuMs: cpu }));
+      const final = await finals.take(decodeURIComponent(url.slice(SUPERVISOR_PATHS.finalCpuPrefix.length)));
+      res.writeHead(final.cpuMs === null ? 404 : 200, { "content-type": "application/json" }).end(JSON.stringify(final));
       return;
     }
     if (url === SUPERVISOR_PATHS.status) {
@@ -255,11 +249,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
           return;
         }
       }
-      const generation = slot.process.generation;
       await invoke(slot, run, req, res);
-      // Its trace is made on the same thread after it ends: not on the next invocation's bill.
-      // (A killed process makes none.)
-      if (tracesPassHere && slot.process.generation === generation) await traced.wait(run.id, TRACE_WAIT_MS);
     } catch (error) {
       answer(res, 502, "process_failed", `The tenant process could not run this request: ${String(error)}`);
     } finally {
@@ -278,7 +268,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
   const { port } = server.address() as AddressInfo;
   try {
     for (const processPort of options.ports.slice(0, options.processes)) {
-      const slot = new Slot(await TenantProcess.start({ worker: options.worker(port), port: processPort, log: options.log }));
+      const slot = new Slot(await TenantProcess.start({ worker: options.worker, port: processPort, log: options.log, ...(options.tenantLog === undefined ? {} : { tenantLog: options.tenantLog }) }));
       slots.push(slot);
       agents.set(slot, new Agent({ keepAlive: true, maxSockets: 4 }));
 

@@ -11,22 +11,17 @@ export const RUN_HEADER = "x-tenantscope-run";
 export const CPU_HEADER = "x-tenantscope-cpu-ms";
 /** On the response: "1" when CPU_HEADER is the invocation's final figure; "0" while a long body still streams. */
 export const CPU_FINAL_HEADER = "x-tenantscope-cpu-final";
-/**
- * On the host's trace post: the invocations whose traces it carries (comma-separated).
- * The post passes the supervisor, which holds each invocation's process until its
- * trace has left, so the trace's own CPU is charged to no other invocation.
- */
-export const TRACED_HEADER = "x-tenantscope-traced";
 /** On the response: why the runtime, not the tenant, answered (`RunError`). */
 export const RUN_ERROR_HEADER = "x-tenantscope-run-error";
 
 /**
- * - cpu_limit: the supervisor killed the process past the CPU limit;
+ * - cpu_killed: the supervisor killed the process past the CPU limit (no trace comes);
+ * - cpu_exceeded: it finished, but over the limit; the answer is dropped (its trace comes);
  * - exception: the tenant threw (or failed to load); the body is `TenantException`;
  * - process_failed: the tenant process died or dropped the request;
  * - bad_run: a request without a valid RUN_HEADER.
  */
-export type RunError = "cpu_limit" | "exception" | "process_failed" | "bad_run";
+export type RunError = "cpu_killed" | "cpu_exceeded" | "exception" | "process_failed" | "bad_run";
 
 export interface RunHeader {
   /** The invocation id (also the trace's key in the tail relay). */
@@ -71,9 +66,15 @@ export function parseRunHeader(value: string | null | undefined): RunHeader | nu
   return { id, isolate, namespace, script, etag, ...(cpuMs === undefined ? {} : { cpuMs }), ...(subRequests === undefined ? {} : { subRequests }) };
 }
 
+/** The last word on a streamed invocation's CPU; null when it never came. */
+export interface FinalCpu {
+  cpuMs: number | null;
+  exceeded: boolean;
+}
+
 /** Paths the supervisor serves itself. */
 export const SUPERVISOR_PATHS = {
-  /** GET: `{cpuMs}` of a streamed invocation, once its body has ended. */
+  /** GET: `FinalCpu` of a streamed invocation, once its body has ended. */
   finalCpu: (id: string) => `/__tenantscope/cpu/${encodeURIComponent(id)}`,
   finalCpuPrefix: "/__tenantscope/cpu/",
   status: "/__tenantscope/status",

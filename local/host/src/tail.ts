@@ -4,24 +4,11 @@
  * hands them on, so they go back to it, as plain JSON (TraceItems cannot be cloned).
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { PLATFORM_PATHS, TRACED_HEADER } from "./run-protocol.ts";
-import { INVOCATION_HEADER } from "./wrapper/protocol.ts";
+import { PLATFORM_PATHS } from "./run-protocol.ts";
 
 export interface TailForwarderProps {
   namespace: string;
   script: string;
-}
-
-function invocationIds(events: readonly TraceItem[]): string[] {
-  const ids: string[] = [];
-  for (const event of events) {
-    const info = event.event;
-    if (info !== null && "request" in info) {
-      const id = info.request.headers[INVOCATION_HEADER];
-      if (typeof id === "string") ids.push(id);
-    }
-  }
-  return ids;
 }
 
 export class TailForwarder extends WorkerEntrypoint<Env, TailForwarderProps> {
@@ -30,7 +17,7 @@ export class TailForwarder extends WorkerEntrypoint<Env, TailForwarderProps> {
     try {
       const res = await this.env.PLATFORM.fetch(`http://platform${PLATFORM_PATHS.traces}`, {
         method: "POST",
-        headers: { authorization: `Bearer ${this.env.API_TOKEN}`, "content-type": "application/json", [TRACED_HEADER]: invocationIds(events).join(",") },
+        headers: { authorization: `Bearer ${this.env.API_TOKEN}`, "content-type": "application/json" },
         body: JSON.stringify({ ...this.ctx.props, traces: events }),
       });
       if (!res.ok) console.error(`tenantscope-tenant-host: the relay refused ${events.length} trace(s) of ${this.ctx.props.script}: ${res.status} ${await res.text()}`);

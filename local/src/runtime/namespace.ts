@@ -13,6 +13,7 @@ import {
   RUN_ERROR_HEADER,
   RUN_HEADER,
   SUPERVISOR_PATHS,
+  type FinalCpu,
   type RunHeader,
   type TenantException,
 } from "../../host/src/run-protocol.ts";
@@ -86,14 +87,7 @@ export class TenantWorker extends RpcTarget {
     const cpuMs = Number(response.headers.get(CPU_HEADER) ?? "0") || 0;
     const failure = response.headers.get(RUN_ERROR_HEADER);
     if (failure !== null) return this.failed(failure, response, run, script, request, cpuMs);
-    const exceeded = this.limits.cpuMs !== undefined && cpuMs > this.limits.cpuMs;
-    recordCpu(run.id, cpuMs, exceeded);
-    if (exceeded) {
-      // Under the kill threshold but over the limit: failed after the fact, on real CPU.
-      finishMeasurement(run.id, Date.now());
-      await response.body?.cancel();
-      throw new Error(CPU_EXCEEDED);
-    }
+    recordCpu(run.id, cpuMs, false);
     return this.trackBody(response, run.id, response.headers.get(CPU_FINAL_HEADER) === "0");
   }
 
@@ -104,11 +98,14 @@ export class TenantWorker extends RpcTarget {
       throw tenantError(await response.json<TenantException>());
     }
     const body = await response.text();
-    recordCpu(run.id, cpuMs, failure === "cpu_limit");
+    const cpu = failure === "cpu_killed" || failure === "cpu_exceeded";
+    recordCpu(run.id, cpuMs, cpu);
     finishMeasurement(run.id, Date.now());
-    // The process was killed (or died) with the isolate: no trace will come from it.
-    this.ctx.waitUntil(synthesizeTrace(this.env, { run, script, request, cpuMs, outcome: failure === "cpu_limit" ? "exceededCpu" : "internalError" }));
-    if (failure === "cpu_limit") throw new Error(CPU_EXCEEDED);
+    // Killed (or died) with its isolate: no trace will come from it, so the stand-in writes one.
+    if (failure !== "cpu_exceeded") {
+      this.ctx.waitUntil(synthesizeTrace(this.env, { run, script, request, cpuMs, outcome: cpu ? "exceededCpu" : "internalError" }));
+    }
+    if (cpu) throw new Error(CPU_EXCEEDED);
     throw new Error(`Internal error: the tenant's process failed (${failure}): ${body.slice(0, 200)}`);
   }
 
@@ -118,8 +115,9 @@ export class TenantWorker extends RpcTarget {
     for (const name of OUR_HEADERS) headers.delete(name);
     const finish = async (): Promise<void> => {
       if (streamed) {
-        const final = await this.env.TENANT_RUNNER.fetch(`http://supervisor${SUPERVISOR_PATHS.finalCpu(id)}`).then((r) => r.json<{ cpuMs: number | null }>()).catch(() => null);
-        if (final?.cpuMs !== null && final?.cpuMs !== undefined) recordCpu(id, final.cpuMs, this.limits.cpuMs !== undefined && final.cpuMs > this.limits.cpuMs);
+        // The body already went out: a limit passed meanwhile shows in the trace only.
+        const final = await this.env.TENANT_RUNNER.fetch(`http://supervisor${SUPERVISOR_PATHS.finalCpu(id)}`).then((r) => r.json<FinalCpu>()).catch(() => null);
+        if (final !== null && final.cpuMs !== null) recordCpu(id, final.cpuMs, final.exceeded);
       }
       finishMeasurement(id, Date.now());
     };

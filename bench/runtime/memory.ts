@@ -1,0 +1,98 @@
+/**
+ * `pnpm bench -- --only memory [--memory-minutes 30]`: RSS of every process of the
+ * stack (this Node process, which also runs the supervisor; the platform's workerd;
+ * the tenant processes' workerd) at a steady 20 req/s of the demo mix, after a
+ * warm-up, sampled every 30 s; prints each process's slope in MB per minute.
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { describeKinds, openLoop, type Probe } from "./load.ts";
+import { startBenchStack } from "./setup.ts";
+
+export interface MemoryOptions {
+  minutes: number;
+  warmupMinutes: number;
+  rate: number;
+}
+
+const MIX: readonly Probe[] = [
+  { path: "/hello/", expect: 200 },
+  { path: "/cpu-burner/?ms=5", expect: 200 },
+  { path: "/fanout/?n=3", expect: 200 },
+  { path: "/thrower/", expect: 500 },
+  { path: "/chatty/?lines=2", expect: 200 },
+  { path: "/legacy-sw/", expect: 200 },
+];
+
+function rssMb(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+    return Number(line?.replace(/\D+/g, " ").trim().split(" ")[0] ?? "0") / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** This process and its workerd children, by label. */
+function processes(): Map<string, number> {
+  const found = new Map<string, number>([["node (runner, supervisor)", process.pid]]);
+  let n = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === process.pid && stat.includes("(workerd)")) found.set(`workerd #${++n} (pid ${entry})`, Number(entry));
+    } catch {
+      // Gone.
+    }
+  }
+  return found;
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: readonly [number, number][]): number {
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const num = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const den = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  return den === 0 ? 0 : num / den;
+}
+
+export async function runMemory(options: MemoryOptions): Promise<void> {
+  console.log(`memory: RSS per process at ${options.rate} req/s of the demo mix, ${options.warmupMinutes} min warm-up, then ${options.minutes} min`);
+  const bench = await startBenchStack();
+  try {
+    const base = bench.stack.urls.dispatcher;
+    await openLoop(base, MIX, options.rate, options.warmupMinutes * 60);
+    const started = Date.now();
+    const samples = new Map<string, [number, number][]>();
+    let unexpected = 0;
+    const kinds = new Map<string, number>();
+    const sample = (): void => {
+      const minute = (Date.now() - started) / 60_000;
+      for (const [label, pid] of processes()) {
+        const list = samples.get(label) ?? [];
+        list.push([minute, rssMb(pid)]);
+        samples.set(label, list);
+      }
+    };
+    sample();
+    while (Date.now() - started < options.minutes * 60_000) {
+      const run = await openLoop(base, MIX, options.rate, 30);
+      unexpected += run.unexpected;
+      for (const [k, v] of run.kinds) kinds.set(k, (kinds.get(k) ?? 0) + v);
+      sample();
+    }
+    for (const [label, points] of samples) {
+      const first = points[0]?.[1] ?? Number.NaN;
+      const last = points[points.length - 1]?.[1] ?? Number.NaN;
+      console.log(`  ${label}: ${first.toFixed(0)} → ${last.toFixed(0)} MB (${(last - first).toFixed(1)} MB), slope ${slope(points).toFixed(2)} MB/min over ${points.length} samples`);
+    }
+    console.log(`  unexpected answers: ${unexpected}${unexpected > 0 ? ` (${describeKinds(kinds)})` : ""}`);
+    const errorLines = bench.logs.filter((l) => /error|uncaught|hung|different request/i.test(l));
+    console.log(`  runtime error lines in the log: ${errorLines.length}`);
+  } finally {
+    await bench.stack.dispose();
+  }
+}
