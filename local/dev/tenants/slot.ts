@@ -6,12 +6,15 @@
 import type { TenantProcess } from "./process.ts";
 
 export interface Running {
+  isolate: string;
   /** The invocation's CPU limit, ms (Infinity = none). */
   limitMs: number;
   /** The thread's CPU, ns, when the invocation started. */
   startNs: number;
   /** Set by the watchdog when it killed the process for this invocation. */
   killedAtMs: number | null;
+  /** The isolate's first call in this process (just warmed). */
+  fresh: boolean;
 }
 
 export class Slot {

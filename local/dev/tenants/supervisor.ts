@@ -102,6 +102,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       const used = slot.usedMs(running);
       if (overLimit(used, running.limitMs)) {
         running.killedAtMs = used;
+        options.log(`tenant supervisor: killed the tenant process on port ${slot.process.port}: ${running.isolate} used ${used.toFixed(1)} ms of CPU, over ${running.limitMs} ms + grace${running.fresh ? " (its first call in this process)" : ""}`);
         slot.kills += 1;
         slot.process.kill();
       }
@@ -148,9 +149,9 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     return samples[Math.floor(samples.length / 2)] ?? 0;
   }
 
-  function invoke(slot: Slot, run: RunHeader, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  function invoke(slot: Slot, run: RunHeader, req: IncomingMessage, res: ServerResponse, fresh: boolean): Promise<void> {
     return new Promise((done) => {
-      const running: Running = { limitMs: run.cpuMs ?? Number.POSITIVE_INFINITY, startNs: slot.process.cpuNs(), killedAtMs: null };
+      const running: Running = { isolate: run.isolate, limitMs: run.cpuMs ?? Number.POSITIVE_INFINITY, startNs: slot.process.cpuNs(), killedAtMs: null, fresh };
       slot.current = running;
       let settled = false;
       const failed = (): void => {
@@ -193,6 +194,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
             settled = true;
             const cpu = slot.usedMs(running);
             const exceeded = overLimit(cpu, running.limitMs);
+            if (exceeded) options.log(`tenant supervisor: ${run.isolate} used ${cpu.toFixed(1)} ms of CPU, over ${running.limitMs} ms + grace (${running.fresh ? "its first call in this process" : "warm"})`);
             if (streaming) {
               finals.set(run.id, { cpuMs: cpu, exceeded });
               res.end();
@@ -242,14 +244,15 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     await slot.acquire();
     try {
       await slot.process.whenReady();
-      if (!slot.isWarm(run.isolate)) {
+      const fresh = !slot.isWarm(run.isolate);
+      if (fresh) {
         const warmed = await warm(slot, run, raw);
         if (!warmed.ok) {
           res.writeHead(warmed.status, warmed.headers).end(warmed.body);
           return;
         }
       }
-      await invoke(slot, run, req, res);
+      await invoke(slot, run, req, res, fresh);
     } catch (error) {
       answer(res, 502, "process_failed", `The tenant process could not run this request: ${String(error)}`);
     } finally {
