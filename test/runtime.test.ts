@@ -6,6 +6,7 @@
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../local/dev/stack.ts";
+import { BURNER, LOOPER } from "./fixtures/tenants.ts";
 import { NamespaceClient, failure } from "./namespace-client.ts";
 
 let stack: Stack;
@@ -32,15 +33,8 @@ const FANOUT = `export default { async fetch(req, env) {
   for (let i = 0; i < n; i++) await (await fetch(env.UPSTREAM + "/hit/" + url.searchParams.get("key") + "/" + i + "?delay=" + (url.searchParams.get("delay") ?? "0"))).text();
   return new Response("fetched " + n);
 } }`;
-/** Burns CPU by iterations (Date.now is frozen in production); ?ms is approximate. */
-const BURNER = `export default { fetch(req) {
-  const ms = Number(new URL(req.url).searchParams.get("ms") ?? "0");
-  let x = 0;
-  for (let i = 0; i < ms * 300000; i++) x += Math.sqrt(i);
-  return new Response("burned " + (x >= 0));
-} }`;
+
 const SLEEPER = `export default { async fetch() { await new Promise((r) => setTimeout(r, 250)); return new Response("slept"); } }`;
-const LOOPER = `export default { fetch() { for (;;) {} } }`;
 
 async function hits(key: string): Promise<{ url: string; headers: string[] }[]> {
   return (await (await fetch(`${upstream}/hits/${key}`)).json()) as { url: string; headers: string[] }[];

@@ -5,7 +5,7 @@
  * tenant, throughput. Memory over time is `--only memory` (memory.ts).
  */
 import { summarize } from "../stats.ts";
-import { bursts, describeKinds, get, loadMachine, openLoop, type Probe } from "./load.ts";
+import { DEMO_MIX, bursts, describeKinds, get, loadMachine, openLoop, type Probe } from "./load.ts";
 import { cpuOf, referenceCpuMs, startBenchStack, type BenchStack } from "./setup.ts";
 
 export interface RuntimeOptions {
@@ -14,23 +14,15 @@ export interface RuntimeOptions {
   rates: readonly number[];
 }
 
-const DEMO_MIX: readonly Probe[] = [
-  { path: "/hello/", expect: 200 },
-  { path: "/cpu-burner/?ms=5", expect: 200 },
-  { path: "/fanout/?n=3", expect: 200 },
-  { path: "/thrower/", expect: 500 },
-  { path: "/chatty/?lines=2", expect: 200 },
-  { path: "/legacy-sw/", expect: 200 },
-  { path: "/hello/x", expect: 200 },
-  { path: "/nobody/", expect: 404 },
-];
+/** The demo mix, plus a path under a tenant and an unknown tenant. */
+const MIX: readonly Probe[] = [...DEMO_MIX, { path: "/hello/x", expect: 200 }, { path: "/nobody/", expect: 404 }];
 
 async function falseFailures(bench: BenchStack, options: RuntimeOptions, label: string): Promise<void> {
   const base = bench.stack.urls.dispatcher;
   const burst = await bursts(base, { path: "/hello/", expect: 200 }, 50, 20);
   console.log(`  [${label}] 50-concurrent bursts of hello (free, 10 ms) ×20: ${burst.unexpected} unexpected of ${burst.sent}${burst.unexpected > 0 ? ` (${describeKinds(burst.kinds)})` : ""}`);
   for (const rate of options.rates) {
-    const run = await openLoop(base, DEMO_MIX, rate, options.seconds);
+    const run = await openLoop(base, MIX, rate, options.seconds);
     const lat = summarize(run.latencies);
     console.log(`  [${label}] demo mix at ${rate} req/s for ${options.seconds} s: ${run.unexpected} unexpected of ${run.sent} (achieved ${(run.sent / run.seconds).toFixed(0)} req/s, p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms)${run.unexpected > 0 ? ` ${describeKinds(run.kinds)}` : ""}`);
   }

@@ -18,6 +18,16 @@ export interface Probe {
   expect: number;
 }
 
+/** The demo tenants as `pnpm demo` exercises them, with the answer each must get. */
+export const DEMO_MIX: readonly Probe[] = [
+  { path: "/hello/", expect: 200 },
+  { path: "/cpu-burner/?ms=5", expect: 200 },
+  { path: "/fanout/?n=3", expect: 200 },
+  { path: "/thrower/", expect: 500 },
+  { path: "/chatty/?lines=2", expect: 200 },
+  { path: "/legacy-sw/", expect: 200 },
+];
+
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
 
 export function get(base: string, path: string, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<Answer> {

@@ -5,7 +5,7 @@
  * warm-up, sampled every 30 s; prints each process's slope in MB per minute.
  */
 import { readFileSync, readdirSync } from "node:fs";
-import { describeKinds, openLoop, type Probe } from "./load.ts";
+import { DEMO_MIX as MIX, describeKinds, openLoop } from "./load.ts";
 import { startBenchStack } from "./setup.ts";
 
 export interface MemoryOptions {
@@ -14,14 +14,6 @@ export interface MemoryOptions {
   rate: number;
 }
 
-const MIX: readonly Probe[] = [
-  { path: "/hello/", expect: 200 },
-  { path: "/cpu-burner/?ms=5", expect: 200 },
-  { path: "/fanout/?n=3", expect: 200 },
-  { path: "/thrower/", expect: 500 },
-  { path: "/chatty/?lines=2", expect: 200 },
-  { path: "/legacy-sw/", expect: 200 },
-];
 
 function rssMb(pid: number): number {
   try {

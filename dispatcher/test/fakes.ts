@@ -7,7 +7,7 @@ import { TtlCache } from "@tenantscope/core/plan-resolver";
 import { expect } from "vitest";
 import { createApp } from "../src/index.ts";
 import type { DispatcherEnv, DispatcherVars } from "../src/env.ts";
-import { RecordingKV } from "./kv.ts";
+import { RecordingKV } from "@tenantscope/core/testing/recording-kv";
 
 export type TenantBehaviour = (request: Request) => Response | Promise<Response>;
 
@@ -76,7 +76,7 @@ export const productionVars: Required<DispatcherVars> = {
 /** A fresh app, cache, clock and fakes per test, so no test sees another's cache. */
 export function setup(vars: DispatcherVars = {}) {
   const ns = new FakeNamespace();
-  const kv = new RecordingKV();
+  const kv = new RecordingKV(workerEnv.PLANS, "KV GET failed: 503 Service Unavailable");
   const logs: string[] = [];
   const clock = { now: 1_000_000 };
   const app = createApp({ cache: new TtlCache(), now: () => clock.now, log: (m) => logs.push(m) });

@@ -4,7 +4,8 @@
  */
 import { TtlCache } from "@tenantscope/core/plan-resolver";
 import type { DataPoint } from "@tenantscope/core/schema";
-import { RecordingKV } from "./kv.ts";
+import { env } from "cloudflare:workers";
+import { RecordingKV } from "@tenantscope/core/testing/recording-kv";
 
 export type TraceJson = Record<string, unknown>;
 
@@ -76,7 +77,7 @@ export type TestEnv = Pick<Env, "INVOCATIONS" | "PLANS" | "DEFAULT_PLAN" | "PLAN
 
 export function fakeEnv(): { env: TestEnv; kv: RecordingKV; logs: string[]; options: { log: (m: string) => void; cache: TtlCache } } {
   const logs: string[] = [];
-  const kv = new RecordingKV();
+  const kv = new RecordingKV(env.PLANS);
   return {
     env: { INVOCATIONS: new FakeDataset(), PLANS: kv.binding, DEFAULT_PLAN: "free", PLAN_CACHE_TTL_SECONDS: "30" },
     kv,

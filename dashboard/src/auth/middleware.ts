@@ -11,7 +11,7 @@ import type { AppEnv } from "../app-env.ts";
 import { accessSettings, sessionSecret } from "../config.ts";
 import { DashboardError } from "../errors.ts";
 import { ACCESS_HEADER, verifyAccessJwt } from "./access.ts";
-import { sameSecret } from "./compare.ts";
+import { sameSecret } from "@tenantscope/core/compare";
 import { SESSION_COOKIE, csrfTokenFor, readSession } from "./session.ts";
 import { findByEmail, findByToken, mayOpen, tokenKeyId, usersOf, type Page, type Principal, type UserEntry } from "./users.ts";
 

@@ -1,12 +1,12 @@
 /**
  * Who may read what. DASHBOARD_USERS (a secret) is a JSON array of
  * `{ user, role, tenant?, tokenSha256?, email? }`: tokens are stored only as their
- * SHA-256 and compared in constant time (compare.ts); `email` matches a Cloudflare Access identity.
+ * SHA-256 and compared in constant time (@tenantscope/core/compare); `email` matches a Cloudflare Access identity.
  */
 import { isTenantName } from "@tenantscope/core/names";
 import { isRecord } from "@tenantscope/core/result";
 import { DashboardError } from "../errors.ts";
-import { equalDigests, sha256 } from "./compare.ts";
+import { equalDigests, sha256 } from "@tenantscope/core/compare";
 
 export const ROLES = ["support", "billing", "operator"] as const;
 export type Role = (typeof ROLES)[number];

@@ -3,21 +3,13 @@
  * in Cloudflare's envelope), plus a few local-only helpers under /_local.
  */
 import { Hono, type MiddlewareHandler } from "hono";
+import { sameSecret } from "@tenantscope/core/compare";
 import { HTTPException } from "hono/http-exception";
 import { ApiError, codes, failure } from "./envelope.ts";
 import { kv } from "./kv.ts";
 import { namespaces } from "./routes.ts";
 import { invoke } from "./invoke.ts";
 import { runtime } from "./runtime.ts";
-
-/** Compares in time independent of where the strings differ. */
-function sameToken(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
 
 export const app = new Hono<{ Bindings: Env }>();
 
@@ -27,7 +19,7 @@ const bearerAuth: MiddlewareHandler<{ Bindings: Env }> = async function bearerAu
   const header = c.req.header("authorization") ?? "";
   const token = header.startsWith("Bearer ") ? header.slice(7) : "";
   // An unset token must not mean "no token needed": fail closed.
-  if (c.env.API_TOKEN === "" || !sameToken(token, c.env.API_TOKEN)) {
+  if (c.env.API_TOKEN === "" || !(await sameSecret(token, c.env.API_TOKEN))) {
     throw new ApiError(401, codes.authentication, "Authentication error: send Authorization: Bearer <token> (the local config's API_TOKEN)");
   }
   await next();

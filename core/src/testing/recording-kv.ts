@@ -1,11 +1,9 @@
 /**
- * The test Worker's real local KV (PLANS from wrangler.jsonc, provided inside
- * workerd by the vitest plugin), seen through a Proxy that records reads and
- * can fail. It is typed as the binding itself, so the code under test gets a
- * `KVNamespace`, not a shape written for the test.
+ * For tests inside workerd: a test Worker's real local KV (its PLANS binding, from
+ * the vitest plugin), seen through a Proxy that records reads and can fail. It is
+ * typed as the binding itself, so the code under test gets a `KVNamespace`, not a
+ * shape written for the test. Shared by the dispatcher's and the tail's tests.
  */
-import { env } from "cloudflare:workers";
-
 let instances = 0;
 
 export class RecordingKV {
@@ -18,7 +16,8 @@ export class RecordingKV {
   readonly #prefix = `recording-kv-${++instances}/`;
   readonly #inner: KVNamespace;
 
-  constructor(inner: KVNamespace = env.PLANS) {
+  /** `failure` is the message a failing read rejects with (each caller's tests expect their own). */
+  constructor(inner: KVNamespace, failure = "KV unavailable") {
     this.#inner = inner;
     this.binding = new Proxy(inner, {
       get: (target, property) => {
@@ -26,7 +25,7 @@ export class RecordingKV {
           // Typed as the text read (what the plan resolver does); the second argument passes through as given.
           return (key: string, options?: Partial<KVNamespaceGetOptions<undefined>>): Promise<string | null> => {
             this.reads.push(key);
-            if (this.failing) return Promise.reject(new Error("KV GET failed: 503 Service Unavailable"));
+            if (this.failing) return Promise.reject(new Error(failure));
             return target.get(this.#prefix + key, options);
           };
         }

@@ -1,6 +1,6 @@
 /**
- * The one constant-time comparison of secrets in the dashboard (API tokens, CSRF
- * tokens): workerd's crypto.subtle.timingSafeEqual over SHA-256 digests. Digests
+ * The one constant-time comparison of secrets (the dashboard's API and CSRF tokens,
+ * the local API's bearer token): workerd's crypto.subtle.timingSafeEqual over SHA-256 digests. Digests
  * give both sides the same length, so the timing says nothing about a secret's
  * length or content. (Signatures are checked with crypto.subtle.verify, and Access
  * JWTs by jose: neither compares bytes in our code.)
