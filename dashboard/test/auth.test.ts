@@ -1,7 +1,7 @@
 /** Roles, tenant scoping (server-side, in the SQL), sessions and CSRF. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { sha256 } from "../src/auth/compare.ts";
+import { sha256 } from "@tenantscope/core/compare";
 import { toHex } from "../src/auth/users.ts";
 import type { Billing } from "../src/queries/billing.ts";
 import type { Overview } from "../src/queries/overview.ts";
