@@ -109,10 +109,19 @@ export class TenantWorker extends RpcTarget {
     throw new Error(`Internal error: the tenant's process failed (${failure}): ${body.slice(0, 200)}`);
   }
 
-  /** Ends the measurement once the body has been read; a streamed body's final CPU comes after. */
+  /**
+   * Ends the measurement once the body has been read; a streamed body's final CPU comes
+   * after. A body the supervisor buffered was complete before its headers left, so its
+   * invocation is over now, and its body needs no watching (a stream transform per
+   * response was a measurable share of this Worker's CPU).
+   */
   private trackBody(response: Response, id: string, streamed: boolean): Response {
     const headers = new Headers(response.headers);
     for (const name of OUR_HEADERS) headers.delete(name);
+    if (!streamed) {
+      finishMeasurement(id, Date.now());
+      return new Response(response.body, { status: response.status, statusText: response.statusText, headers, webSocket: response.webSocket });
+    }
     const finish = async (): Promise<void> => {
       if (streamed) {
         // The body already went out: a limit passed meanwhile shows in the trace only.
