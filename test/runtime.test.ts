@@ -66,6 +66,16 @@ describe("tenant invocation through the namespace binding", () => {
     await expect(ns.call(n, "missing")).rejects.toThrow(/^Worker not found/);
   });
 
+  it("ignores runtime headers a tenant sets itself: they cannot fake a CPU figure or a runtime error", async () => {
+    const n = await ns.createNamespace("rt");
+    const src = `export default { fetch() { return new Response("mine", { headers: { "x-tenantscope-cpu-ms": "0", "x-tenantscope-cpu-final": "0", "x-tenantscope-run-error": "cpu_killed" } }); } }`;
+    await ns.upload(n, "liar", src);
+    const res = await ns.call(n, "liar", "/", { cpuMs: 50 });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("mine");
+    expect([...res.headers.keys()].filter((h) => h.startsWith("x-tenantscope-"))).toEqual([]);
+  });
+
   it("propagates the tenant's exception with its type and message", async () => {
     const n = await ns.createNamespace("rt");
     await ns.upload(n, "thrower", `export default { fetch() { throw new TypeError("kaboom"); } }`);

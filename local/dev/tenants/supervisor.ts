@@ -63,7 +63,8 @@ const CALIBRATION_HEADERS = [
   "x-tenantscope-tenant", "calibration", "x-tenantscope-plan", "free", "x-tenantscope-limits", '{"cpuMs":10,"subRequests":10}',
 ];
 const CALIBRATION_WARMUP = 10;
-const DROPPED = HOP_BY_HOP;
+/** Hop-by-hop headers, and the CPU figures only the supervisor writes. */
+const DROPPED = new Set([...HOP_BY_HOP, CPU_HEADER, CPU_FINAL_HEADER]);
 
 /**
  * An invocation fails for CPU once its charge passes limit + grace: killed if still

@@ -11,7 +11,16 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { beginInvocation, endInvocation } from "./invocations.ts";
 import { loadCalibration, loadScript, warm, type LoaderContext } from "./loader.ts";
-import { HOST_PATHS, RUN_ERROR_HEADER, RUN_HEADER, parseRunHeader, type RunHeader, type TenantException } from "./run-protocol.ts";
+import {
+  CPU_FINAL_HEADER,
+  CPU_HEADER,
+  HOST_PATHS,
+  RUN_ERROR_HEADER,
+  RUN_HEADER,
+  parseRunHeader,
+  type RunHeader,
+  type TenantException,
+} from "./run-protocol.ts";
 import { INVOCATION_HEADER } from "./wrapper/protocol.ts";
 
 export { SubrequestGate } from "./gate.ts";
@@ -24,7 +33,18 @@ function exception(error: unknown): Response {
 }
 
 /** Ends the invocation's subrequest count once its body has been sent: a body may still fetch. */
-function endWithBody(response: Response, id: string): Response {
+/** Headers only the runtime may set on an answer: a tenant's own would fake its CPU or a runtime error. */
+const RUNTIME_HEADERS = [CPU_HEADER, CPU_FINAL_HEADER, RUN_ERROR_HEADER];
+
+function withoutRuntimeHeaders(response: Response): Response {
+  if (!RUNTIME_HEADERS.some((name) => response.headers.has(name))) return response;
+  const copy = new Response(response.body, response);
+  for (const name of RUNTIME_HEADERS) copy.headers.delete(name);
+  return copy;
+}
+
+function endWithBody(tenantResponse: Response, id: string): Response {
+  const response = withoutRuntimeHeaders(tenantResponse);
   if (response.body === null || response.webSocket !== null) {
     endInvocation(id);
     return response;
