@@ -84,6 +84,7 @@ export function banner(input: BannerInput): string {
     `tenantscope dev: one Miniflare instance (shared KV and Durable Objects), state in ${state}`,
     `  dispatcher   ${dispatcher.origin}/   (tenantscope-dispatcher, PLATFORM_DOMAIN=localhost)`,
     `  local API    ${api.origin}/client/v4   (tenantscope-local, Authorization: Bearer ${stack.apiToken})`,
+    `  tenants      ${stack.supervisor.slots.length} tenant processes (workerd pids ${stack.supervisor.slots.map((s) => s.process.pid ?? "?").join(", ")}), one invocation at a time each: CPU from their own thread, a runaway is stopped at its limit`,
     `  tail         tenantscope-tail → local Analytics Engine (dataset tenant_invocations, SQL on the local API)`,
     ...Object.entries(stack.urls.extra).map(([name, url]) => `  ${name.padEnd(12)} ${forHumans(url).origin}/`),
     `  dashboard    ${forHumans(stack.urls.dashboard).origin}/   (tenantscope-dashboard, SQL → the local AE)`,
