@@ -6,6 +6,7 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { DEMO_MIX as MIX, describeKinds, openLoop } from "./load.ts";
+import type { Slot } from "../../local/dev/tenants/slot.ts";
 import { startBenchStack } from "./setup.ts";
 
 export interface MemoryOptions {
@@ -24,20 +25,33 @@ function rssMb(pid: number): number {
   }
 }
 
-/** This process and its workerd children, by label. */
-function processes(): Map<string, number> {
-  const found = new Map<string, number>([["node (runner, supervisor)", process.pid]]);
-  let n = 0;
+/** workerd children of this process. */
+function workerdChildren(): number[] {
+  const found: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
       const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === process.pid && stat.includes("(workerd)")) found.set(`workerd #${++n} (pid ${entry})`, Number(entry));
+      if (ppid === process.pid && stat.includes("(workerd)")) found.push(Number(entry));
     } catch {
       // Gone.
     }
   }
+  return found;
+}
+
+/** Every process of the stack by role; a tenant process keeps its label across restarts (new pid). */
+function processes(slots: readonly Slot[]): Map<string, number> {
+  const found = new Map<string, number>([["node (runner, supervisor)", process.pid]]);
+  const tenantPids = new Set<number>();
+  for (const slot of slots) {
+    if (slot.process.pid === undefined) continue;
+    tenantPids.add(slot.process.pid);
+    found.set(`tenant process :${slot.process.port}`, slot.process.pid);
+  }
+  const platform = workerdChildren().filter((pid) => !tenantPids.has(pid));
+  platform.forEach((pid, i) => found.set(platform.length === 1 ? "platform workerd" : `platform workerd #${i + 1}`, pid));
   return found;
 }
 
@@ -63,7 +77,7 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
     const kinds = new Map<string, number>();
     const sample = (): void => {
       const minute = (Date.now() - started) / 60_000;
-      for (const [label, pid] of processes()) {
+      for (const [label, pid] of processes(bench.stack.supervisor.slots)) {
         const list = samples.get(label) ?? [];
         list.push([minute, rssMb(pid)]);
         samples.set(label, list);
@@ -81,6 +95,8 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
       const last = points[points.length - 1]?.[1] ?? Number.NaN;
       console.log(`  ${label}: ${first.toFixed(0)} → ${last.toFixed(0)} MB (${(last - first).toFixed(1)} MB), slope ${slope(points).toFixed(2)} MB/min over ${points.length} samples`);
     }
+    const restarts = bench.stack.supervisor.slots.map((slot) => `:${slot.process.port} ${slot.kills} kill(s)`).join(", ");
+    console.log(`  tenant process kills: ${restarts}`);
     console.log(`  unexpected answers: ${unexpected}${unexpected > 0 ? ` (${describeKinds(kinds)})` : ""}`);
     const errorLines = bench.logs.filter((l) => /error|uncaught|hung|different request/i.test(l));
     console.log(`  runtime error lines in the log: ${errorLines.length}`);

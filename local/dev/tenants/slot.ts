@@ -27,6 +27,8 @@ export class Slot {
   current: Running | null = null;
   /** The process's own CPU per invocation, subtracted from each charge (supervisor's calibration). */
   baselineMs = 0;
+  /** The process generation whose host code has been warmed (calibration runs at start do it too). */
+  hostWarmGeneration = 0;
   kills = 0;
   served = 0;
 

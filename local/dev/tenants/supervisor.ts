@@ -136,9 +136,9 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
   }
 
   /** The median CPU of the calibration tenant's invocations: the runtime's own share of each. */
-  async function calibrate(slot: Slot): Promise<number> {
+  async function calibrate(slot: Slot, runs = CALIBRATION_RUNS): Promise<number> {
     const samples: number[] = [];
-    for (let i = 0; i < CALIBRATION_RUNS; i++) {
+    for (let i = 0; i < runs; i++) {
       const run = { id: `calibration-${randomUUID()}`, isolate: "__tenantscope/calibration", namespace: "__tenantscope", script: "calibration", etag: "0" };
       const start = slot.process.cpuNs();
       const res = await fetchFrom(slot, { method: "GET", path: HOST_PATHS.calibrate, headers: [...CALIBRATION_HEADERS, "host", `127.0.0.1:${slot.process.port}`, RUN_HEADER, JSON.stringify(run)] });
@@ -245,6 +245,12 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     await slot.acquire();
     try {
       await slot.process.whenReady();
+      if (slot.hostWarmGeneration !== slot.process.generation) {
+        // A restarted process runs the host's own code cold: compile it on the calibration
+        // tenant, not on the next tenant's bill (a cold host once cost a cheap tenant 20+ ms).
+        await calibrate(slot, CALIBRATION_WARMUP);
+        slot.hostWarmGeneration = slot.process.generation;
+      }
       const fresh = !slot.isWarm(run.isolate);
       if (fresh) {
         const warmed = await warm(slot, run, raw);
