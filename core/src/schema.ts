@@ -13,7 +13,8 @@ export const AE_LIMITS = {
   doubles: 20,
   indexBytes: 96,
   blobBytesTotal: 16 * 1024,
-  writesPerInvocation: 25,
+  /** 250 since April 2026 (it was 25). */
+  writesPerInvocation: 250,
 } as const;
 
 /** A column position AE accepts: blob1..blob20, double1..double20. */

@@ -1,12 +1,12 @@
 /**
- * Bounds a batch to AE's 25 writes per invocation without losing counts.
+ * Bounds a batch to AE's writes per invocation (L = 250; AE_LIMITS) without losing counts.
  * Rule (documented in SCHEMA.md, "Folded points"):
- * - ≤ 25 rows: one point each.
+ * - ≤ L rows: one point each.
  * - More: the first k rows stay single; the rest fold into one point per group,
- *   with the largest k such that k + groups ≤ 25, trying keys from fine to
+ *   with the largest k such that k + groups ≤ L, trying keys from fine to
  *   coarse: (tenant, namespace, plan, limits, outcome, violation, event type,
  *   status) → (tenant, plan, outcome, violation) → (tenant).
- * - More tenants than 25 in one batch: the 24 busiest keep a point each, the
+ * - More tenants than L in one batch: the L − 1 busiest keep a point each, the
  *   rest fold into one point under OVERFLOW_TENANT.
  * A folded point carries the group's size in `invocations` and per-invocation
  * means in the additive doubles, so `SUM(_sample_interval * invocations * x)`

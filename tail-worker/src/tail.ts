@@ -1,5 +1,5 @@
 /**
- * A batch of traces → at most 25 data points. Every step is guarded: an error
+ * A batch of traces → at most AE_LIMITS.writesPerInvocation (250) data points. Every step is guarded: an error
  * thrown inside a tail handler is silent in production, so this module never
  * throws, and logs every failure itself.
  */

@@ -2,8 +2,10 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { BLOBS, DOUBLES, type DataPoint } from "@tenantscope/core/schema";
 import { handleTail } from "../src/tail.ts";
-import { OVERFLOW_TENANT } from "@tenantscope/core/schema";
+import { AE_LIMITS, OVERFLOW_TENANT } from "@tenantscope/core/schema";
 import { EVENTS, fakeEnv, trace } from "./fixtures.ts";
+
+const LIMIT = AE_LIMITS.writesPerInvocation;
 
 const blob = (p: DataPoint, name: keyof typeof BLOBS) => p.blobs[BLOBS[name] - 1];
 const dbl = (p: DataPoint, name: keyof typeof DOUBLES) => p.doubles[DOUBLES[name] - 1] ?? Number.NaN;
@@ -29,20 +31,21 @@ describe("handleTail", () => {
     expect(logs.some((l) => l.includes("skipped 1 non-tenant") && l.includes("tenantscope-dispatcher"))).toBe(true);
   });
 
-  it("folds a batch of 30 into at most 25 points with exact per-tenant totals", async () => {
+  it(`folds a batch of ${LIMIT + 50} into at most ${LIMIT} points with exact per-tenant totals`, async () => {
     const { env, options } = fakeEnv();
     const tenants = ["hello", "cpu-burner", "fanout"];
-    const batch = Array.from({ length: 30 }, (_, i) =>
+    const size = LIMIT + 50;
+    const batch = Array.from({ length: size }, (_, i) =>
       trace({ scriptName: tenants[i % 3], cpuTime: i + 1, outcome: i % 4 === 0 ? "exception" : "ok", exceptions: i % 4 === 0 ? [{ name: "Error", message: `e${i}` }] : [] }));
     const summary = await handleTail(batch, env, options);
     const points = env.INVOCATIONS.points;
-    expect(points.length).toBeLessThanOrEqual(25);
+    expect(points.length).toBeLessThanOrEqual(LIMIT);
     expect(summary.points).toBe(points.length);
     const t = totals(points);
-    expect(Object.values(t).reduce((n, x) => n + x.n, 0)).toBe(30);
+    expect(Object.values(t).reduce((n, x) => n + x.n, 0)).toBe(size);
     for (const [k, name] of tenants.entries()) {
       const mine = batch.filter((_, i) => i % 3 === k);
-      expect(t[name]?.n).toBe(10);
+      expect(t[name]?.n).toBe(mine.length);
       expect(t[name]?.sum).toBeCloseTo(mine.reduce((s, x) => s + Number(x.cpuTime), 0), 9);
     }
     expect(points.some((p) => blob(p, "pointKind") === "folded" && dbl(p, "invocations") > 1)).toBe(true);
@@ -50,22 +53,24 @@ describe("handleTail", () => {
 
   it("keeps outcome counts exact in folded points", async () => {
     const { env, options } = fakeEnv();
-    const batch = Array.from({ length: 100 }, (_, i) => trace({ outcome: i < 37 ? "exceededCpu" : "ok" }));
+    const batch = Array.from({ length: LIMIT * 4 }, (_, i) => trace({ outcome: i < 37 ? "exceededCpu" : "ok" }));
     await handleTail(batch, env, options);
     const byOutcome: Record<string, number> = {};
     for (const p of env.INVOCATIONS.points) byOutcome[blob(p, "outcome") ?? ""] = (byOutcome[blob(p, "outcome") ?? ""] ?? 0) + dbl(p, "invocations");
-    expect(byOutcome).toEqual({ exceededCpu: 37, ok: 63 });
-    expect(env.INVOCATIONS.points.length).toBeLessThanOrEqual(25);
+    expect(byOutcome).toEqual({ exceededCpu: 37, ok: LIMIT * 4 - 37 });
+    expect(env.INVOCATIONS.points.length).toBeLessThanOrEqual(LIMIT);
   });
 
-  it("folds more than 25 tenants into the busiest 24 plus an overflow point", async () => {
+  it(`folds more than ${LIMIT} tenants into the busiest ${LIMIT - 1} plus an overflow point`, async () => {
     const { env, options } = fakeEnv();
-    const batch = Array.from({ length: 40 }, (_, i) => trace({ scriptName: i < 10 ? "busy" : `t${i}` }));
+    // 10 invocations of "busy", and LIMIT + 5 tenants with one each: LIMIT + 6 tenants in all.
+    const size = 10 + LIMIT + 5;
+    const batch = Array.from({ length: size }, (_, i) => trace({ scriptName: i < 10 ? "busy" : `t${i}` }));
     await handleTail(batch, env, options);
     const t = totals(env.INVOCATIONS.points);
-    expect(env.INVOCATIONS.points.length).toBe(25);
+    expect(env.INVOCATIONS.points.length).toBe(LIMIT);
     expect(t.busy?.n).toBe(10);
-    expect(Object.values(t).reduce((n, x) => n + x.n, 0)).toBe(40);
+    expect(Object.values(t).reduce((n, x) => n + x.n, 0)).toBe(size);
     expect(t[OVERFLOW_TENANT]?.n).toBe(7);
   });
 

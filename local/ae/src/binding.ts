@@ -5,7 +5,7 @@
  *
  * Each call is one awaited RPC into the store (about 0.65 ms). It does not batch:
  * a buffer in this isolate could be lost if the isolate is evicted before a flush,
- * and the tail writes at most 25 points per invocation, so the simple form is the
+ * and the tail writes one point per invocation it records (at most 250 per tail call), so the simple form is the
  * correct one until a benchmark says otherwise.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
