@@ -5,6 +5,9 @@
  * warm-up, sampled every 30 s; prints each process's slope in MB per minute.
  */
 import { readFileSync, readdirSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DEMO_MIX as MIX, describeKinds, openLoop } from "./load.ts";
 import type { Slot } from "../../local/dev/tenants/slot.ts";
 import { startBenchStack } from "./setup.ts";
@@ -67,7 +70,9 @@ function slope(points: readonly [number, number][]): number {
 
 export async function runMemory(options: MemoryOptions): Promise<void> {
   console.log(`memory: RSS per process at ${options.rate} req/s of the demo mix, ${options.warmupMinutes} min warm-up, then ${options.minutes} min`);
-  const bench = await startBenchStack();
+  // On disk, as `pnpm dev` keeps it: in memory, the stored points themselves would grow RSS.
+  const state = await mkdtemp(join(tmpdir(), "tenantscope-memory-"));
+  const bench = await startBenchStack(state);
   try {
     const base = bench.stack.urls.dispatcher;
     await openLoop(base, MIX, options.rate, options.warmupMinutes * 60);
@@ -100,7 +105,9 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
     console.log(`  unexpected answers: ${unexpected}${unexpected > 0 ? ` (${describeKinds(kinds)})` : ""}`);
     const errorLines = bench.logs.filter((l) => /error|uncaught|hung|different request/i.test(l));
     console.log(`  runtime error lines in the log: ${errorLines.length}`);
+    for (const line of bench.logs.filter((l) => l.includes("tenant supervisor:"))) console.log(`  ${line}`);
   } finally {
     await bench.stack.dispose();
+    await rm(state, { recursive: true, force: true });
   }
 }

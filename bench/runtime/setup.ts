@@ -14,9 +14,14 @@ export interface BenchStack {
   logs: string[];
 }
 
-export async function startBenchStack(): Promise<BenchStack> {
+/** `persistTo`: a folder for the stack's state (the memory benchmark), else in memory. */
+export async function startBenchStack(persistTo: string | false = false): Promise<BenchStack> {
   const logs: string[] = [];
-  const stack = await startStack({ port: 0, apiPort: 0, dashboardPort: 0, persistTo: false, log: (line) => logs.push(line), tenantLog: () => {} });
+  const started = Date.now();
+  const log = (line: string): void => {
+    logs.push(`[${((Date.now() - started) / 60_000).toFixed(1)} min] ${line}`);
+  };
+  const stack = await startStack({ port: 0, apiPort: 0, dashboardPort: 0, persistTo, fresh: persistTo !== false, log, tenantLog: () => {} });
   const api = new LocalApiClient(stack.urls.api, stack.apiToken);
   await api.expect("PUT", apiPaths.kvValue("plan:bench"), { body: JSON.stringify({ cpuMs: 5000, subRequests: 1000 }), contentType: "application/json" });
   const burner = readFileSync(resolve(REPO_ROOT, "examples/cpu-burner/index.js"), "utf8");
