@@ -6,8 +6,9 @@
  * runner is gone, ends them, and says so. A runner that is still alive is left alone.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { environOf, workerdWithEnv } from "./tenants/cpu.ts";
 
 export const STACK_TAG_VARIABLE = "TENANTSCOPE_STACK";
 /** In the folder that holds the state folder: `--fresh` wipes the state folder itself. */
@@ -40,34 +41,9 @@ function alive(pid: number): boolean {
   }
 }
 
-function environOf(pid: number): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
-  } catch {
-    return [];
-  }
-}
-
 /** workerd processes whose environment holds `TENANTSCOPE_STACK=<tag>`. */
 export function taggedWorkerd(tag: string): number[] {
-  const marker = `${STACK_TAG_VARIABLE}=${tag}`;
-  const found: number[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (!readFileSync(`/proc/${entry}/comm`, "utf8").startsWith("workerd")) continue;
-    } catch {
-      continue;
-    }
-    if (environOf(Number(entry)).includes(marker)) found.push(Number(entry));
-  }
-  return found;
+  return workerdWithEnv(`${STACK_TAG_VARIABLE}=${tag}`);
 }
 
 function readRecord(stateDir: string): PidRecord | null {

@@ -20,23 +20,44 @@ export function canMeasureCpu(): boolean {
   return Number.isFinite(mainThreadCpuNs(process.pid));
 }
 
+/** A process's environment, one `NAME=value` each; empty when it is gone or not ours to read. */
+export function environOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+  } catch {
+    return [];
+  }
+}
+
+/** The workerd processes whose environment holds `marker` (`NAME=value`). */
+export function workerdWithEnv(marker: string): number[] {
+  const found: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/comm`, "utf8").startsWith("workerd")) continue;
+    } catch {
+      // The process ended while we looked.
+      continue;
+    }
+    if (environOf(Number(entry)).includes(marker)) found.push(Number(entry));
+  }
+  return found;
+}
+
 /**
  * The workerd process whose environment holds `TENANTSCOPE_TENANT_PROCESS=<tag>`.
  * Miniflare does not expose its runtime's pid, and starts workerd anew after a
  * crash, so the tag (passed through `unsafeRuntimeEnv`) is how we find it again.
  */
 export function findTaggedProcess(tag: string): number | undefined {
-  const marker = `${TAG_VARIABLE}=${tag}`;
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (!readFileSync(`/proc/${entry}/comm`, "utf8").startsWith("workerd")) continue;
-      if (readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").includes(marker)) return Number(entry);
-    } catch {
-      // The process ended while we looked, or is not ours to read.
-    }
-  }
-  return undefined;
+  return workerdWithEnv(`${TAG_VARIABLE}=${tag}`)[0];
 }
 
 export const TAG_VARIABLE = "TENANTSCOPE_TENANT_PROCESS";
