@@ -5,6 +5,7 @@
  * fetch() threw as `{thrown}` (rebuilt here as an Error of the same type).
  */
 import type { Stack } from "../local/dev/stack.ts";
+import { rebuildException, type TenantException } from "../local/host/src/run-protocol.ts";
 
 export interface Envelope<T = unknown> {
   success: boolean;
@@ -14,7 +15,6 @@ export interface Envelope<T = unknown> {
   result_info?: { count: number; per_page?: number; cursor?: string };
 }
 
-const ERRORS: Record<string, ErrorConstructor> = { TypeError, RangeError, SyntaxError, ReferenceError };
 const THROWN_STATUS = 599;
 
 let counter = 0;
@@ -71,9 +71,8 @@ export class NamespaceClient {
       headers: { authorization: `Bearer ${this.stack.apiToken}`, "x-tenantscope-limits": JSON.stringify(limits) },
     });
     if (res.status !== THROWN_STATUS) return res;
-    const { thrown } = (await res.json()) as { thrown: { name: string; message: string } };
-    const error = new (ERRORS[thrown.name] ?? Error)(thrown.message);
-    throw error;
+    const { thrown } = (await res.json()) as { thrown: TenantException };
+    throw rebuildException(thrown);
   }
 }
 

@@ -12,11 +12,10 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { beginInvocation, endInvocation } from "./invocations.ts";
 import { loadCalibration, loadScript, warm, type LoaderContext } from "./loader.ts";
 import {
-  CPU_FINAL_HEADER,
-  CPU_HEADER,
   HOST_PATHS,
   RUN_ERROR_HEADER,
   RUN_HEADER,
+  RUNTIME_RESPONSE_HEADERS,
   parseRunHeader,
   type RunHeader,
   type TenantException,
@@ -33,13 +32,11 @@ function exception(error: unknown): Response {
 }
 
 /** Ends the invocation's subrequest count once its body has been sent: a body may still fetch. */
-/** Headers only the runtime may set on an answer: a tenant's own would fake its CPU or a runtime error. */
-const RUNTIME_HEADERS = [CPU_HEADER, CPU_FINAL_HEADER, RUN_ERROR_HEADER];
-
+/** A tenant's own runtime headers would fake its CPU or a runtime error. */
 function withoutRuntimeHeaders(response: Response): Response {
-  if (!RUNTIME_HEADERS.some((name) => response.headers.has(name))) return response;
+  if (!RUNTIME_RESPONSE_HEADERS.some((name) => response.headers.has(name))) return response;
   const copy = new Response(response.body, response);
-  for (const name of RUNTIME_HEADERS) copy.headers.delete(name);
+  for (const name of RUNTIME_RESPONSE_HEADERS) copy.headers.delete(name);
   return copy;
 }
 

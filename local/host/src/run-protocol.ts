@@ -38,6 +38,18 @@ export interface RunHeader {
   subRequests?: number;
 }
 
+/** Answer headers only the runtime writes: stripped from a tenant's answer, and from the client's. */
+export const RUNTIME_RESPONSE_HEADERS: readonly string[] = [CPU_HEADER, CPU_FINAL_HEADER, RUN_ERROR_HEADER];
+
+const ERRORS: Record<string, ErrorConstructor> = { TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError };
+
+/** What the tenant threw, rebuilt with its type and message, as production hands it to the caller. */
+export function rebuildException(thrown: TenantException): Error {
+  const error = new (ERRORS[thrown.name] ?? Error)(thrown.message);
+  if (!(thrown.name in ERRORS) && thrown.name !== "Error") error.name = thrown.name;
+  return error;
+}
+
 /** What the tenant threw, as the host saw it. */
 export interface TenantException {
   name: string;

@@ -12,7 +12,9 @@ import {
   CPU_HEADER,
   RUN_ERROR_HEADER,
   RUN_HEADER,
+  RUNTIME_RESPONSE_HEADERS,
   SUPERVISOR_PATHS,
+  rebuildException,
   type FinalCpu,
   type RunHeader,
   type TenantException,
@@ -33,17 +35,6 @@ export interface Limits {
 export interface NamespaceProps {
   namespace?: string;
 }
-
-const ERRORS: Record<string, ErrorConstructor> = { TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError };
-
-/** The tenant's exception, rebuilt with its type and message, as production hands it to the dispatcher. */
-function tenantError(thrown: TenantException): Error {
-  const error = new (ERRORS[thrown.name] ?? Error)(thrown.message);
-  if (!(thrown.name in ERRORS) && thrown.name !== "Error") error.name = thrown.name;
-  return error;
-}
-
-const OUR_HEADERS = [CPU_HEADER, CPU_FINAL_HEADER, RUN_ERROR_HEADER];
 
 export class TenantWorker extends RpcTarget {
   private readonly env: Env;
@@ -95,7 +86,7 @@ export class TenantWorker extends RpcTarget {
     if (failure === "exception") {
       recordCpu(run.id, cpuMs, false);
       finishMeasurement(run.id, Date.now());
-      throw tenantError(await response.json<TenantException>());
+      throw rebuildException(await response.json<TenantException>());
     }
     const body = await response.text();
     const cpu = failure === "cpu_killed" || failure === "cpu_exceeded";
@@ -117,7 +108,7 @@ export class TenantWorker extends RpcTarget {
    */
   private trackBody(response: Response, id: string, streamed: boolean): Response {
     const headers = new Headers(response.headers);
-    for (const name of OUR_HEADERS) headers.delete(name);
+    for (const name of RUNTIME_RESPONSE_HEADERS) headers.delete(name);
     if (!streamed) {
       finishMeasurement(id, Date.now());
       return new Response(response.body, { status: response.status, statusText: response.statusText, headers, webSocket: response.webSocket });
