@@ -22,9 +22,15 @@ export default class extends WorkerEntrypoint {
 /**
  * Tenants run in tenant processes behind the dev runner's supervisor, which these
  * in-workerd tests do not start (test/runtime.test.ts runs them on the real runtime):
- * TENANT_RUNNER answers as a supervisor that is not there.
+ * TENANT_RUNNER answers as a supervisor that is not there. Its one exception is an
+ * upload's probe, which it passes (5 ms of startup), so these tests exercise the API
+ * around the probe; the probe's refusals are tested on the real runtime
+ * (test/upload-validation.test.ts).
  */
-const NO_RUNNER = `export default { fetch() { return new Response("no tenant runner in these tests", { status: 502, headers: { "x-tenantscope-run-error": "process_failed" } }); } }`;
+const NO_RUNNER = `export default { fetch(request) {
+  if (new URL(request.url).pathname === "/__tenantscope/probe") return new Response(null, { status: 204, headers: { "x-tenantscope-cpu-ms": "5.000" } });
+  return new Response("no tenant runner in these tests", { status: 502, headers: { "x-tenantscope-run-error": "process_failed" } });
+} }`;
 
 /**
  * Two Workers, two projects (one Worker under test each, as in workers-sdk's

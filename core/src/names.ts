@@ -9,6 +9,17 @@ export function isTenantName(value: string): boolean {
   return TENANT_NAME_RE.test(value);
 }
 
+/**
+ * What Cloudflare's API accepts as a script name (wrangler's own check for Worker
+ * names; the SDK's example is `this-is_my_script-01`). Wider than a tenant name:
+ * the API stores such scripts, the dispatcher routes only the DNS-label ones.
+ */
+export const SCRIPT_NAME_RE = /^[a-z0-9_][a-z0-9_-]{0,62}$/;
+
+export function isScriptName(value: string): boolean {
+  return SCRIPT_NAME_RE.test(value);
+}
+
 /** Every header of ours starts with this; inbound copies are stripped. */
 export const HEADER_PREFIX = "x-tenantscope-";
 export const HEADER_TENANT = "x-tenantscope-tenant";

@@ -92,7 +92,7 @@ describe("script upload", () => {
       ["app", { body: multipart(OK_SRC, { metadata: { bindings: [{ type: "kv_namespace", name: "KV", namespace_id: "x" }] } }) }, 400, "not supported"],
       ["app", { body: multipart(OK_SRC, { metadata: { tags: ["1", "2", "3", "4", "5", "6", "7", "8", "9"] } }) }, 400, "at most 8 tags"],
       ["app", { body: multipart(OK_SRC, { metadata: { tags: ["a,b"] } }) }, 400, "contains"],
-      ["app", { body: multipart(OK_SRC, { metadata: { main_module: "missing.js" } }) }, 400, "not among the uploaded parts"],
+      ["app", { body: multipart(OK_SRC, { metadata: { main_module: "missing.js" } }) }, 400, "Main module name is not present in bundle"],
       ["app", { body: multipart(OK_SRC, { metadata: { compatibility_date: "yesterday" } }) }, 400, "compatibility_date"],
       ["app", { body: "{}", headers: { "content-type": "application/json" } }, 415, "unsupported Content-Type"],
     ];
@@ -105,7 +105,7 @@ describe("script upload", () => {
     const missingMeta = new FormData();
     missingMeta.append("index.js", new Blob([OK_SRC], { type: "application/javascript+module" }), "index.js");
     const res = await api(`/${ns}/scripts/app`, { method: "PUT", body: missingMeta });
-    expect(res.body.errors[0]?.message).toContain('"metadata"');
+    expect(res.body.errors[0]?.message).toBe("could not read content for part metadata");
     // Nothing was stored by the failed uploads.
     expect((await api(`/${ns}/scripts/app`)).status).toBe(404);
   });

@@ -43,7 +43,7 @@ export function multipart(source: string, opts: UploadOptions = {}): FormData {
 }
 
 export async function upload(ns: string, name: string, source: string, opts: UploadOptions = {}) {
-  return api<{ etag: string; tags: string[] }>(`/${ns}/scripts/${name}`, { method: "PUT", body: multipart(source, opts) });
+  return api<{ etag: string; tags: string[]; deployment_id: string; startup_time_ms: number }>(`/${ns}/scripts/${name}`, { method: "PUT", body: multipart(source, opts) });
 }
 
 let counter = 0;

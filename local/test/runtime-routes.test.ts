@@ -71,7 +71,7 @@ describe("internal runtime routes", () => {
     expect((await post("elsewhere")).status).toBe(202);
     await vi.waitFor(async () => expect(await recorded(ns)).toHaveLength(1));
     const [got] = await recorded(ns);
-    expect(got).toMatchObject({ scriptName: "echo", dispatchNamespace: ns, scriptTags: ["eu"], scriptVersion: { id: up.body.result.etag } });
+    expect(got).toMatchObject({ scriptName: "echo", dispatchNamespace: ns, scriptTags: ["eu"], scriptVersion: { id: up.body.result.deployment_id } });
     expect(Object.keys(got?.event?.request?.headers ?? {})).not.toContain("x-tenantscope-invocation");
     await vi.waitFor(() => expect(warn).toHaveBeenCalledWith(expect.stringContaining('tail consumer "not-running" is not running locally')));
   });

@@ -7,18 +7,18 @@
  * thread's rare spikes), so a `for(;;){}` ends with production's CPU error while
  * every other Worker keeps answering; the process restarts by itself.
  */
-import { randomUUID } from "node:crypto";
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FinalCpu } from "./final-cpu.ts";
-import { HOP_BY_HOP, headerPairs } from "./headers.ts";
+import { headerPairs } from "./headers.ts";
+import { CALIBRATION_WARMUP, DROPPED, calibrate, warm } from "./host-client.ts";
 import { TenantProcess, type TenantProcessOptions } from "./process.ts";
 import {
   CPU_FINAL_HEADER,
   CPU_HEADER,
-  HOST_PATHS,
   RUN_ERROR_HEADER,
   RUN_HEADER,
+  STARTUP_EXCEEDED,
   SUPERVISOR_PATHS,
   parseRunHeader,
   type RunError,
@@ -56,15 +56,6 @@ export interface Supervisor {
 /** Responses up to this size are buffered, so their CPU figure is final when the headers go out. */
 const BUFFER_LIMIT = 1024 * 1024;
 const WATCHDOG_MS = 2;
-const CALIBRATION_RUNS = 30;
-/** What a request through the dispatcher carries, since the trace's cost grows with it. */
-const CALIBRATION_HEADERS = [
-  "user-agent", "curl/8.14.1", "accept", "*/*", "accept-encoding", "gzip, br",
-  "x-tenantscope-tenant", "calibration", "x-tenantscope-plan", "free", "x-tenantscope-limits", '{"cpuMs":10,"subRequests":10}',
-];
-const CALIBRATION_WARMUP = 10;
-/** Hop-by-hop headers, and the CPU figures only the supervisor writes. */
-const DROPPED = new Set([...HOP_BY_HOP, CPU_HEADER, CPU_FINAL_HEADER]);
 
 /**
  * An invocation fails for CPU once its charge passes limit + grace: killed if still
@@ -110,45 +101,6 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     }
   }, WATCHDOG_MS);
   watchdog.unref();
-
-  /** Loads the isolate without charging it: production does not bill startup to the request. */
-  async function warm(slot: Slot, run: RunHeader, raw: string): Promise<{ ok: true } | { ok: false; status: number; headers: string[]; body: Buffer }> {
-    const generation = slot.process.generation;
-    const res = await fetchFrom(slot, { method: "POST", path: HOST_PATHS.warm, headers: ["host", `127.0.0.1:${slot.process.port}`, RUN_HEADER, raw] });
-    if (res.status === 204) {
-      slot.markWarm(run.isolate, generation);
-      return { ok: true };
-    }
-    return { ok: false, ...res };
-  }
-
-  function fetchFrom(slot: Slot, req: { method: string; path: string; headers: string[] }): Promise<{ status: number; headers: string[]; body: Buffer }> {
-    return new Promise((resolve, reject) => {
-      const out = httpRequest({ host: "127.0.0.1", port: slot.process.port, agent: agents.get(slot), ...req }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 502, headers: headerPairs(res.rawHeaders, DROPPED), body: Buffer.concat(chunks) }));
-        res.on("error", reject);
-      });
-      out.on("error", reject);
-      out.end();
-    });
-  }
-
-  /** The median CPU of the calibration tenant's invocations: the runtime's own share of each. */
-  async function calibrate(slot: Slot, runs = CALIBRATION_RUNS): Promise<number> {
-    const samples: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const run = { id: `calibration-${randomUUID()}`, isolate: "__tenantscope/calibration", namespace: "__tenantscope", script: "calibration", etag: "0" };
-      const start = slot.process.cpuNs();
-      const res = await fetchFrom(slot, { method: "GET", path: HOST_PATHS.calibrate, headers: [...CALIBRATION_HEADERS, "host", `127.0.0.1:${slot.process.port}`, RUN_HEADER, JSON.stringify(run)] });
-      const cpuMs = (slot.process.cpuNs() - start) / 1e6;
-      // The first runs load the isolate and warm the JIT.
-      if (res.status === 203 && i >= CALIBRATION_WARMUP && Number.isFinite(cpuMs)) samples.push(cpuMs);
-    }
-    samples.sort((a, b) => a - b);
-    return samples[Math.floor(samples.length / 2)] ?? 0;
-  }
 
   function invoke(slot: Slot, run: RunHeader, req: IncomingMessage, res: ServerResponse, fresh: boolean): Promise<void> {
     return new Promise((done) => {
@@ -248,16 +200,22 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       if (slot.hostWarmGeneration !== slot.process.generation) {
         // A restarted process runs the host's own code cold: compile it on the calibration
         // tenant, not on the next tenant's bill (a cold host once cost a cheap tenant 20+ ms).
-        await calibrate(slot, CALIBRATION_WARMUP);
+        await calibrate(slot, agents.get(slot), CALIBRATION_WARMUP);
         slot.hostWarmGeneration = slot.process.generation;
       }
-      const fresh = !slot.isWarm(run.isolate);
+      const probing = url === SUPERVISOR_PATHS.probe;
+      const fresh = probing || !slot.isWarm(run.isolate);
       if (fresh) {
-        const warmed = await warm(slot, run, raw);
+        const warmed = await warm(slot, agents.get(slot), run, raw);
+        if (!warmed.ok && warmed.killedAtMs !== null) {
+          return answer(res, 503, "cpu_killed", probing ? STARTUP_EXCEEDED : "Worker exceeded CPU time limit.", warmed.killedAtMs);
+        }
         if (!warmed.ok) {
-          res.writeHead(warmed.status, warmed.headers).end(warmed.body);
+          res.writeHead(warmed.answer.status, warmed.answer.headers).end(warmed.answer.body);
           return;
         }
+        // An upload's probe only loads the script: its startup CPU is the answer.
+        if (probing) return void res.writeHead(204, { [CPU_HEADER]: warmed.cpuMs.toFixed(3) }).end();
       }
       await invoke(slot, run, req, res, fresh);
     } catch (error) {
@@ -296,7 +254,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       for (const slot of slots) {
         await slot.acquire();
         try {
-          slot.baselineMs = fixedBaseline ?? (await calibrate(slot));
+          slot.baselineMs = fixedBaseline ?? (await calibrate(slot, agents.get(slot)));
         } finally {
           slot.release();
         }

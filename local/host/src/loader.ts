@@ -5,10 +5,9 @@
  */
 import type { BindingSpec, ScriptCode } from "../../src/store/types.ts";
 import { wrapperModules } from "./modules.ts";
-import { PLATFORM_PATHS, type RunHeader } from "./run-protocol.ts";
+import { DEFAULT_COMPATIBILITY_DATE, PLATFORM_PATHS, type RunHeader } from "./run-protocol.ts";
 import { MAIN_MODULE, PROBE_ENTRYPOINT } from "./wrapper/protocol.ts";
 
-export const DEFAULT_COMPATIBILITY_DATE = "2026-11-01";
 export const WORKER_NOT_FOUND = "Worker not found.";
 
 export function bindingsEnv(bindings: BindingSpec[]): Record<string, unknown> {
@@ -82,7 +81,7 @@ export function loadCalibration(ctx: LoaderContext): WorkerStub {
   const noop = btoa(NOOP_SOURCE);
   const script: ScriptCode["script"] = {
     namespace: "__tenantscope", name: "calibration", id: "calibration", etag: "0", createdOn: "", modifiedOn: "", format: "modules",
-    mainModule: "index.js", compatibilityDate: null, compatibilityFlags: [], bindings: [], tags: [], tailConsumers: [], size: NOOP_SOURCE.length,
+    mainModule: "index.js", compatibilityDate: null, compatibilityFlags: [], bindings: [], tags: [], tailConsumers: [], settings: {}, size: NOOP_SOURCE.length,
   };
   return ctx.env.LOADER.get("__tenantscope/calibration", () => buildCode({ script, modules: [{ name: "index.js", type: "esm", content: noop }] }, ctx));
 }

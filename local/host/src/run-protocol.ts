@@ -38,6 +38,14 @@ export interface RunHeader {
   subRequests?: number;
 }
 
+/** The date a script without one runs with (and what the API reports for it). */
+export const DEFAULT_COMPATIBILITY_DATE = "2026-11-01";
+
+/** Cloudflare's limit on a Worker's startup (parsing and running its global scope), ms. */
+export const STARTUP_LIMIT_MS = 1000;
+/** Cloudflare's text when an upload's global scope runs past it (wrangler's startup-limit help keys on it). */
+export const STARTUP_EXCEEDED = "Script startup exceeded CPU time limit.";
+
 /** Answer headers only the runtime writes: stripped from a tenant's answer, and from the client's. */
 export const RUNTIME_RESPONSE_HEADERS: readonly string[] = [CPU_HEADER, CPU_FINAL_HEADER, RUN_ERROR_HEADER];
 
@@ -90,6 +98,11 @@ export const SUPERVISOR_PATHS = {
   finalCpu: (id: string) => `/__tenantscope/cpu/${encodeURIComponent(id)}`,
   finalCpuPrefix: "/__tenantscope/cpu/",
   status: "/__tenantscope/status",
+  /**
+   * POST with RUN_HEADER: loads that script version in a fresh isolate and answers
+   * 204 with its startup CPU (CPU_HEADER), or its load error as an invocation's.
+   */
+  probe: "/__tenantscope/probe",
 } as const;
 
 /** Paths the tenant host serves. */

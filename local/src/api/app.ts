@@ -29,6 +29,14 @@ app.use("/_local/runtime/*", bearerAuth);
 app.use("/_local/invoke/*", bearerAuth);
 
 app.route("/client/v4/accounts/:account/workers/dispatch/namespaces", namespaces);
+/**
+ * The local API has dispatch-namespace scripts only. Wrangler checks the account-level
+ * script of the same name before a dispatch deploy (its secrets and settings), and
+ * takes 10007 as "there is none".
+ */
+app.all("/client/v4/accounts/:account/workers/scripts/:script/*", (c) => {
+  throw new ApiError(404, codes.scriptNotFound, "This Worker does not exist on your account. (The local API serves Workers in dispatch namespaces only.)");
+});
 app.route("/_local/runtime", runtime);
 app.route("/_local/invoke", invoke);
 app.route("/client/v4/accounts/:account/storage/kv/namespaces", kv);
@@ -38,7 +46,7 @@ app.all("/client/v4/accounts/:account/analytics_engine/*", (c) => c.env.AE.fetch
 app.notFound((c) => c.json(failure([{ code: codes.notFound, message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}` }]), 404));
 
 app.onError((error, c) => {
-  if (error instanceof ApiError) return c.json(failure([{ code: error.code, message: error.message }]), error.status);
+  if (error instanceof ApiError) return c.json(failure([{ code: error.code, message: error.message }]), error.status, error.headers);
   if (error instanceof HTTPException) return c.json(failure([{ code: codes.badRequest, message: error.message }]), error.status);
   console.error("tenantscope-local: internal error", error);
   return c.json(failure([{ code: codes.internal, message: "Internal error in the local API" }]), 500);

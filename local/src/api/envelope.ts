@@ -18,7 +18,10 @@ export interface ResultInfo {
 export const codes = {
   authentication: 10000,
   badRequest: 10021,
+  /** An account-level script (the local API has none). */
   scriptNotFound: 10007,
+  /** A script missing from a dispatch namespace: wrangler's "not there yet" (workers.api.error.environment_not_found). */
+  dispatchScriptNotFound: 10092,
   namespaceNotFound: 100119,
   namespaceExists: 100120,
   invalidName: 10016,
@@ -28,17 +31,24 @@ export const codes = {
   /** Not documented by Cloudflare; 413 with the KV binding's own message (local/README.md). */
   kvValueTooLarge: 10011,
   notFound: 7003,
+  /** Not documented by Cloudflare (the SDKs judge the 404 only). */
+  secretNotFound: 10056,
+  /** No documented code: any code but 10000/9106 (they set off wrangler's login diagnostics). */
+  methodNotAllowed: 10405,
   internal: 10001,
 } as const;
 
 export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
   readonly code: number;
+  /** Extra answer headers, e.g. `x-should-retry: false` where the SDKs would retry in vain. */
+  readonly headers: Record<string, string>;
 
-  constructor(status: ContentfulStatusCode, code: number, message: string) {
+  constructor(status: ContentfulStatusCode, code: number, message: string, headers: Record<string, string> = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.headers = headers;
   }
 }
 

@@ -1,5 +1,5 @@
 /** Path parameters of the namespace routes, validated, and the 404s they lead to. */
-import { isTenantName } from "@tenantscope/core/names";
+import { isScriptName } from "@tenantscope/core/names";
 import { ApiError, codes } from "./envelope.ts";
 
 const NAMESPACE_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
@@ -12,9 +12,9 @@ export function namespaceName(raw: string): string {
 }
 
 export function scriptName(raw: string): string {
-  if (!isTenantName(raw)) {
+  if (!isScriptName(raw)) {
     throw new ApiError(400, codes.invalidName,
-      `invalid script name "${raw}": lower-case letters, digits and dashes, 1-63 characters, not starting or ending with a dash`);
+      `invalid script name "${raw}": lower-case letters, digits, "-" and "_", 1-63 characters, not starting with "-"`);
   }
   return raw;
 }
@@ -23,6 +23,8 @@ export function namespaceNotFound(name: string): ApiError {
   return new ApiError(404, codes.namespaceNotFound, `dispatch namespace "${name}" not found`);
 }
 
+/** Cloudflare's code and key, with the names: wrangler reads only the code (10092 = deploy as new). */
 export function scriptNotFound(namespace: string, name: string): ApiError {
-  return new ApiError(404, codes.scriptNotFound, `script "${name}" not found in namespace "${namespace}"`);
+  return new ApiError(404, codes.dispatchScriptNotFound,
+    `workers.api.error.environment_not_found: script "${name}" not found in dispatch namespace "${namespace}"`);
 }

@@ -1,46 +1,14 @@
 /** The Dispatch Namespace REST API, as Cloudflare serves it, over the Registry DO. */
 import { Hono } from "hono";
-import { isTenantName } from "@tenantscope/core/names";
-import { invalidateNamespace, invalidateScript, registryStub } from "../store/client.ts";
-import type { NamespaceRecord, ScriptRecord } from "../store/types.ts";
+import { isScriptName } from "@tenantscope/core/names";
+import { invalidateNamespace, registryStub } from "../store/client.ts";
 import { ApiError, codes, success } from "./envelope.ts";
-import { namespaceName, namespaceNotFound, scriptName, scriptNotFound } from "./params.ts";
-import { parseTagFilter, scriptTags } from "./tags.ts";
-import { parseUpload } from "./upload.ts";
+import { namespaceName, namespaceNotFound } from "./params.ts";
+import { namespaceResult, scriptResult } from "./results.ts";
+import { script } from "./scripts.ts";
+import { parseTagFilter } from "./tags.ts";
 
 const MAX_PAGE = 1000;
-
-function namespaceResult(ns: NamespaceRecord) {
-  return {
-    namespace_id: ns.id,
-    namespace_name: ns.name,
-    created_on: ns.createdOn,
-    created_by: "local",
-    modified_on: ns.modifiedOn,
-    modified_by: "local",
-    script_count: ns.scriptCount,
-  };
-}
-
-/** Script metadata; binding values (secrets included) are never returned. */
-export function scriptResult(s: ScriptRecord) {
-  return {
-    id: s.name,
-    etag: s.etag,
-    created_on: s.createdOn,
-    modified_on: s.modifiedOn,
-    handlers: ["fetch"],
-    has_modules: s.format === "modules",
-    main_module: s.mainModule,
-    compatibility_date: s.compatibilityDate,
-    compatibility_flags: s.compatibilityFlags,
-    tags: s.tags,
-    tail_consumers: s.tailConsumers.length === 0 ? null : s.tailConsumers,
-    bindings: s.bindings.map((b) => ({ name: b.name, type: b.type })),
-    usage_model: "standard",
-    size: s.size,
-  };
-}
 
 function encodeCursor(after: string): string {
   return btoa(after).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
@@ -49,7 +17,7 @@ function encodeCursor(after: string): string {
 function decodeCursor(cursor: string): string {
   try {
     const after = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
-    if (isTenantName(after)) return after;
+    if (isScriptName(after)) return after;
   } catch {
     // fall through to the error below
   }
@@ -75,7 +43,8 @@ namespaces.post("/", async (c) => {
   const raw = typeof body === "object" && body !== null && "name" in body ? body.name : undefined;
   if (typeof raw !== "string") throw new ApiError(400, codes.badRequest, 'body must be JSON like {"name": "my-namespace"}');
   const { created, namespace } = await registryStub(c.env).createNamespace(namespaceName(raw));
-  if (!created) throw new ApiError(409, codes.namespaceExists, `dispatch namespace "${raw}" already exists`);
+  // The SDKs retry a 409 twice unless told not to.
+  if (!created) throw new ApiError(409, codes.namespaceExists, `dispatch namespace "${raw}" already exists`, { "x-should-retry": "false" });
   return c.json(success(namespaceResult(namespace)));
 });
 
@@ -99,47 +68,16 @@ namespaces.delete("/:ns", async (c) => {
   return c.json(success(null));
 });
 
-namespaces.put("/:ns/scripts/:script", async (c) => {
-  const ns = namespaceName(c.req.param("ns"));
-  const name = scriptName(c.req.param("script"));
-  const upload = await parseUpload(c.req.raw);
-  const saved = await registryStub(c.env).putScript(ns, name, upload);
-  invalidateScript(ns, name);
-  if (!saved.ok) throw namespaceNotFound(ns);
-  return c.json(success(scriptResult(saved.script)), saved.created ? 201 : 200);
+/**
+ * Cloudflare no longer renames dispatch namespaces (workers-sdk#5225), though wrangler
+ * still has the command. Any code but 10000/9106, which start wrangler's login checks.
+ */
+namespaces.put("/:ns", (c) => {
+  namespaceName(c.req.param("ns"));
+  throw new ApiError(405, codes.methodNotAllowed, "renaming dispatch namespaces is not supported: create a new namespace and upload its scripts there");
 });
 
-namespaces.get("/:ns/scripts/:script", async (c) => {
-  const ns = namespaceName(c.req.param("ns"));
-  const name = scriptName(c.req.param("script"));
-  const stub = registryStub(c.env);
-  const script = await stub.getScript(ns, name);
-  if (script === null) {
-    if ((await stub.getNamespace(ns)) === null) throw namespaceNotFound(ns);
-    throw scriptNotFound(ns, name);
-  }
-  return c.json(success({
-    created_on: script.createdOn,
-    modified_on: script.modifiedOn,
-    dispatch_namespace: ns,
-    script: scriptResult(script),
-  }));
-});
-
-namespaces.delete("/:ns/scripts/:script", async (c) => {
-  const ns = namespaceName(c.req.param("ns"));
-  const name = scriptName(c.req.param("script"));
-  const stub = registryStub(c.env);
-  const deleted = await stub.deleteScript(ns, name);
-  invalidateScript(ns, name);
-  if (!deleted) {
-    if ((await stub.getNamespace(ns)) === null) throw namespaceNotFound(ns);
-    throw scriptNotFound(ns, name);
-  }
-  return c.json(success(null));
-});
-
-namespaces.route("/:ns/scripts/:script/tags", scriptTags);
+namespaces.route("/:ns/scripts/:script", script);
 
 namespaces.get("/:ns/scripts", async (c) => {
   const ns = namespaceName(c.req.param("ns"));

@@ -6,29 +6,22 @@
 import { Hono } from "hono";
 import { isRecord } from "@tenantscope/core/result";
 import { registryStub, lookupScript } from "../store/client.ts";
-import type { ScriptCode } from "../store/types.ts";
 import { relayTraces } from "../tail/relay.ts";
 import { ApiError, codes } from "./envelope.ts";
+import { codeOf, probeCode } from "./probe.ts";
 
 export const runtime = new Hono<{ Bindings: Env }>();
 
-function base64(content: ArrayBuffer): string {
-  const bytes = new Uint8Array(content);
-  let binary = "";
-  // In slices: String.fromCharCode takes its bytes as arguments.
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
 runtime.get("/code/:namespace/:script/:etag", async (c) => {
-  const { namespace, script } = c.req.param();
+  const { namespace, script, etag } = c.req.param();
+  const probing = probeCode(namespace, script, etag);
+  if (probing !== null) return c.json(probing);
   // A script replaced since the namespace looked it up is served as it is now:
   // production, too, may run either version during a replace.
   const record = await lookupScript(c.env, namespace, script);
   const modules = record === null ? null : await registryStub(c.env).getModules(namespace, script, record.etag);
   if (record === null || modules === null) throw new ApiError(404, codes.scriptNotFound, `script ${script} not found in namespace ${namespace}`);
-  const body: ScriptCode = { script: record, modules: modules.map((m) => ({ name: m.name, type: m.type, content: base64(m.content) })) };
-  return c.json(body);
+  return c.json(codeOf(record, modules));
 });
 
 runtime.post("/traces", async (c) => {

@@ -9,7 +9,7 @@ import { MAX_TAGS } from "../store/tags.ts";
 import type { TagChange, TagFilter } from "../store/types.ts";
 import { ApiError, codes, success } from "./envelope.ts";
 import { namespaceName, namespaceNotFound, scriptName, scriptNotFound } from "./params.ts";
-import { validateTags } from "./upload.ts";
+import { validateTags } from "./upload-metadata.ts";
 
 /** Bounds the SQL a filter turns into (one probe per entry). */
 const MAX_FILTER_ENTRIES = 16;

@@ -1,23 +1,47 @@
 /**
  * Parses a script upload as Cloudflare accepts it: a raw service-worker script
  * (`application/javascript`), or multipart form data with a `metadata` part and
- * one part per module (`main_module`), or a service-worker `body_part`.
+ * one part per module (`main_module`), or a service-worker `body_part`. Modules are
+ * named by their part's filename, as Cloudflare names them (the SDK sends every
+ * module as a part called `files`; wrangler uses the filename as the part name too).
  */
 import { isRecord } from "@tenantscope/core/result";
 import { ApiError, codes } from "./envelope.ts";
-import type { BindingSpec, JsonValue, ModuleRecord, ModuleType, ScriptUpload, TailConsumer } from "../store/types.ts";
+import type { ModuleRecord, ModuleType, ScriptFormat, TailConsumer } from "../store/types.ts";
 import { WRAPPER_DIR } from "../../host/src/wrapper/protocol.ts";
+import {
+  bad,
+  keptSettings,
+  parseBindings,
+  parseDate,
+  parseFlags,
+  parseKeepBindings,
+  parseTailConsumers,
+  validateTags,
+  type BindingInput,
+} from "./upload-metadata.ts";
 
-/** Cloudflare's paid-plan script size limit. */
-export const MAX_SCRIPT_BYTES = 10 * 1024 * 1024;
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-const BINDING_NAME_RE = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** Cloudflare's Worker size limit since 2026-09: 64 MiB uncompressed, on every plan. */
+export const MAX_SCRIPT_BYTES = 64 * 1024 * 1024;
+/** Parts that are not modules: kept out of the isolate, as Cloudflare uses them for stack traces only. */
+const SOURCE_MAP_TYPE = "application/source-map";
 
-function bad(message: string): ApiError {
-  return new ApiError(400, codes.badRequest, message);
+/** An upload before the previous version is known (keep_bindings and inherit need it). */
+export interface ParsedUpload {
+  format: ScriptFormat;
+  mainModule: string;
+  modules: ModuleRecord[];
+  bindings: BindingInput[];
+  keepBindings: string[];
+  /** Absent from the metadata: the script keeps the tags it has (tags belong to the script, not a version). */
+  tags: string[] | null;
+  tailConsumers: TailConsumer[];
+  compatibilityDate: string | null;
+  compatibilityFlags: string[];
+  settings: ReturnType<typeof keptSettings>;
 }
 
-function moduleType(contentType: string, isMain: boolean, name: string): ModuleType {
+function moduleType(contentType: string, isMain: boolean, name: string): ModuleType | "source-map" {
   const type = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
   if (type === "application/javascript+module" || type === "text/javascript+module") return "esm";
   if (type === "application/javascript" || type === "text/javascript") {
@@ -28,110 +52,50 @@ function moduleType(contentType: string, isMain: boolean, name: string): ModuleT
   if (type === "text/plain") return "text";
   if (type === "application/json") return "json";
   if (type === "application/octet-stream" || type === "") return "data";
-  throw bad(`module "${name}" has unsupported content type "${type}"`);
+  if (type === SOURCE_MAP_TYPE) return "source-map";
+  if (type.startsWith("text/x-python")) throw bad(`module "${name}": Python Workers are not supported by the local namespace`);
+  throw bad(`module files has unsupported Content-Type ${type} (module "${name}")`);
 }
 
-function parseBindings(value: unknown): BindingSpec[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw bad("metadata.bindings must be an array");
-  const seen = new Set<string>();
-  return value.map((b: unknown, i): BindingSpec => {
-    if (!isRecord(b) || typeof b.name !== "string" || typeof b.type !== "string") {
-      throw bad(`metadata.bindings[${i}] needs a string "name" and "type"`);
-    }
-    if (!BINDING_NAME_RE.test(b.name)) throw bad(`binding name "${b.name}" is not a valid identifier`);
-    if (seen.has(b.name)) throw bad(`binding "${b.name}" is declared twice`);
-    seen.add(b.name);
-    if (b.type === "plain_text" || b.type === "secret_text") {
-      if (typeof b.text !== "string") throw bad(`binding "${b.name}" (${b.type}) needs a string "text"`);
-      return { type: b.type, name: b.name, text: b.text };
-    }
-    if (b.type === "json") {
-      if (!("json" in b)) throw bad(`binding "${b.name}" (json) needs a "json" value`);
-      return { type: "json", name: b.name, json: b.json as JsonValue };
-    }
-    throw bad(`binding type "${b.type}" (binding "${b.name}") is not supported by the local namespace; supported: plain_text, secret_text, json`);
-  });
-}
-
-export function validateTags(value: unknown): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((t): t is string => typeof t === "string")) {
-    throw bad("tags must be an array of strings");
+/** Module names are paths inside the Worker: no escaping it, no absolute paths, no reserved folder. */
+export function checkModuleName(name: string): string {
+  const segments = name.split("/");
+  if (name === "" || name.startsWith("/") || name.includes("\\") || name.includes("\u0000") || segments.some((s) => s === ".." || s === "." || s === "")) {
+    throw bad(`invalid module name "${name}": use a relative path without "." or ".." segments`);
   }
-  if (value.length > 8) throw bad(`a script can have at most 8 tags, got ${value.length}`);
-  for (const tag of value) {
-    if (tag.length === 0 || /[,&]/.test(tag)) throw bad(`tag "${tag}" is empty or contains "," or "&"`);
-  }
-  return [...new Set(value)];
+  if (segments[0] === WRAPPER_DIR) throw bad(`module names under "${WRAPPER_DIR}/" are reserved`);
+  return name;
 }
 
-function parseTailConsumers(value: unknown): TailConsumer[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw bad("metadata.tail_consumers must be an array");
-  return value.map((t: unknown, i) => {
-    if (!isRecord(t) || typeof t.service !== "string" || t.service === "") {
-      throw bad(`metadata.tail_consumers[${i}] needs a string "service"`);
-    }
-    const consumer: TailConsumer = { service: t.service };
-    if (typeof t.environment === "string") consumer.environment = t.environment;
-    if (typeof t.namespace === "string") consumer.namespace = t.namespace;
-    return consumer;
-  });
+function tooLarge(bytes: number, what: string): ApiError {
+  return new ApiError(413, codes.tooLarge, `workers.api.error.script_too_large: ${what} is ${bytes} bytes; the limit is ${MAX_SCRIPT_BYTES} (64 MiB)`);
 }
 
-function checkSize(modules: ModuleRecord[]): void {
+function checkSize(modules: readonly ModuleRecord[]): void {
   const total = modules.reduce((n, m) => n + m.content.byteLength, 0);
-  if (total > MAX_SCRIPT_BYTES) {
-    throw new ApiError(413, codes.tooLarge, `script is ${total} bytes; the limit is ${MAX_SCRIPT_BYTES}`);
-  }
+  if (total > MAX_SCRIPT_BYTES) throw tooLarge(total, "the script");
 }
 
-function serviceWorker(name: string, content: ArrayBuffer, meta: Record<string, unknown> = {}): ScriptUpload {
-  const modules: ModuleRecord[] = [{ name, type: "esm", content }];
+function fromMetadata(meta: Record<string, unknown>, format: ScriptFormat, mainModule: string, modules: ModuleRecord[]): ParsedUpload {
   checkSize(modules);
   return {
-    format: "service-worker",
-    mainModule: name,
+    format,
+    mainModule,
     modules,
-    ...settingsOf(meta),
+    bindings: parseBindings(meta.bindings),
+    keepBindings: parseKeepBindings(meta.keep_bindings),
+    tags: meta.tags === undefined ? null : validateTags(meta.tags),
+    tailConsumers: parseTailConsumers(meta.tail_consumers),
+    compatibilityDate: parseDate(meta.compatibility_date),
+    compatibilityFlags: parseFlags(meta.compatibility_flags),
+    settings: keptSettings(meta),
   };
 }
 
-/** The metadata fields every upload format shares. */
-function settingsOf(meta: Record<string, unknown>): Omit<ScriptUpload, "format" | "mainModule" | "modules"> {
-  return {
-      bindings: parseBindings(meta.bindings),
-      tags: validateTags(meta.tags),
-      tailConsumers: parseTailConsumers(meta.tail_consumers),
-      compatibilityDate: parseDate(meta.compatibility_date),
-      compatibilityFlags: parseFlags(meta.compatibility_flags),
-  };
-}
-
-function parseDate(value: unknown): string | null {
-  if (value === undefined) return null;
-  if (typeof value !== "string" || !DATE_RE.test(value)) throw bad("compatibility_date must look like YYYY-MM-DD");
-  return value;
-}
-
-function parseFlags(value: unknown): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((f): f is string => typeof f === "string")) {
-    throw bad("compatibility_flags must be an array of strings");
-  }
-  return value;
-}
-
-async function parseMultipart(request: Request): Promise<ScriptUpload> {
-  let form: FormData;
-  try {
-    form = await request.formData();
-  } catch {
-    throw bad("body is not valid multipart/form-data");
-  }
+async function readMetadata(form: FormData): Promise<Record<string, unknown>> {
   const metaPart = form.get("metadata");
-  if (metaPart === null) throw bad('multipart upload needs a "metadata" part');
+  // Cloudflare's own text for an upload without it (cloudflare-typescript#158).
+  if (metaPart === null) throw bad("could not read content for part metadata");
   const metaText = typeof metaPart === "string" ? metaPart : await metaPart.text();
   let meta: unknown;
   try {
@@ -140,40 +104,91 @@ async function parseMultipart(request: Request): Promise<ScriptUpload> {
     throw bad("metadata is not valid JSON");
   }
   if (!isRecord(meta)) throw bad("metadata must be a JSON object");
-  const files = new Map<string, File>();
-  for (const [name, part] of form.entries()) {
-    if (name === "metadata") continue;
-    if (typeof part === "string") throw bad(`part "${name}" must be a file part with a content type`);
-    if (name.startsWith(`${WRAPPER_DIR}/`)) throw bad(`module names under "${WRAPPER_DIR}/" are reserved`);
-    files.set(name, part);
-  }
-  if (typeof meta.body_part === "string") {
-    const part = files.get(meta.body_part);
-    if (part === undefined) throw bad(`body_part "${meta.body_part}" is not among the uploaded parts`);
-    return serviceWorker(meta.body_part, await part.arrayBuffer(), meta);
-  }
-  if (typeof meta.main_module !== "string") throw bad("metadata needs main_module (ES modules) or body_part (service worker)");
-  const main = meta.main_module;
-  if (!files.has(main)) throw bad(`main_module "${main}" is not among the uploaded parts`);
-  const modules: ModuleRecord[] = [];
-  for (const [name, part] of files) {
-    modules.push({ name, type: moduleType(part.type, name === main, name), content: await part.arrayBuffer() });
-  }
-  checkSize(modules);
-  return {
-    format: "modules",
-    mainModule: main,
-    modules,
-    ...settingsOf(meta),
-  };
+  return meta;
 }
 
-export async function parseUpload(request: Request): Promise<ScriptUpload> {
+/** The module parts by module name: the part's filename, else its field name. */
+async function readModules(form: FormData, main: string | null): Promise<ModuleRecord[]> {
+  const modules: ModuleRecord[] = [];
+  const names = new Set<string>();
+  for (const [field, part] of form.entries()) {
+    if (field === "metadata") continue;
+    if (typeof part === "string") throw bad(`part "${field}" must be a file part with a content type`);
+    const name = checkModuleName(part.name === "" || part.name === "blob" ? field : part.name);
+    const type = moduleType(part.type, name === main, name);
+    if (type === "source-map") continue;
+    if (names.has(name)) throw bad(`module "${name}" is uploaded twice`);
+    names.add(name);
+    modules.push({ name, type, content: await part.arrayBuffer() });
+  }
+  return modules;
+}
+
+export async function readForm(request: Request): Promise<FormData> {
+  try {
+    return await request.formData();
+  } catch {
+    throw bad("body is not valid multipart/form-data");
+  }
+}
+
+export interface ScriptContent {
+  format: ScriptFormat;
+  mainModule: string;
+  modules: ModuleRecord[];
+}
+
+/** The code of a multipart upload; the main part is named by the metadata (or, for PUT …/content, a header). */
+async function readContent(form: FormData, mainModule: unknown, bodyPart: unknown): Promise<ScriptContent> {
+  if (typeof bodyPart === "string") {
+    const modules = await readModules(form, null);
+    const body = modules.find((m) => m.name === bodyPart);
+    if (body === undefined) throw bad(`body_part "${bodyPart}" is not among the uploaded parts`);
+    return { format: "service-worker", mainModule: body.name, modules: [{ ...body, type: "esm" }] };
+  }
+  if (typeof mainModule !== "string") throw bad("metadata needs main_module (ES modules) or body_part (service worker)");
+  const modules = await readModules(form, mainModule);
+  // Cloudflare's own text for it (wrangler-legacy#1952).
+  if (!modules.some((m) => m.name === mainModule)) throw bad(`Uncaught TypeError: Main module name is not present in bundle. (main_module "${mainModule}")`);
+  return { format: "modules", mainModule, modules };
+}
+
+async function parseMultipart(request: Request): Promise<ParsedUpload> {
+  const form = await readForm(request);
+  const meta = await readMetadata(form);
+  const content = await readContent(form, meta.main_module, meta.body_part);
+  return fromMetadata(meta, content.format, content.mainModule, content.modules);
+}
+
+/** PUT …/content: new code, same settings; the main part may be named by CF-WORKER-MAIN-MODULE-PART instead. */
+export async function parseContent(request: Request): Promise<ScriptContent> {
+  if (!(request.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) {
+    throw new ApiError(415, codes.badRequest, "script content must be multipart/form-data, with a metadata part or a CF-WORKER-MAIN-MODULE-PART header");
+  }
+  const form = await readForm(request);
+  const meta = form.has("metadata") ? await readMetadata(form) : {};
+  const content = await readContent(form, meta.main_module ?? request.headers.get("cf-worker-main-module-part") ?? undefined,
+    meta.body_part ?? request.headers.get("cf-worker-body-part") ?? undefined);
+  checkSize(content.modules);
+  return content;
+}
+
+/**
+ * The whole body as one classic script, named worker.js, as Cloudflare takes an
+ * `application/javascript` upload. A multipart body sent under that type (the SDK 7
+ * bug, cloudflare-typescript#2799) then fails to parse at the probe, as it does there.
+ */
+async function parseServiceWorker(request: Request): Promise<ParsedUpload> {
+  return fromMetadata({}, "service-worker", "worker.js", [{ name: "worker.js", type: "esm", content: await request.arrayBuffer() }]);
+}
+
+export async function parseUpload(request: Request): Promise<ParsedUpload> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  // Refused before reading a body that cannot fit (source maps and multipart framing aside).
+  if (declared > MAX_SCRIPT_BYTES * 2) throw tooLarge(declared, "the upload");
   const type = (request.headers.get("content-type") ?? "").toLowerCase();
   if (type.startsWith("multipart/form-data")) return parseMultipart(request);
-  if (type.startsWith("application/javascript") || type.startsWith("text/javascript")) {
-    return serviceWorker("worker.js", await request.arrayBuffer());
-  }
+  if (type.startsWith("application/javascript") || type.startsWith("text/javascript")) return parseServiceWorker(request);
   throw new ApiError(415, codes.badRequest,
     `unsupported Content-Type "${type}"; use multipart/form-data with metadata, or application/javascript`);
 }

@@ -50,6 +50,7 @@ function toScript(row: Row): ScriptRecord {
     bindings: JSON.parse(str(row, "bindings")) as ScriptRecord["bindings"],
     tags: JSON.parse(str(row, "tags")) as string[],
     tailConsumers: JSON.parse(str(row, "tail_consumers")) as ScriptRecord["tailConsumers"],
+    settings: JSON.parse(str(row, "settings") || "{}") as ScriptRecord["settings"],
     size: Number(row.size ?? 0),
   };
 }
@@ -74,6 +75,9 @@ export class Registry extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
+    // Added after the first release: a state folder from before has no such column.
+    const columns = this.sql.exec("SELECT name FROM pragma_table_info('scripts')").toArray().map((r) => str(r, "name"));
+    if (!columns.includes("settings")) this.sql.exec("ALTER TABLE scripts ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'");
     this.sql.exec(TAGS_SCHEMA);
     backfillTagIndex(this.sql);
   }
@@ -133,11 +137,11 @@ export class Registry extends DurableObject<Env> {
       this.sql.exec("DELETE FROM modules WHERE namespace = ? AND script = ?", namespace, name);
       this.sql.exec(
         `INSERT OR REPLACE INTO scripts (namespace, name, id, etag, created_on, modified_on, format, main_module,
-          compatibility_date, compatibility_flags, bindings, tags, tail_consumers, size)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          compatibility_date, compatibility_flags, bindings, tags, tail_consumers, settings, size)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         namespace, name, name, etag, previous?.createdOn ?? now, now, upload.format, upload.mainModule,
         upload.compatibilityDate, JSON.stringify(upload.compatibilityFlags), JSON.stringify(upload.bindings),
-        JSON.stringify(upload.tags), JSON.stringify(upload.tailConsumers), size);
+        JSON.stringify(upload.tags), JSON.stringify(upload.tailConsumers), JSON.stringify(upload.settings), size);
       writeTagIndex(this.sql, namespace, name, upload.tags);
       for (const mod of upload.modules) {
         const bytes = new Uint8Array(mod.content);

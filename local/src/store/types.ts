@@ -31,6 +31,8 @@ export interface ScriptUpload {
   tailConsumers: TailConsumer[];
   compatibilityDate: string | null;
   compatibilityFlags: string[];
+  /** Settings kept and reported but not acted on locally (observability, logpush, placement, …). */
+  settings: Record<string, JsonValue>;
 }
 
 export interface ScriptRecord {
@@ -47,6 +49,7 @@ export interface ScriptRecord {
   bindings: BindingSpec[];
   tags: string[];
   tailConsumers: TailConsumer[];
+  settings: Record<string, JsonValue>;
   size: number;
 }
 

@@ -10,6 +10,7 @@
  */
 import { isRecord } from "@tenantscope/core/result";
 import { lookupScript } from "../store/client.ts";
+import { versionIdOf } from "../store/version.ts";
 import type { ScriptRecord } from "../store/types.ts";
 import { dropMeasurement, ownerOf, takeMeasurement } from "../runtime/measurements.ts";
 import { enrichTrace, isProbe, takeInvocationId } from "./enrich.ts";
@@ -76,7 +77,7 @@ export async function relayTraces(env: Env, source: TraceSource, events: readonl
       return;
     }
     const measured = id === null ? undefined : await takeMeasurement(id, MEASUREMENT_WAIT_MS);
-    const done = enrichTrace(trace, { namespace: script.namespace, script: script.name, tags: script.tags, versionId: script.etag }, measured);
+    const done = enrichTrace(trace, { namespace: script.namespace, script: script.name, tags: script.tags, versionId: versionIdOf(script.etag) }, measured);
     for (const { service } of script.tailConsumers) {
       const list = byService.get(service);
       if (list === undefined) byService.set(service, [done]);

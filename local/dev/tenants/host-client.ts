@@ -1,0 +1,83 @@
+/**
+ * The supervisor's own calls to a tenant process's host, outside any invocation:
+ * calibration runs, and loading an isolate (a tenant's cold start, or an upload's
+ * probe), watched like an invocation against Cloudflare's startup limit.
+ */
+import { randomUUID } from "node:crypto";
+import { request as httpRequest, type Agent } from "node:http";
+import { CPU_FINAL_HEADER, CPU_HEADER, HOST_PATHS, RUN_HEADER, STARTUP_LIMIT_MS, type RunHeader } from "../../host/src/run-protocol.ts";
+import { HOP_BY_HOP, headerPairs } from "./headers.ts";
+import type { Running, Slot } from "./slot.ts";
+
+/** Hop-by-hop headers, and the CPU figures only the supervisor writes. */
+export const DROPPED = new Set([...HOP_BY_HOP, CPU_HEADER, CPU_FINAL_HEADER]);
+
+export const CALIBRATION_RUNS = 30;
+export const CALIBRATION_WARMUP = 10;
+/** What a request through the dispatcher carries, since the trace's cost grows with it. */
+const CALIBRATION_HEADERS = [
+  "user-agent", "curl/8.14.1", "accept", "*/*", "accept-encoding", "gzip, br",
+  "x-tenantscope-tenant", "calibration", "x-tenantscope-plan", "free", "x-tenantscope-limits", '{"cpuMs":10,"subRequests":10}',
+];
+
+export interface HostAnswer {
+  status: number;
+  headers: string[];
+  body: Buffer;
+}
+
+export function fetchFrom(slot: Slot, agent: Agent | undefined, req: { method: string; path: string; headers: string[] }): Promise<HostAnswer> {
+  return new Promise((resolve, reject) => {
+    const out = httpRequest({ host: "127.0.0.1", port: slot.process.port, agent, ...req }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 502, headers: headerPairs(res.rawHeaders, DROPPED), body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    });
+    out.on("error", reject);
+    out.end();
+  });
+}
+
+/** The median CPU of the calibration tenant's invocations: the runtime's own share of each. */
+export async function calibrate(slot: Slot, agent: Agent | undefined, runs = CALIBRATION_RUNS): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const run = { id: `calibration-${randomUUID()}`, isolate: "__tenantscope/calibration", namespace: "__tenantscope", script: "calibration", etag: "0" };
+    const start = slot.process.cpuNs();
+    const res = await fetchFrom(slot, agent, { method: "GET", path: HOST_PATHS.calibrate, headers: [...CALIBRATION_HEADERS, "host", `127.0.0.1:${slot.process.port}`, RUN_HEADER, JSON.stringify(run)] });
+    const cpuMs = (slot.process.cpuNs() - start) / 1e6;
+    // The first runs load the isolate and warm the JIT.
+    if (res.status === 203 && i >= CALIBRATION_WARMUP && Number.isFinite(cpuMs)) samples.push(cpuMs);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)] ?? 0;
+}
+
+export type WarmResult =
+  | { ok: true; cpuMs: number }
+  | { ok: false; killedAtMs: null; answer: HostAnswer }
+  | { ok: false; killedAtMs: number };
+
+/**
+ * Loads the isolate (module evaluation, the global scope) unbilled to any request,
+ * as production does, but under the watchdog: a global scope that runs past the
+ * startup limit is killed with its process, as Cloudflare refuses it.
+ */
+export async function warm(slot: Slot, agent: Agent | undefined, run: RunHeader, raw: string): Promise<WarmResult> {
+  const generation = slot.process.generation;
+  const running: Running = { isolate: run.isolate, limitMs: STARTUP_LIMIT_MS, startNs: slot.process.cpuNs(), killedAtMs: null, fresh: true };
+  slot.current = running;
+  try {
+    const answer = await fetchFrom(slot, agent, { method: "POST", path: HOST_PATHS.warm, headers: ["host", `127.0.0.1:${slot.process.port}`, RUN_HEADER, raw] });
+    if (running.killedAtMs !== null) return { ok: false, killedAtMs: running.killedAtMs };
+    if (answer.status !== 204) return { ok: false, killedAtMs: null, answer };
+    slot.markWarm(run.isolate, generation);
+    return { ok: true, cpuMs: slot.usedMs(running) };
+  } catch (error) {
+    if (running.killedAtMs !== null) return { ok: false, killedAtMs: running.killedAtMs };
+    throw error;
+  } finally {
+    slot.current = null;
+  }
+}
