@@ -71,7 +71,7 @@ describe("tenant traces reach the script's tail consumers", () => {
       scriptName: "echo",
       dispatchNamespace: n,
       scriptTags: ["demo", "eu"],
-      scriptVersion: { id: up.body.result.etag },
+      scriptVersion: { id: up.body.result.deployment_id },
       outcome: "ok",
       event: { request: { url: "http://echo.example/x?y=1" }, response: { status: 200 } },
     });
