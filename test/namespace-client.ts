@@ -23,6 +23,13 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${counter}-${Math.floor(Math.random() * 1e6)}`;
 }
 
+/** The fields of an upload's answer the tests read. */
+export interface UploadAnswer {
+  etag: string;
+  deployment_id: string;
+  startup_time_ms: number;
+}
+
 export interface UploadOptions {
   metadata?: Record<string, unknown>;
 }
@@ -57,12 +64,12 @@ export class NamespaceClient {
   }
 
   /** A modules-format upload, as a platform (and the CLI) sends it. */
-  async upload(ns: string, name: string, source: string, opts: UploadOptions = {}): Promise<{ status: number; body: Envelope<{ etag: string }> }> {
+  async upload(ns: string, name: string, source: string, opts: UploadOptions = {}): Promise<{ status: number; body: Envelope<UploadAnswer> }> {
     const form = new FormData();
     const metadata = { main_module: "index.js", compatibility_date: "2026-11-01", ...opts.metadata };
     form.append("metadata", new Blob([JSON.stringify(metadata)], { type: "application/json" }));
     form.append("index.js", new Blob([source], { type: "application/javascript+module" }), "index.js");
-    return this.api<{ etag: string }>(`/${ns}/scripts/${name}`, { method: "PUT", body: form });
+    return this.api<UploadAnswer>(`/${ns}/scripts/${name}`, { method: "PUT", body: form });
   }
 
   /** The tenant's response; rejects with what its fetch() threw, as the dispatcher would see it. */

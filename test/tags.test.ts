@@ -90,7 +90,7 @@ describe("script tags", () => {
     const { ns } = await freshScript();
     const noScript = await api(`/${ns}/scripts/ghost/tags`);
     expect(noScript.status).toBe(404);
-    expect(noScript.body.errors[0]?.code).toBe(10007);
+    expect(noScript.body.errors[0]?.code).toBe(10092);
     const noNs = await api("/ghost-ns/scripts/app/tags/x", { method: "PUT" });
     expect(noNs.status).toBe(404);
     expect(noNs.body.errors[0]?.code).toBe(100119);

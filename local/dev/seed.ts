@@ -104,7 +104,7 @@ export interface UploadOptions {
  * PUT a script as platforms do: multipart with metadata, `main_module` for modules
  * or `body_part` for service-worker syntax, so both formats carry tail consumers.
  */
-export async function uploadScript(api: LocalApiClient, opts: UploadOptions): Promise<void> {
+export async function uploadScript(api: LocalApiClient, opts: UploadOptions): Promise<string> {
   const part = opts.format === "service-worker" ? "script" : "index.js";
   const metadata = {
     ...(opts.format === "service-worker" ? { body_part: part } : { main_module: part }),
@@ -117,7 +117,8 @@ export async function uploadScript(api: LocalApiClient, opts: UploadOptions): Pr
   const form = new FormData();
   form.append("metadata", new Blob([JSON.stringify(metadata)], { type: "application/json" }));
   form.append(part, new File([opts.source], part, { type }));
-  await api.expect("PUT", apiPaths.script(opts.namespace, opts.name), { body: form });
+  const answer = await api.expect("PUT", apiPaths.script(opts.namespace, opts.name), { body: form });
+  return scriptOf(answer.text).etag;
 }
 
 export type PlanSource = "assigned" | "kept" | "default";
@@ -127,6 +128,8 @@ export type UploadState = "uploaded" | "updated" | "unchanged" | "kept";
 
 const DEMO_TAG = "demo";
 const SOURCE_TAG_PREFIX = "demo-source:";
+/** The version the seed uploaded (its etag). */
+const ETAG_TAG_PREFIX = "demo-etag:";
 
 /** Writes `tenant:<name>` = {"plan": plan}, replacing any assignment. */
 export async function assignPlan(api: LocalApiClient, tenant: string, plan: string): Promise<void> {
@@ -214,34 +217,50 @@ async function demoUpload(tenant: DemoTenant, opts: SeedOptions): Promise<Upload
   return { ...upload, tags: [DEMO_TAG, `${SOURCE_TAG_PREFIX}${hash}`] };
 }
 
-/** Uploads one demo tenant's current examples/<name>/index.js. */
+/**
+ * Uploads one demo tenant's current examples/<name>/index.js, then tags the script
+ * with the version it made: an upload without tags keeps a script's tags, so the demo
+ * tags alone would not tell the seed's version from one a user uploaded over it.
+ */
 export async function uploadDemoTenant(api: LocalApiClient, tenant: DemoTenant, opts: SeedOptions): Promise<void> {
-  await uploadScript(api, await demoUpload(tenant, opts));
+  await uploadTagged(api, await demoUpload(tenant, opts));
 }
 
-/** Uploads the demo tenant unless what runs under its name is current, or not a demo upload. */
+async function uploadTagged(api: LocalApiClient, upload: UploadOptions): Promise<void> {
+  const etag = await uploadScript(api, upload);
+  await api.expect("PUT", `${apiPaths.script(upload.namespace, upload.name)}/tags/${encodeURIComponent(`${ETAG_TAG_PREFIX}${etag}`)}`);
+}
+
+/** Uploads the demo tenant unless what runs under its name is current, or not the seed's upload. */
 async function syncDemoTenant(api: LocalApiClient, tenant: DemoTenant, opts: SeedOptions): Promise<UploadState> {
   const upload = await demoUpload(tenant, opts);
-  const existing = await api.expect("GET", `${apiPaths.script(opts.namespace, tenant.name)}/tags`, {}, [404]);
+  const existing = await api.expect("GET", apiPaths.script(opts.namespace, tenant.name), {}, [404]);
   if (existing.status !== 404) {
-    const tags = tagsOf(existing.text);
+    const { tags, etag } = scriptOf(existing.text);
     if (!tags.includes(DEMO_TAG)) return "kept";
-    if (upload.tags?.every((t) => tags.includes(t)) === true) return "unchanged";
+    // Seeded before versions were tagged: the demo tags alone say it is ours.
+    const versioned = tags.some((t) => t.startsWith(ETAG_TAG_PREFIX));
+    if (versioned && !tags.includes(`${ETAG_TAG_PREFIX}${etag}`)) return "kept";
+    if (versioned && upload.tags?.every((t) => tags.includes(t)) === true) return "unchanged";
   }
-  await uploadScript(api, upload);
+  await uploadTagged(api, upload);
   return existing.status === 404 ? "uploaded" : "updated";
 }
 
-function tagsOf(text: string): string[] {
+/** The tags and etag in an upload's or a script's answer (an upload's result is the script itself). */
+function scriptOf(text: string): { tags: string[]; etag: string } {
   try {
     const body: unknown = JSON.parse(text);
-    if (typeof body === "object" && body !== null && "result" in body && Array.isArray(body.result)) {
-      return body.result.filter((t): t is string => typeof t === "string");
+    if (typeof body === "object" && body !== null && "result" in body && typeof body.result === "object" && body.result !== null) {
+      const result = body.result as { script?: unknown; tags?: unknown; etag?: unknown };
+      const script = (typeof result.script === "object" && result.script !== null ? result.script : result) as { tags?: unknown; etag?: unknown };
+      const tags = Array.isArray(script.tags) ? script.tags.filter((t): t is string => typeof t === "string") : [];
+      return { tags, etag: typeof script.etag === "string" ? script.etag : "" };
     }
   } catch {
     // Not an envelope: treat as untagged, so nothing is overwritten.
   }
-  return [];
+  return { tags: [], etag: "" };
 }
 
 async function seedTenant(api: LocalApiClient, tenant: DemoTenant, opts: SeedOptions): Promise<Omit<SeededTenant, "limits">> {
