@@ -81,7 +81,8 @@ namespaces.route("/:ns/scripts/:script", script);
 
 namespaces.get("/:ns/scripts", async (c) => {
   const ns = namespaceName(c.req.param("ns"));
-  const limit = pageLimit(c.req.query("limit"));
+  // The SDK pages with per_page (its CursorPagination); our CLI with limit.
+  const limit = pageLimit(c.req.query("per_page") ?? c.req.query("limit"));
   const cursor = c.req.query("cursor");
   const after = cursor === undefined || cursor === "" ? null : decodeCursor(cursor);
   const filter = parseTagFilter(c.req.query("tags"));
