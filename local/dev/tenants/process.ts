@@ -5,6 +5,7 @@
  * workerd again by itself on the same port, and this object finds the new pid.
  */
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { Miniflare, convertV4MiniflareOptions, type MiniflareOptions, type V4WorkerOptions, type WorkerdStructuredLog } from "miniflare";
 import { STACK_TAG_VARIABLE } from "../leftovers.ts";
@@ -24,6 +25,9 @@ export interface TenantProcessOptions {
   /** What tenants print (console.log and friends). */
   tenantLog?: (line: string) => void;
 }
+
+/** Linux's page size on the machines this runs on (x86-64 and arm64 defaults). */
+const PAGE_BYTES = 4096;
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
@@ -89,6 +93,20 @@ export class TenantProcess {
   /** Nanoseconds of CPU its JavaScript thread has used; NaN while it is down. */
   cpuNs(): number {
     return this.pid === undefined ? Number.NaN : mainThreadCpuNs(this.pid);
+  }
+
+  /**
+   * Its resident memory, bytes (0 while it is down). workerd keeps every isolate the
+   * Worker Loader has loaded, so this grows with each script version run or probed.
+   */
+  rssBytes(): number {
+    if (this.pid === undefined) return 0;
+    try {
+      const resident = Number(readFileSync(`/proc/${this.pid}/statm`, "utf8").split(" ")[1]);
+      return Number.isFinite(resident) ? resident * PAGE_BYTES : 0;
+    } catch {
+      return 0;
+    }
   }
 
   /** Resolves once the process answers (at once, unless it was killed). */

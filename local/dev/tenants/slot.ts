@@ -30,6 +30,8 @@ export class Slot {
   /** The process generation whose host code has been warmed (calibration runs at start do it too). */
   hostWarmGeneration = 0;
   kills = 0;
+  /** Restarts for memory (supervisor's recycleIfLarge). */
+  recycles = 0;
   served = 0;
 
   constructor(process: TenantProcess) {

@@ -40,6 +40,8 @@ export interface SupervisorOptions {
    */
   baselineMs?: number;
   log: (line: string) => void;
+  /** Resident size past which a process is restarted between invocations (default 512 MiB). */
+  recycleBytes?: number;
 }
 
 export interface Supervisor {
@@ -56,6 +58,8 @@ export interface Supervisor {
 /** Responses up to this size are buffered, so their CPU figure is final when the headers go out. */
 const BUFFER_LIMIT = 1024 * 1024;
 const WATCHDOG_MS = 2;
+/** A tenant process this large is restarted between invocations (it starts at about 90 MB). */
+const RECYCLE_BYTES = 512 * 2 ** 20;
 
 /**
  * An invocation fails for CPU once its charge passes limit + grace: killed if still
@@ -186,7 +190,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       return;
     }
     if (url === SUPERVISOR_PATHS.status) {
-      const status = slots.map((s) => ({ port: s.process.port, pid: s.process.pid ?? null, load: s.load(), served: s.served, kills: s.kills, baselineMs: s.baselineMs }));
+      const status = slots.map((s) => ({ port: s.process.port, pid: s.process.pid ?? null, load: s.load(), served: s.served, kills: s.kills, recycles: s.recycles, rssMb: Math.round(s.process.rssBytes() / 2 ** 20), baselineMs: s.baselineMs }));
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(status));
       return;
     }
@@ -221,8 +225,23 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     } catch (error) {
       answer(res, 502, "process_failed", `The tenant process could not run this request: ${String(error)}`);
     } finally {
+      recycleIfLarge(slot);
       slot.release();
     }
+  }
+
+  /**
+   * workerd never unloads a Worker Loader isolate, so a process that has run or probed
+   * many script versions (about 1 MB each) is restarted between invocations; the
+   * versions still in use load again on their next call, unbilled.
+   */
+  function recycleIfLarge(slot: Slot): void {
+    const rss = slot.process.rssBytes();
+    const limit = options.recycleBytes ?? RECYCLE_BYTES;
+    if (rss < limit) return;
+    options.log(`tenant supervisor: restarting the tenant process on port ${slot.process.port}: ${Math.round(rss / 2 ** 20)} MB resident, over ${Math.round(limit / 2 ** 20)} MB`);
+    slot.recycles += 1;
+    slot.process.kill();
   }
 
   const server: Server = createServer((req, res) => {

@@ -23,6 +23,11 @@ export const RUN_ERROR_HEADER = "x-tenantscope-run-error";
  */
 export type RunError = "cpu_killed" | "cpu_exceeded" | "exception" | "process_failed" | "bad_run";
 
+/** The loaded isolate of one script version: the same for an upload's probe and the version's invocations. */
+export function isolateOf(namespace: string, script: string, etag: string): string {
+  return `${namespace}/${script}@${etag}`;
+}
+
 export interface RunHeader {
   /** The invocation id (also the trace's key in the tail relay). */
   id: string;

@@ -12,14 +12,16 @@ import {
   STARTUP_EXCEEDED,
   STARTUP_LIMIT_MS,
   SUPERVISOR_PATHS,
+  isolateOf,
   type RunHeader,
   type TenantException,
 } from "../../host/src/run-protocol.ts";
+import { etagOf } from "../store/etag.ts";
 import type { ModuleRecord, ScriptCode, ScriptRecord, ScriptUpload } from "../store/types.ts";
 import { ApiError, codes } from "./envelope.ts";
 
-const PROBE_ETAG_PREFIX = "probe-";
-const pending = new Map<string, ScriptCode>();
+/** Versions being probed, by isolate; several uploads of the same version may wait at once. */
+const pending = new Map<string, { code: ScriptCode; waiting: number }>();
 
 function base64(content: ArrayBuffer): string {
   const bytes = new Uint8Array(content);
@@ -35,9 +37,7 @@ export function codeOf(script: ScriptRecord, modules: readonly ModuleRecord[]): 
 
 /** The code of a script version being probed (the runtime's code route serves it). */
 export function probeCode(namespace: string, script: string, etag: string): ScriptCode | null {
-  if (!etag.startsWith(PROBE_ETAG_PREFIX)) return null;
-  const code = pending.get(etag);
-  return code !== undefined && code.script.namespace === namespace && code.script.name === script ? code : null;
+  return pending.get(isolateOf(namespace, script, etag))?.code ?? null;
 }
 
 /** workerd's "Failed to start Worker:" preamble is not part of what Cloudflare answers. */
@@ -45,25 +45,32 @@ function loadError(thrown: TenantException): string {
   return thrown.message.replace(/^Failed to start Worker:\s*/, "").trim();
 }
 
-/** Loads the upload once; answers its startup CPU in ms, or throws the refusal. */
+/**
+ * Loads the upload once, in the isolate its invocations will use once it is stored
+ * (so it is not loaded twice, and a version uploaded again is not loaded again);
+ * answers its startup CPU in ms, or throws the refusal.
+ */
 export async function probeUpload(env: Env, namespace: string, name: string, upload: ScriptUpload): Promise<number> {
-  const id = crypto.randomUUID();
-  const etag = `${PROBE_ETAG_PREFIX}${id}`;
+  const etag = await etagOf(upload);
+  const isolate = isolateOf(namespace, name, etag);
   const now = new Date().toISOString();
   const script: ScriptRecord = {
     namespace, name, id: name, etag, createdOn: now, modifiedOn: now, format: upload.format, mainModule: upload.mainModule,
     compatibilityDate: upload.compatibilityDate, compatibilityFlags: upload.compatibilityFlags, bindings: upload.bindings,
     tags: upload.tags, tailConsumers: [], settings: upload.settings, size: upload.modules.reduce((n, m) => n + m.content.byteLength, 0),
   };
-  pending.set(etag, codeOf(script, upload.modules));
-  const run: RunHeader = { id: `probe-${id}`, isolate: `__probe/${id}`, namespace, script: name, etag, cpuMs: STARTUP_LIMIT_MS };
+  const entry = pending.get(isolate) ?? { code: codeOf(script, upload.modules), waiting: 0 };
+  entry.waiting += 1;
+  pending.set(isolate, entry);
+  const run: RunHeader = { id: `probe-${crypto.randomUUID()}`, isolate, namespace, script: name, etag, cpuMs: STARTUP_LIMIT_MS };
   let response: Response;
   try {
     response = await env.TENANT_RUNNER.fetch(`http://runner${SUPERVISOR_PATHS.probe}`, { method: "POST", headers: { [RUN_HEADER]: JSON.stringify(run) } });
   } catch (error) {
     throw new ApiError(503, codes.internal, `uploads are checked by loading them, and the local tenant runner cannot be reached (${String(error)}); nothing was stored`);
   } finally {
-    pending.delete(etag);
+    entry.waiting -= 1;
+    if (entry.waiting === 0) pending.delete(isolate);
   }
   const failure = response.headers.get(RUN_ERROR_HEADER);
   if (response.status === 204 && failure === null) return Math.round(Number(response.headers.get(CPU_HEADER) ?? "0") || 0);

@@ -14,6 +14,7 @@ import {
   RUN_HEADER,
   RUNTIME_RESPONSE_HEADERS,
   SUPERVISOR_PATHS,
+  isolateOf,
   rebuildException,
   type FinalCpu,
   type RunHeader,
@@ -57,7 +58,7 @@ export class TenantWorker extends RpcTarget {
     if (script === null) throw new Error(WORKER_NOT_FOUND);
     const run: RunHeader = {
       id: crypto.randomUUID(),
-      isolate: `${script.namespace}/${script.name}@${script.etag}`,
+      isolate: isolateOf(script.namespace, script.name, script.etag),
       namespace: script.namespace,
       script: script.name,
       etag: script.etag,

@@ -4,6 +4,7 @@
  * Layout: the "Storage" section of local/README.md.
  */
 import { DurableObject } from "cloudflare:workers";
+import { etagOf } from "./etag.ts";
 import { MAX_TAGS, TAGS_SCHEMA, backfillTagIndex, scriptWhere, writeTagIndex } from "./tags.ts";
 import type { ModuleRecord, NamespaceRecord, ScriptPage, ScriptRecord, ScriptUpload, TagChange, TagFilter } from "./types.ts";
 
@@ -53,19 +54,6 @@ function toScript(row: Row): ScriptRecord {
     settings: JSON.parse(str(row, "settings") || "{}") as ScriptRecord["settings"],
     size: Number(row.size ?? 0),
   };
-}
-
-async function etagOf(upload: ScriptUpload): Promise<string> {
-  const meta = new TextEncoder().encode(JSON.stringify({
-    ...upload,
-    modules: upload.modules.map((m) => ({ name: m.name, type: m.type, size: m.content.byteLength })),
-  }));
-  const parts = [meta, ...upload.modules.map((m) => new Uint8Array(m.content))];
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) { all.set(p, offset); offset += p.length; }
-  const hash = await crypto.subtle.digest("SHA-256", all);
-  return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 export class Registry extends DurableObject<Env> {
