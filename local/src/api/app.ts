@@ -34,7 +34,7 @@ app.route("/client/v4/accounts/:account/workers/dispatch/namespaces", namespaces
  * script of the same name before a dispatch deploy (its secrets and settings), and
  * takes 10007 as "there is none".
  */
-app.all("/client/v4/accounts/:account/workers/scripts/:script/*", (c) => {
+app.all("/client/v4/accounts/:account/workers/scripts/:script/*", () => {
   throw new ApiError(404, codes.scriptNotFound, "This Worker does not exist on your account. (The local API serves Workers in dispatch namespaces only.)");
 });
 app.route("/_local/runtime", runtime);
