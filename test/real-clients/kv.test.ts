@@ -3,7 +3,8 @@
  * `kv key`, `kv bulk` and `kv namespace` commands, and the official `cloudflare`
  * SDK (6.x, and 7.x under the alias `cloudflare7`). The versions used are read
  * from the installed packages and printed. A plan written by the SDK as multipart
- * with metadata is then applied by the dispatcher.
+ * with metadata is then applied by the dispatcher, and keys written with a TTL
+ * expire (the KV store's clock is moved by hand: kv-clock.ts).
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import { NotFoundError } from "cloudflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../local/dev/stack.ts";
 import { ACCOUNT, installedVersion, sdk6, sdk7, wranglerFor, type Wrangler } from "./clients.ts";
+import { enableKvClockControl, kvClock } from "./kv-clock.ts";
 
 const NS = "tenantscope-plans";
 const REMOTE = ["--remote", "--namespace-id", NS];
@@ -20,6 +22,7 @@ let stack: Stack;
 let wrangler: Wrangler;
 
 beforeAll(async () => {
+  enableKvClockControl();
   stack = await startStack({ port: 0, apiPort: 0, dashboardPort: 0, persistTo: false, seed: { tenants: [] }, log: () => {} });
   wrangler = await wranglerFor(stack);
 });
@@ -165,5 +168,31 @@ describe("a plan written by the SDK as multipart", () => {
     const over = await fetch(new URL("/kv-fanout/?n=30", stack.urls.dispatcher));
     expect(over.status).toBe(503);
     expect(((await over.json()) as { error: { code: string } }).error.code).toBe("subrequest_limit_exceeded");
+  });
+});
+
+// Last in the file: the clock control leaves the KV store with a 1 KiB value limit (kv-clock.ts).
+describe("expiry", () => {
+  it("removes a key put with --ttl 60 once 60 s have passed, and one with an absolute expiration at its time", async () => {
+    const clock = await kvClock(stack.mf, NS);
+    const cf = sdk6(stack);
+    const frozenAt = Date.now();
+    await clock.freeze(frozenAt);
+    try {
+      await wrangler.ok(["kv", "key", "put", "exp:ttl", "short-lived", ...REMOTE, "--ttl", "60"]);
+      const expiresAt = nowSeconds() + 120;
+      await cf.kv.namespaces.values.update(NS, "exp:abs", { account_id: ACCOUNT, value: "until then", expiration: expiresAt });
+      expect(await wrangler.ok(["kv", "key", "get", "exp:ttl", ...REMOTE])).toBe("short-lived");
+      await clock.advance(61_000);
+      const gone = await wrangler.run(["kv", "key", "get", "exp:ttl", ...REMOTE]);
+      expect(gone.stderr + gone.stdout.toString()).toContain("404: Not Found");
+      expect((await cf.kv.namespaces.keys.list(NS, { account_id: ACCOUNT, prefix: "exp:" })).result.map((k) => k.name)).toEqual(["exp:abs"]);
+      expect(await (await cf.kv.namespaces.values.get(NS, "exp:abs", { account_id: ACCOUNT })).text()).toBe("until then");
+      // To one second past the absolute expiration, on the store's clock.
+      await clock.advance(expiresAt * 1000 - (frozenAt + 61_000) + 1000);
+      await expect(cf.kv.namespaces.values.get(NS, "exp:abs", { account_id: ACCOUNT })).rejects.toBeInstanceOf(NotFoundError);
+    } finally {
+      await clock.release();
+    }
   });
 });
