@@ -1,26 +1,29 @@
 /**
- * The real clients, as a platform runs them against the local API: wrangler's CLI
- * (a child process with its own HOME, so nothing of the user's config or login is
- * read or written) and the official `cloudflare` SDK, 6.x and 7.x.
+ * The real clients for the KV tests: wrangler's CLI (wrangler.ts's environment and
+ * home of its own; here stdout is kept as bytes, for binary values) and the
+ * official `cloudflare` SDK, 6.x and 7.x (test/package.json).
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { readFile, rm } from "node:fs/promises";
+import { resolve } from "node:path";
 import Cloudflare from "cloudflare";
 import Cloudflare7 from "cloudflare7";
 import type { Stack } from "../../local/dev/stack.ts";
+import { WRANGLER_VERSION, tempHome, wranglerEnv } from "./wrangler.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+const WRANGLER = resolve(import.meta.dirname, "../../node_modules/wrangler/bin/wrangler.js");
 
 export const ACCOUNT = "local";
 
-/** The installed version of a root devDependency (node_modules/<dir>/package.json). */
-export async function installedVersion(dir: string): Promise<string> {
-  const manifest = JSON.parse(await readFile(join(ROOT, "node_modules", dir, "package.json"), "utf8")) as { version?: unknown };
-  if (typeof manifest.version !== "string") throw new Error(`no version in node_modules/${dir}/package.json`);
+/** The version of an SDK as installed for these tests (test/node_modules/<dir>/package.json). */
+async function sdkVersion(dir: string): Promise<string> {
+  const manifest = JSON.parse(await readFile(resolve(import.meta.dirname, "../node_modules", dir, "package.json"), "utf8")) as { version?: unknown };
+  if (typeof manifest.version !== "string") throw new Error(`no version in test/node_modules/${dir}/package.json`);
   return manifest.version;
+}
+
+export async function clientVersions(): Promise<{ wrangler: string; cloudflare: string; cloudflare7: string }> {
+  return { wrangler: WRANGLER_VERSION, cloudflare: await sdkVersion("cloudflare"), cloudflare7: await sdkVersion("cloudflare7") };
 }
 
 export interface Run {
@@ -38,20 +41,8 @@ export interface Wrangler {
 }
 
 export async function wranglerFor(stack: Stack): Promise<Wrangler> {
-  const dir = await mkdtemp(join(tmpdir(), "tenantscope-wrangler-"));
-  // Only what wrangler needs: none of the caller's CLOUDFLARE_* or wrangler settings leak in.
-  const env = {
-    PATH: process.env.PATH ?? "",
-    HOME: dir,
-    XDG_CONFIG_HOME: join(dir, ".config"),
-    CLOUDFLARE_API_BASE_URL: `${stack.urls.api}/client/v4`,
-    CLOUDFLARE_API_TOKEN: stack.apiToken,
-    CLOUDFLARE_ACCOUNT_ID: ACCOUNT,
-    WRANGLER_SEND_METRICS: "false",
-    WRANGLER_SEND_ERROR_REPORTS: "false",
-    NO_COLOR: "1",
-    CI: "1",
-  };
+  const dir = tempHome();
+  const env = { ...wranglerEnv(stack, dir), NO_COLOR: "1" };
   const run = (args: string[]): Promise<Run> => new Promise((resolveRun) => {
     execFile(process.execPath, [WRANGLER, ...args], { cwd: dir, env, encoding: "buffer", timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {

@@ -12,7 +12,7 @@ import { assignmentRecord, planRecord } from "@tenantscope/core/plans";
 import { NotFoundError } from "cloudflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../local/dev/stack.ts";
-import { ACCOUNT, installedVersion, sdk6, sdk7, wranglerFor, type Wrangler } from "./clients.ts";
+import { ACCOUNT, clientVersions, sdk6, sdk7, wranglerFor, type Wrangler } from "./clients.ts";
 import { enableKvClockControl, kvClock } from "./kv-clock.ts";
 
 const NS = "tenantscope-plans";
@@ -35,7 +35,7 @@ afterAll(async () => {
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 it("records the client versions it ran", async () => {
-  const versions = { wrangler: await installedVersion("wrangler"), cloudflare: await installedVersion("cloudflare"), cloudflare7: await installedVersion("cloudflare7") };
+  const versions = await clientVersions();
   console.info(`real clients: wrangler ${versions.wrangler}, cloudflare ${versions.cloudflare}, cloudflare7 ${versions.cloudflare7}`);
   expect(versions.wrangler).toMatch(/^4\./);
   expect(versions.cloudflare).toMatch(/^6\./);
