@@ -42,7 +42,8 @@ it("records the client versions it ran", async () => {
   expect(versions.cloudflare7).toMatch(/^7\./);
 });
 
-describe("wrangler kv", () => {
+// Each wrangler command is a Node start of a few seconds, more on a busy machine.
+describe("wrangler kv", { timeout: 180_000 }, () => {
   it("puts a value with --metadata and --ttl, gets it, lists it with both, deletes it", async () => {
     const key = "plan:wrangler-a";
     const before = nowSeconds();
@@ -172,7 +173,7 @@ describe("a plan written by the SDK as multipart", () => {
 });
 
 // Last in the file: the clock control leaves the KV store with a 1 KiB value limit (kv-clock.ts).
-describe("expiry", () => {
+describe("expiry", { timeout: 180_000 }, () => {
   it("removes a key put with --ttl 60 once 60 s have passed, and one with an absolute expiration at its time", async () => {
     const clock = await kvClock(stack.mf, NS);
     const cf = sdk6(stack);
