@@ -139,38 +139,7 @@ describe("script listing", () => {
   });
 });
 
-describe("KV REST API", () => {
-  const KV = `${API}/storage/kv/namespaces/tenantscope-plans`;
-
-  it("refuses a value over 25 MiB with 413 in the envelope, and keeps the old value", async () => {
-    const key = `tenant:${uniqueName("big")}`;
-    await api(`${KV}/values/${key}`, { method: "PUT", body: '{"plan":"pro"}' });
-    const big = await api(`${KV}/values/${key}`, { method: "PUT", body: new Uint8Array(25 * 1024 * 1024 + 1) });
-    expect(big.status).toBe(413);
-    expect(big.body).toMatchObject({ success: false, errors: [{ code: 10011, message: "Value length of 26214401 exceeds limit of 26214400." }] });
-    const read = await (await import("cloudflare:workers")).exports.default.fetch(
-      new Request(`${KV}/values/${key}`, { headers: { authorization: "Bearer local" } }));
-    expect(await read.text()).toBe('{"plan":"pro"}');
-  });
-
-  it("writes, reads, lists and deletes values", async () => {
-    const key = `tenant:${uniqueName("kv")}`;
-    expect((await api(`${KV}/values/${key}`, { method: "PUT", body: '{"plan":"pro"}' })).status).toBe(200);
-    const read = await (await import("cloudflare:workers")).exports.default.fetch(
-      new Request(`${KV}/values/${key}`, { headers: { authorization: "Bearer local" } }));
-    expect(await read.text()).toBe('{"plan":"pro"}');
-    const list = await api<{ name: string }[]>(`${KV}/keys?prefix=${key}`);
-    expect(list.body.result).toEqual([{ name: key }]);
-    await api(`${KV}/values/${key}`, { method: "DELETE" });
-    expect((await api(`${KV}/values/${key}`)).status).toBe(404);
-  });
-
-  it("404s other KV namespace ids", async () => {
-    const res = await api(`${API}/storage/kv/namespaces/other/values/x`);
-    expect(res.status).toBe(404);
-    expect(res.body.errors[0]?.message).toContain("tenantscope-plans");
-  });
-});
+// The KV REST API: kv-values.test.ts and kv-bulk.test.ts.
 
 describe("Analytics Engine paths (forwarded to tenantscope-local-ae)", () => {
   const SQL = `${API}/analytics_engine/sql`;

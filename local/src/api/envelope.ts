@@ -36,6 +36,8 @@ export const codes = {
   /** No documented code: any code but 10000/9106 (they set off wrangler's login diagnostics). */
   methodNotAllowed: 10405,
   internal: 10001,
+  /** Creating a KV namespace whose title is taken (wrangler checks for this code). */
+  kvNamespaceTitleExists: 10014,
 } as const;
 
 export class ApiError extends Error {
