@@ -6,7 +6,7 @@
  */
 import type { Expr, SelectStatement } from "./ast.ts";
 import { SqlError } from "./errors.ts";
-import { ASSOCIATIVE, children, clauses } from "./expr-walk.ts";
+import { ASSOCIATIVE, chain, children, clauses } from "./expr-walk.ts";
 
 /** ClickHouse's default max_query_size: the text its parser reads. */
 export const MAX_QUERY_BYTES = 262_144;
@@ -65,8 +65,10 @@ export function checkExpansion(exprs: Expr[], aliases: Map<string, Expr>): void 
       sizes.set(e.name, n);
       return n;
     }
+    // A chain (a OR b OR …) is walked as its list of terms, not one level per term.
+    const terms = e.kind === "binary" && ASSOCIATIVE.has(e.op) ? chain(e, e.op) : children(e);
     let n = 1;
-    for (const c of children(e)) n += size(c, seen);
+    for (const c of terms) n += size(c, seen);
     return Math.min(n, MAX_EXPANDED_NODES + 1);
   };
   let total = 0;
