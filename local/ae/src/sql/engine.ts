@@ -36,7 +36,10 @@ async function raised(p: Promise<QueryResult>): Promise<QueryResult> {
   return result;
 }
 
-/** A chain like 1+1+…+1 thousands long is a deep tree: refuse it as the query's fault, not ours. */
+/**
+ * The backstop behind limits.ts's depth and size checks: whatever still overflows the
+ * stack or a string while parsing or translating is the query's fault, not ours.
+ */
 function bounded<T>(work: () => T): T {
   try {
     return work();
