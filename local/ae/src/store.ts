@@ -10,6 +10,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { type StoredPoint, BLOB_COLUMNS, DOUBLE_COLUMNS } from "./point.ts";
+import { MAX_RESULT_BYTES } from "./sql/limits.ts";
 
 /** The catalog's object name; "__" cannot start a dataset name, so it never collides. */
 export const CATALOG = "__catalog";
@@ -54,6 +55,13 @@ export function retentionCutoff(now: number): number {
 export interface QueryResult {
   columns: string[];
   rows: SqlStorageValue[][];
+  /** Set, with no rows, when the rows are over MAX_RESULT_BYTES: one RPC could not carry them. */
+  tooLarge?: true;
+}
+
+/** About what a value costs in the RPC answer. */
+function size(v: SqlStorageValue): number {
+  return typeof v === "string" ? v.length * 2 : v instanceof ArrayBuffer ? v.byteLength : 8;
 }
 
 export class AnalyticsStore extends DurableObject<Env> {
@@ -83,11 +91,18 @@ export class AnalyticsStore extends DurableObject<Env> {
     return this.insert(dataset, points);
   }
 
-  /** Runs translated SQL (never user text: see sql/translate.ts) with bound parameters. */
+  /** Runs translated SQL (never user text: see sql/select.ts) with bound parameters. */
   query(sql: string, params: (string | number | null)[]): QueryResult {
     this.dropExpired();
     const cursor = this.sql.exec(sql, ...params);
-    return { columns: cursor.columnNames, rows: [...cursor.raw()] };
+    const rows: SqlStorageValue[][] = [];
+    let bytes = 0;
+    for (const row of cursor.raw()) {
+      for (const v of row) bytes += size(v);
+      if (bytes > MAX_RESULT_BYTES) return { columns: cursor.columnNames, rows: [], tooLarge: true };
+      rows.push(row);
+    }
+    return { columns: cursor.columnNames, rows };
   }
 
   /** Catalog object only: the datasets that have ever been written to. */

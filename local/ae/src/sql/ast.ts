@@ -1,9 +1,12 @@
 /** The AST of the AE dialect subset that the parser accepts. */
+import type { Fragment } from "./types.ts";
+
 export type Expr =
   | { kind: "num"; text: string; value: number }
   | { kind: "str"; value: string }
   | { kind: "null" }
-  | { kind: "ident"; name: string }
+  /** `table` is the qualifier of `alias.column`, as written. */
+  | { kind: "ident"; name: string; table?: string }
   | { kind: "star" }
   | { kind: "call"; name: string; params: Expr[] | null; args: Expr[]; distinct?: boolean }
   | { kind: "interval"; value: Expr; unit: IntervalUnit }
@@ -12,7 +15,9 @@ export type Expr =
   | { kind: "in"; expr: Expr; list: Expr[]; negated: boolean }
   | { kind: "like"; expr: Expr; pattern: Expr; negated: boolean; insensitive: boolean }
   | { kind: "between"; expr: Expr; low: Expr; high: Expr; negated: boolean }
-  | { kind: "isnull"; expr: Expr; negated: boolean };
+  | { kind: "isnull"; expr: Expr; negated: boolean }
+  /** Never parsed: an argument the translator has already translated (see hoist.ts). */
+  | { kind: "bound"; fragment: Fragment };
 
 export type BinaryOp = "AND" | "OR" | "=" | "!=" | "<" | ">" | "<=" | ">=" | "+" | "-" | "*" | "/" | "%" | "||";
 
@@ -36,7 +41,8 @@ export interface SelectStatement {
   kind: "select";
   distinct: boolean;
   items: SelectItem[];
-  table: string;
+  /** null: no FROM, one row with the column `dummy`, as ClickHouse's system.one. */
+  from: From | null;
   where: Expr | null;
   groupBy: Expr[];
   having: Expr | null;
@@ -45,6 +51,10 @@ export interface SelectStatement {
   offset: number | null;
   format: Format;
 }
+
+export type From =
+  | { kind: "table"; name: string; alias: string | null }
+  | { kind: "subquery"; select: SelectStatement; alias: string | null };
 
 export interface ShowStatement {
   kind: "show";

@@ -23,9 +23,11 @@ export interface FunctionContext {
   perGroup<T>(inner: () => T): { value: T; from: string };
   /**
    * Like perGroup, in parts: the query's WHERE and each GROUP BY key over the second
-   * scan (`own`, alias s) and over the outer row (`theirs`), for a per-group table.
+   * scan (`own`, alias s, of `table`) and over the outer row (`theirs`), for a per-group table.
    */
-  groupKeys<T>(inner: () => T): { value: T; where: string; own: string[]; theirs: string[] };
+  groupKeys<T>(inner: () => T): { value: T; where: string; own: string[]; theirs: string[]; table: string };
+  /** ORDER BY terms over the second scan (alias s) for its first row: first in time, or in the subquery's order. */
+  rowOrder(desc: boolean): string;
   /** Adds a common table expression computed once per query; returns its name. */
   cte(body: string): string;
 }
@@ -33,6 +35,17 @@ export interface FunctionContext {
 export type Impl = (ctx: FunctionContext, args: Expr[], params: Expr[] | null, distinct: boolean) => Fragment;
 
 export const NULL_EXPR: Expr = { kind: "null" };
+
+/**
+ * `a op b op c …` as a balanced tree of parentheses, for associative operators: SQLite
+ * in Durable Objects refuses expressions nested more than 100 deep, and a left-deep
+ * chain nests one level per term.
+ */
+export function balanced(terms: string[], op: string): string {
+  if (terms.length <= 1) return terms[0] ?? "";
+  const mid = Math.ceil(terms.length / 2);
+  return `(${balanced(terms.slice(0, mid), op)} ${op} ${balanced(terms.slice(mid), op)})`;
+}
 
 export function arity(name: string, args: Expr[], min: number, max = min): void {
   if (args.length < min || args.length > max) {

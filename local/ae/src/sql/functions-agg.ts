@@ -7,7 +7,6 @@
 import type { Expr } from "./ast.ts";
 import { SqlError } from "./errors.ts";
 import { type FunctionContext, type Impl, NULL_EXPR, aggregate, arg, arity, constInteger, constNumber } from "./function-kit.ts";
-import { TABLE as TABLE_NAME } from "./table.ts";
 import { type Fragment, type SqlType, defaultValue, elementType, isInteger, isScalar, isNumeric, isTime, isUnsigned } from "./types.ts";
 
 function sumOf(sql: string, type: SqlType, distinct = false): Fragment {
@@ -30,7 +29,7 @@ function scalar(f: Fragment, name: string): Fragment {
  */
 function quantile(ctx: FunctionContext, q: number, x: Expr, w: Expr): Fragment {
   if (q < 0 || q > 1) throw new SqlError("Quantile level must be between 0 and 1");
-  const { value: [xs, ws], where, own, theirs } = ctx.groupKeys(() => [ctx.translate(x), ctx.translate(w)] as const);
+  const { value: [xs, ws], where, own, theirs, table: source } = ctx.groupKeys(() => [ctx.translate(x), ctx.translate(w)] as const);
   if (!isNumeric(xs.type) && !isTime(xs.type)) throw new SqlError(`Quantile needs a number, got ${xs.type}`);
   if (!isNumeric(ws.type)) throw new SqlError(`Quantile weight must be a number, got ${ws.type}`);
   const weight = `CAST(${ws.sql} AS INTEGER)`;
@@ -40,7 +39,7 @@ function quantile(ctx: FunctionContext, q: number, x: Expr, w: Expr): Fragment {
   const table = ctx.cte(
     `SELECT ${[...keyNames, "MIN(v) AS v"].join(", ")} FROM (` +
     `SELECT ${[...keys, `${xs.sql} AS v`].join(", ")}, SUM(${weight}) OVER (${partition}ORDER BY ${xs.sql}) AS cum, ` +
-    `SUM(${weight}) OVER (${partition.trimEnd()}) AS total FROM ${TABLE_NAME} AS s${where === "" ? "" : ` WHERE ${where}`}` +
+    `SUM(${weight}) OVER (${partition.trimEnd()}) AS total FROM ${source} AS s${where === "" ? "" : ` WHERE ${where}`}` +
     `) WHERE cum >= ${q} * total${keyNames.length === 0 ? "" : ` GROUP BY ${keyNames.join(", ")}`}`);
   const match = theirs.map((t, i) => `${table}.k${i} IS ${t}`);
   const sql = `(SELECT v FROM ${table}${match.length === 0 ? "" : ` WHERE ${match.join(" AND ")}`})`;
@@ -48,11 +47,8 @@ function quantile(ctx: FunctionContext, q: number, x: Expr, w: Expr): Fragment {
 }
 
 /** The value of `x` on the group's first row by `order` (argMax, argMin, first_value, last_value). */
-function pick(ctx: FunctionContext, name: string, x: Expr, order: (s: () => string) => string): Fragment {
-  const { value: [xs, by], from } = ctx.perGroup(() => {
-    const v = scalar(ctx.translate(x), name);
-    return [v, order(() => "s.timestamp")] as const;
-  });
+function pick(ctx: FunctionContext, name: string, x: Expr, order: () => string): Fragment {
+  const { value: [xs, by], from } = ctx.perGroup(() => [scalar(ctx.translate(x), name), order()] as const);
   return { sql: `COALESCE((SELECT ${xs.sql} ${from} ORDER BY ${by} LIMIT 1), ${defaultValue(xs.type)})`, type: xs.type };
 }
 
@@ -64,10 +60,11 @@ function argExtreme(name: string, desc: boolean): Impl {
 }
 
 function firstLast(name: string, last: boolean): Impl {
-  // "First" is in time order, then in insertion order: AE's storage is ordered by time.
+  // "First" is in time order, then in insertion order (AE's storage is ordered by time);
+  // over a FROM (subquery), in the order of its rows.
   return (ctx, args) => aggregate(name, ctx, () => {
     arity(name, args, 1);
-    return pick(ctx, name, args[0] ?? NULL_EXPR, (ts) => last ? `${ts()} DESC, s.seq DESC` : `${ts()}, s.seq`);
+    return pick(ctx, name, args[0] ?? NULL_EXPR, () => ctx.rowOrder(last));
   });
 }
 

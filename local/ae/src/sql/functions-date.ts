@@ -5,7 +5,7 @@
  */
 import type { Expr, IntervalUnit } from "./ast.ts";
 import { SqlError } from "./errors.ts";
-import { type Impl, NULL_EXPR, arg, arity, constInteger, timeArg } from "./function-kit.ts";
+import { type Impl, NULL_EXPR, arg, arity, balanced, constInteger, timeArg } from "./function-kit.ts";
 import { type Fragment, type SqlType, UNIT_MONTHS, UNIT_SECONDS, isNumeric, isTime, parseDateTime } from "./types.ts";
 
 /** Floors epoch seconds to a multiple of `size` seconds counted from `origin`. */
@@ -109,7 +109,7 @@ function formatDateTime(ctx: Parameters<Impl>[0], args: Expr[]): Fragment {
     parts.push(sql);
   }
   flush();
-  return { sql: parts.length === 0 ? "''" : `(${parts.join(" || ")})`, type: "String" };
+  return { sql: parts.length === 0 ? "''" : `(${balanced(parts, "||")})`, type: "String" };
 }
 
 export const DATE_FUNCTIONS: Record<string, Impl> = {

@@ -5,8 +5,9 @@
  * round() is emulated: SQLite rounds halves away from zero, ClickHouse rounds Float64
  * halves to even (nearbyint) and integers' halves away from zero.
  */
+import type { Expr } from "./ast.ts";
 import { SqlError } from "./errors.ts";
-import { type FunctionContext, type Impl, arg, arity, constInteger, needInteger, needNumber, raise } from "./function-kit.ts";
+import { type FunctionContext, type Impl, arg, arity, balanced, constInteger, needInteger, needNumber, raise } from "./function-kit.ts";
 import { type Fragment, type SqlType, isInteger, isUnsigned } from "./types.ts";
 
 type Mode = "round" | "floor" | "ceil" | "trunc";
@@ -66,16 +67,25 @@ function bitwise(name: string, build: (a: string, b: string) => string, type?: S
   };
 }
 
-/** Population count of a 64-bit integer, one term per bit. */
+/** Population count of a 64-bit integer, one term per bit (x is repeated: see hoist.ts). */
 function popcount(x: string): string {
-  return `(${Array.from({ length: 64 }, (_, i) => `((${x} >> ${i}) & 1)`).join(" + ")})`;
+  return balanced(Array.from({ length: 64 }, (_, i) => `((${x} >> ${i}) & 1)`), "+");
 }
+
+/** bitCount(bitXor(a, b)), so the xor is one argument, computed once (hoist.ts), not 64 times. */
+const hammingDistance: Impl = (ctx, args) => {
+  arity("bitHammingDistance", args, 2);
+  const a = needInteger("bitHammingDistance", arg(ctx, args, 0));
+  const b = needInteger("bitHammingDistance", arg(ctx, args, 1));
+  const xor: Expr = { kind: "call", name: "bitXor", params: null, args: [{ kind: "bound", fragment: a }, { kind: "bound", fragment: b }] };
+  return ctx.translate({ kind: "call", name: "bitCount", params: null, args: [xor] });
+};
 
 /** hex/bin of an integer: from the most significant non-zero byte, every byte in full. */
 function integerDigits(x: string, radix: 2 | 16): string {
   const bytes = `(CASE ${[1, 2, 3, 4, 5, 6, 7].map((k) => `WHEN (${x}) >= 0 AND (${x}) < ${2 ** (8 * k)} THEN ${k}`).join(" ")} ELSE 8 END)`;
   if (radix === 16) return `substr(printf('%016X', ${x}), 17 - 2 * ${bytes})`;
-  const bits = Array.from({ length: 64 }, (_, i) => `((${x} >> ${63 - i}) & 1)`).join(" || ");
+  const bits = balanced(Array.from({ length: 64 }, (_, i) => `((${x} >> ${63 - i}) & 1)`), "||");
   return `substr(${bits}, 65 - 8 * ${bytes})`;
 }
 
@@ -134,7 +144,7 @@ export const MATH_FUNCTIONS: Record<string, Impl> = {
   bitshiftleft: bitwise("bitShiftLeft", (a, b) => `(${a} << ${b})`),
   bitshiftright: bitwise("bitShiftRight", (a, b) => `(${a} >> ${b})`),
   bittest: bitwise("bitTest", (a, b) => `((${a} >> ${b}) & 1)`, "UInt8"),
-  bithammingdistance: bitwise("bitHammingDistance", (a, b) => popcount(`((${a} | ${b}) - (${a} & ${b}))`), "UInt64"),
+  bithammingdistance: hammingDistance,
   bitcount: (ctx, args) => { arity("bitCount", args, 1); return { sql: popcount(needInteger("bitCount", arg(ctx, args, 0)).sql), type: "UInt64" }; },
   bitnot: refusedBits("bitNot"),
   bitrotateleft: refusedBits("bitRotateLeft"),

@@ -6,7 +6,7 @@
  */
 import type { Expr } from "./ast.ts";
 import { SqlError } from "./errors.ts";
-import { type FunctionContext, type Impl, arg, arity, needInteger, needString } from "./function-kit.ts";
+import { type FunctionContext, type Impl, arg, arity, balanced, needInteger, needString } from "./function-kit.ts";
 import { type Fragment, elementType } from "./types.ts";
 
 /** A value as ClickHouse's toString prints it. */
@@ -101,7 +101,7 @@ function format(ctx: FunctionContext, args: Expr[]): Fragment {
     i = close;
   }
   if (text !== "") parts.push(ctx.param(text));
-  return { sql: parts.length === 0 ? "''" : `(${parts.join(" || ")})`, type: "String" };
+  return { sql: parts.length === 0 ? "''" : `(${balanced(parts, "||")})`, type: "String" };
 }
 
 function predicate(name: string, build: (s: string, p: string) => string): Impl {
@@ -157,6 +157,6 @@ export const STRING_FUNCTIONS: Record<string, Impl> = {
   format: (ctx, args) => format(ctx, args),
   concat: (ctx, args) => {
     arity("concat", args, 1, Infinity);
-    return { sql: `(${args.map((e) => toText(ctx.translate(e))).join(" || ")})`, type: "String" };
+    return { sql: `(${balanced(args.map((e) => toText(ctx.translate(e))), "||")})`, type: "String" };
   },
 };

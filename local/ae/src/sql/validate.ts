@@ -5,13 +5,16 @@
  */
 import type { Expr, SelectItem, SelectStatement } from "./ast.ts";
 import { SqlError } from "./errors.ts";
+import { children } from "./expr-walk.ts";
 import { isAggregate } from "./functions.ts";
 
 /** Replaces aliases by their definitions; inside its own definition an alias means the column. */
-function expand(e: Expr, aliases: Map<string, Expr>, seen: Set<string> = new Set()): Expr {
+export function expand(e: Expr, aliases: Map<string, Expr>, seen: Set<string> = new Set()): Expr {
   const go = (x: Expr): Expr => expand(x, aliases, seen);
   switch (e.kind) {
     case "ident": {
+      // A qualified name is always the column: aliases are not qualified.
+      if (e.table !== undefined) return { kind: "ident", name: e.name };
       const def = aliases.get(e.name);
       if (def === undefined || seen.has(e.name)) return e;
       return expand(def, aliases, new Set([...seen, e.name]));
@@ -28,19 +31,6 @@ function expand(e: Expr, aliases: Map<string, Expr>, seen: Set<string> = new Set
   }
 }
 
-function children(e: Expr): Expr[] {
-  switch (e.kind) {
-    case "call": return e.args;
-    case "interval": return [e.value];
-    case "unary": case "isnull": return [e.expr];
-    case "binary": return [e.left, e.right];
-    case "in": return [e.expr, ...e.list];
-    case "like": return [e.expr, e.pattern];
-    case "between": return [e.expr, e.low, e.high];
-    default: return [];
-  }
-}
-
 export function hasAggregate(e: Expr): boolean {
   return (e.kind === "call" && isAggregate(e.name)) || children(e).some(hasAggregate);
 }
@@ -52,7 +42,7 @@ function key(e: Expr): string {
 
 export function checkGrouping(stmt: SelectStatement, items: SelectItem[], aliases: Map<string, Expr>): void {
   const positional = (e: Expr): Expr => (e.kind === "num" ? items[e.value - 1]?.expr ?? e : e);
-  const select = items.map((i) => expand(i.expr, aliases));
+  const select = items.map((i) => expand(i.expr, aliases, new Set(i.alias === null ? [] : [i.alias])));
   const having = stmt.having === null ? [] : [expand(stmt.having, aliases)];
   const order = stmt.orderBy.map((o) => expand(positional(o.expr), aliases));
   if (stmt.groupBy.length === 0 && ![...select, ...having, ...order].some(hasAggregate)) return;
