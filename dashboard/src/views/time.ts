@@ -6,7 +6,7 @@
  */
 import { html, raw } from "hono/html";
 import { qs } from "../routes/shared.ts";
-import { BUCKETS, PRESETS, isoSeconds, type TimeWindow } from "../time.ts";
+import { PRESETS, isoSeconds, type TimeWindow } from "../time.ts";
 import type { Html } from "./layout.ts";
 
 export type Keep = Record<string, string | number | null | undefined>;
