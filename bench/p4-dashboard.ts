@@ -30,7 +30,9 @@ export interface P4Options {
 
 /** One generating INSERT: rows lo..hi, all values derived from the row number. */
 function generatingSql(): string {
-  const tenant = "'tenant-' || substr('0000' || (i % ?3), -4)";
+  // printf's %d: a bound number may arrive as a REAL, and '0000' || 1.0 gave names like
+  // 'tenant-01.0', which are no tenant names (no tenant page could open them).
+  const tenant = "'tenant-' || printf('%04d', i % ?3)";
   const kind = "(i % 20)";
   const plan = "((i % ?3) % 3)";
   const cells: [string, string][] = [

@@ -145,8 +145,7 @@ export class SqlClient {
     this.opts.onQuery?.(sql);
     for (let attempt = 0; ; attempt++) {
       const started = Date.now();
-      const res = await this.send(sql);
-      const text = await res.text();
+      const { res, text } = await this.send(sql);
       if (res.status === 422 && NO_DATA_WRITTEN.test(text)) {
         this.opts.onAnswer?.({ ms: Date.now() - started, datasetMissing: true });
         return { meta: [], rows: [], rowsBeforeLimit: 0, datasetMissing: true };
@@ -171,20 +170,25 @@ export class SqlClient {
     }
   }
 
-  private async send(sql: string): Promise<Response> {
+  /** The answer and its body. The timeout covers both: a body that stalls is a timeout too, not a bug. */
+  private async send(sql: string): Promise<{ res: Response; text: string }> {
     const doFetch = this.opts.fetch ?? fetch;
     try {
-      return await doFetch(this.opts.url, {
+      const res = await doFetch(this.opts.url, {
         method: "POST",
         headers: { authorization: `Bearer ${this.opts.token}`, "content-type": "text/plain" },
         body: sql,
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       });
+      return { res, text: await res.text() };
     } catch (error) {
-      const why = error instanceof Error && error.name === "TimeoutError" ? "timed out" : "could not be reached";
+      // The timeout's abort is a DOMException named TimeoutError, from the fetch or from the body read.
+      const timedOut = typeof error === "object" && error !== null && "name" in error && error.name === "TimeoutError";
+      const why = timedOut ? "timed out" : "could not be reached";
       throw new DashboardError("sql_failed", `The Analytics Engine SQL API ${why}. Try again in a moment.`, { cause: error });
     }
   }
+
 }
 
 /** A number column of a result row; a missing or non-numeric value is the API's fault. */
