@@ -1,9 +1,11 @@
 /**
  * The dashboard in real headless Chromium (Debian's `chromium`, driven by
- * playwright-core), against the whole local stack filled with demo traffic:
- * sign in, open every page, check that each chart drew data and that the console
- * stayed clean, change a plan limit and watch the dispatcher apply it. Each page
- * is saved as a screenshot under screenshots/ (CI keeps that folder).
+ * playwright-core), against the whole local stack: every page first on the fresh
+ * stack (the dataset never written: the empty state with the `pnpm demo` command for
+ * this stack's ports), then filled with demo traffic; each at 1280 and 390 px wide, in
+ * light and dark, saved as a screenshot under screenshots/ (CI keeps that folder),
+ * with no sideways scroll at 390 px and no serious or critical axe-core violation.
+ * Then drag-to-zoom, the theme toggle, and a plan edit the dispatcher applies.
  *
  * Without Chromium the test is skipped locally, and fails in CI (CI=true), where
  * .ci/run installs it.
@@ -13,9 +15,11 @@ import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoCommand } from "../local/dev/commands.ts";
 import { startStack, type Stack } from "../local/dev/stack.ts";
 import { runTraffic } from "../local/dev/traffic.ts";
 import { waitForInvocations } from "./ae.ts";
+import { charts, chartsReady, seriousViolations, sidewaysOverflow, type ChartState } from "./browser-page.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
@@ -28,42 +32,33 @@ let browser: Browser;
 let page: Page;
 const consoleErrors: string[] = [];
 
-interface ChartState {
-  id: string;
-  values: number;
-  inkedPixels: number;
+const PAGES: [string, string][] = [
+  ["overview", "/?range=1h"],
+  ["tenant", "/tenants/fanout?range=1h"],
+  ["billing", "/billing"],
+  ["plans", "/plans?range=1h"],
+];
+const WIDTHS = [1280, 390] as const;
+const THEMES = ["light", "dark"] as const;
+
+interface Visit {
+  charts: ChartState[];
+  overflow: number;
+  text: string;
 }
 
-/** Every canvas's chart: how many non-empty values it holds, and how many pixels it drew. */
-async function charts(): Promise<ChartState[]> {
-  return page.evaluate(() => {
-    type ChartLike = { data: { datasets: { data: unknown[] }[] } };
-    const lib = (globalThis as unknown as { Chart?: { getChart(c: HTMLCanvasElement): ChartLike | undefined } }).Chart;
-    return [...document.querySelectorAll("canvas")].map((canvas) => {
-      const chart = lib?.getChart(canvas);
-      const values = chart === undefined ? -1 : chart.data.datasets.reduce((n, d) => n + d.data.filter((v) => v !== null && v !== undefined && v !== 0).length, 0);
-      const ctx = canvas.getContext("2d");
-      let inked = 0;
-      if (ctx !== null && canvas.width > 0 && canvas.height > 0) {
-        const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-        for (let i = 3; i < pixels.length; i += 4) if ((pixels[i] ?? 0) > 0) inked++;
-      }
-      return { id: canvas.id, values, inkedPixels: inked };
-    });
-  });
-}
-
-async function open(path: string, shot: string): Promise<ChartState[]> {
+/** Opens a page at a width and theme, checks it for accessibility, and saves a screenshot. */
+async function visit(path: string, shot: string, width: number, theme: "light" | "dark"): Promise<Visit> {
+  await page.setViewportSize({ width, height: width > 800 ? 900 : 844 });
+  await page.emulateMedia({ colorScheme: theme });
   const res = await page.goto(new URL(path, stack.urls.dashboard).href);
   expect(res?.status(), path).toBe(200);
-  // Charts animate in; wait until every canvas has a chart (or the page has none).
-  await page.waitForFunction(() => {
-    const lib = (globalThis as unknown as { Chart?: { getChart(c: HTMLCanvasElement): unknown } }).Chart;
-    return [...document.querySelectorAll("canvas")].every((c) => lib?.getChart(c) !== undefined);
-  }, undefined, { timeout: 10_000 });
-  await page.waitForTimeout(700);
-  await page.screenshot({ path: resolve(SHOTS, `dashboard-${shot}.png`), fullPage: true });
-  return charts();
+  await chartsReady(page);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: resolve(SHOTS, `dashboard-${shot}-${width}-${theme}.png`), fullPage: true });
+  const violations = await seriousViolations(page);
+  expect(violations, `${shot} at ${width} px, ${theme}: axe serious/critical violations`).toEqual([]);
+  return { charts: await charts(page), overflow: await sidewaysOverflow(page), text: await page.locator("main").innerText() };
 }
 
 describe.skipIf(!available)("the dashboard in a real browser", () => {
@@ -71,8 +66,6 @@ describe.skipIf(!available)("the dashboard in a real browser", () => {
     await mkdir(SHOTS, { recursive: true });
     // A one-second plan cache, so the dispatcher applies an edit within the test.
     stack = await startStack({ port: 0, apiPort: 0, persistTo: false, log: () => {}, dispatcherVars: { PLAN_CACHE_TTL_SECONDS: "1" } });
-    const traffic = await runTraffic({ dispatcher: stack.urls.dispatcher, durationMs: 4_000, rate: 40, concurrency: 2, seed: 7 });
-    await waitForInvocations(stack, traffic.invocations, 15_000);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on("console", (msg) => { if (msg.type() === "error") consoleErrors.push(msg.text()); });
@@ -91,22 +84,91 @@ describe.skipIf(!available)("the dashboard in a real browser", () => {
     if (operator === undefined) throw new Error("no operator login");
     await page.goto(new URL("/login", stack.urls.dashboard).href);
     await page.fill("#token", operator.token);
-    await Promise.all([page.waitForURL((url) => url.pathname === "/"), page.click("#login-form button[type=submit], #login-form [type=submit]")]);
+    await Promise.all([page.waitForURL((url) => url.pathname === "/"), page.click("#login-form [type=submit]")]);
     expect(await page.title()).toMatch(/Overview/);
   });
 
-  it.each([
-    ["overview", "/?range=1h"],
-    ["tenant", "/tenants/fanout?range=1h"],
-    ["billing", "/billing"],
-    ["plans", "/plans?range=1h"],
-  ])("renders the %s page with charts that drew data", async (name, path) => {
-    const states = await open(path, name);
-    expect(states.length, `${name} has charts`).toBeGreaterThan(0);
-    for (const s of states) {
-      expect(s.values, `${name}: chart ${s.id} has data`).toBeGreaterThan(0);
-      expect(s.inkedPixels, `${name}: chart ${s.id} drew something`).toBeGreaterThan(500);
+  describe("on the fresh stack (nothing written yet)", () => {
+    const demo = (): string => demoCommand(Number(new URL(stack.urls.dispatcher).port));
+    for (const [name, path] of PAGES) {
+      for (const width of WIDTHS) {
+        for (const theme of THEMES) {
+          it(`shows ${name} empty, with the next step, at ${width} px in ${theme}`, async () => {
+            const v = await visit(path, `empty-${name}`, width, theme);
+            expect(v.text, name).toContain("No data yet");
+            expect(v.text, name).toContain(demo());
+            expect(v.text, name).not.toContain("Analytics unavailable");
+            for (const c of v.charts) {
+              expect(c.rendered, `${name}: chart ${c.id} is empty`).toBe("0");
+              // The "no data" label is drawn: an empty chart has ink, not a blank box.
+              expect(c.inkedPixels, `${name}: chart ${c.id} says it has no data`).toBeGreaterThan(200);
+            }
+            // No sideways scroll at any width (390 px is the one that used to overflow).
+            expect(v.overflow, `${name} scrolls sideways at ${width} px`).toBeLessThanOrEqual(0);
+          });
+        }
+      }
     }
+  });
+
+  describe("with demo traffic", () => {
+    beforeAll(async () => {
+      const traffic = await runTraffic({ dispatcher: stack.urls.dispatcher, durationMs: 4_000, rate: 40, concurrency: 2, seed: 7 });
+      await waitForInvocations(stack, traffic.invocations, 15_000);
+    });
+
+    for (const [name, path] of PAGES) {
+      for (const width of WIDTHS) {
+        for (const theme of THEMES) {
+          it(`renders ${name} with charts that drew data at ${width} px in ${theme}`, async () => {
+            const v = await visit(path, name, width, theme);
+            expect(v.text).not.toContain("No data yet");
+            expect(v.charts.length, `${name} has charts`).toBeGreaterThan(0);
+            for (const s of v.charts) {
+              expect(s.values, `${name}: chart ${s.id} has data`).toBeGreaterThan(0);
+              expect(s.inkedPixels, `${name}: chart ${s.id} drew something`).toBeGreaterThan(500);
+            }
+            // No sideways scroll at any width (390 px is the one that used to overflow).
+            expect(v.overflow, `${name} scrolls sideways at ${width} px`).toBeLessThanOrEqual(0);
+          });
+        }
+      }
+    }
+
+    it("zooms by dragging across the time chart: the page reloads with absolute from/to", async () => {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(new URL("/?range=15m", stack.urls.dashboard).href);
+      await chartsReady(page);
+      const box = await page.locator("#overview-series").boundingBox();
+      if (box === null) throw new Error("no chart box");
+      const y = box.y + box.height / 2;
+      await page.mouse.move(box.x + box.width * 0.3, y);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.6, y, { steps: 8 });
+      await Promise.all([page.waitForURL((url) => url.searchParams.has("from")), page.mouse.up()]);
+      const url = new URL(page.url());
+      const from = Date.parse(url.searchParams.get("from") ?? "");
+      const to = Date.parse(url.searchParams.get("to") ?? "");
+      expect(url.searchParams.has("range")).toBe(false);
+      expect(to - from).toBeGreaterThanOrEqual(60_000);
+      expect(to - from).toBeLessThan(15 * 60_000);
+      expect(await page.locator('[data-figure="window"]').innerText()).toContain("UTC");
+      await page.screenshot({ path: resolve(SHOTS, "dashboard-overview-zoomed.png"), fullPage: true });
+    });
+
+    it("keeps the reader's theme choice across pages", async () => {
+      await page.emulateMedia({ colorScheme: "light" });
+      await page.goto(new URL("/billing", stack.urls.dashboard).href);
+      const toggle = page.locator("#theme-toggle");
+      await expect.poll(() => toggle.getAttribute("aria-pressed")).toBe("false");
+      await toggle.click();
+      await page.goto(new URL("/plans?range=1h", stack.urls.dashboard).href);
+      expect(await page.evaluate(() => document.documentElement.getAttribute("data-theme"))).toBe("dark");
+      expect(await page.locator("#theme-toggle").getAttribute("aria-pressed")).toBe("true");
+      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      expect(background).toBe("rgb(13, 17, 23)");
+      await page.locator("#theme-toggle").click();
+    });
   });
 
   it("changes a plan limit, and the dispatcher applies it", async () => {

@@ -13,11 +13,20 @@ export interface AppOptions {
   sql?: Pick<SqlClientOptions, "maxRetries" | "maxRetryWaitMs" | "sleep" | "onQuery" | "timeoutMs">;
 }
 
+/** What one request's SQL round trips did: for the Server-Timing header and the empty state. */
+export interface SqlStats {
+  queries: number;
+  ms: number;
+  /** Some query found the dataset never written to (a fresh deploy or stack). */
+  datasetMissing: boolean;
+}
+
 export interface AppEnv {
   /** The generated bindings (worker-configuration.d.ts, from wrangler.jsonc). */
   Bindings: Env;
   Variables: {
     principal: Principal;
     options: AppOptions;
+    sqlStats: SqlStats;
   };
 }

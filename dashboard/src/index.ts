@@ -25,7 +25,11 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
 
   app.use("*", async function securityHeaders(c, next) {
     c.set("options", options);
+    const stats = { queries: 0, ms: 0, datasetMissing: false };
+    c.set("sqlStats", stats);
     await next();
+    // Round trips per page are a budget (at most 4): visible in DevTools and to the benchmark.
+    if (stats.queries > 0) c.header("server-timing", `sql;dur=${stats.ms};desc="${stats.queries} round trips"`);
     c.header("content-security-policy", CSP);
     c.header("x-content-type-options", "nosniff");
     c.header("referrer-policy", "same-origin");

@@ -5,30 +5,12 @@
  */
 import { isTenantName } from "@tenantscope/core/names";
 import { isPlanName } from "@tenantscope/core/plans";
+import type { MiddlewareHandler } from "hono";
 import { badRequest } from "./errors.ts";
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
+const DAY = 24 * 60 * 60_000;
 
-/** Bucket sizes; each maps to one `INTERVAL 'n' UNIT` written here, never from input. */
-export const BUCKETS = {
-  "1m": { ms: MINUTE, interval: "INTERVAL '1' MINUTE" },
-  "5m": { ms: 5 * MINUTE, interval: "INTERVAL '5' MINUTE" },
-  "15m": { ms: 15 * MINUTE, interval: "INTERVAL '15' MINUTE" },
-  "1h": { ms: HOUR, interval: "INTERVAL '1' HOUR" },
-  "1d": { ms: DAY, interval: "INTERVAL '1' DAY" },
-} as const;
-export type BucketKey = keyof typeof BUCKETS;
-
-/** Ranges and the buckets allowed in each (at most ~750 points on a chart). */
-export const RANGES = {
-  "1h": { ms: HOUR, buckets: ["1m", "5m"], defaultBucket: "1m" },
-  "24h": { ms: DAY, buckets: ["5m", "15m", "1h"], defaultBucket: "15m" },
-  "7d": { ms: 7 * DAY, buckets: ["15m", "1h", "1d"], defaultBucket: "1h" },
-  "30d": { ms: 30 * DAY, buckets: ["1h", "1d"], defaultBucket: "1d" },
-} as const satisfies Record<string, { ms: number; buckets: readonly BucketKey[]; defaultBucket: BucketKey }>;
-export type RangeKey = keyof typeof RANGES;
+export { BUCKETS, type BucketKey, type RangeKey } from "./time.ts";
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined || value === "") return fallback;
@@ -36,13 +18,32 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   throw badRequest(`${name} must be one of ${allowed.join(", ")}.`);
 }
 
-export function parseRange(value: string | undefined, fallback: RangeKey = "24h"): RangeKey {
-  return oneOf("range", value, Object.keys(RANGES) as RangeKey[], fallback);
+/**
+ * The query parameters a route takes. Any other, or one given twice, is a 400 that
+ * names it: a misspelt `form=` must not quietly show the default window.
+ */
+export function allowQuery(...names: string[]): MiddlewareHandler {
+  const allowed = new Set(names);
+  return async function checkQueryParameters(c, next) {
+    const seen = new Set<string>();
+    for (const key of new URL(c.req.url).searchParams.keys()) {
+      const shown = key.length > 40 ? `${key.slice(0, 40)}…` : key;
+      if (!allowed.has(key)) {
+        throw badRequest(names.length === 0 ? `Unknown query parameter "${shown}": this page takes none.` : `Unknown query parameter "${shown}": this page takes ${names.join(", ")}.`);
+      }
+      if (seen.has(key)) throw badRequest(`Query parameter "${shown}" is given more than once.`);
+      seen.add(key);
+    }
+    await next();
+  };
 }
 
-export function parseBucket(value: string | undefined, range: RangeKey): BucketKey {
-  const spec = RANGES[range];
-  return oneOf(`bucket (for range ${range})`, value, spec.buckets, spec.defaultBucket);
+/** A search for tenants: a part of a tenant name (letters, digits, dashes). */
+export function parseSearch(value: string | undefined): string | null {
+  if (value === undefined || value.trim() === "") return null;
+  const q = value.trim().toLowerCase();
+  if (!/^[a-z0-9-]{1,63}$/.test(q)) throw badRequest("q (tenant search) may hold only letters, digits and dashes, at most 63.");
+  return q;
 }
 
 export function parseDir(value: string | undefined): "asc" | "desc" {

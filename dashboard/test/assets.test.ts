@@ -16,10 +16,13 @@ describe("assets and headers", () => {
     const res = await env.ASSETS.fetch("http://dash.test/static/chart.umd.min.js");
     expect(res.status).toBe(200);
     expect(await sha256Hex(await res.arrayBuffer())).toBe(inject("chartjsSha256"));
+    const zoom = await env.ASSETS.fetch("http://dash.test/static/chartjs-plugin-zoom.min.js");
+    expect(zoom.status).toBe(200);
+    expect(await sha256Hex(await zoom.arrayBuffer())).toBe(inject("zoomSha256"));
   });
 
   it("serves the page script and stylesheet without a session", async () => {
-    for (const path of ["/static/app.js", "/static/style.css"]) {
+    for (const path of ["/static/app.js", "/static/charts.js", "/static/theme.js", "/static/style.css"]) {
       const res = await env.ASSETS.fetch(`http://dash.test${path}`);
       expect(res.status, path).toBe(200);
       await res.arrayBuffer();

@@ -17,5 +17,7 @@ declare module "vitest" {
     anchorMs: number;
     /** SHA-256 (hex) of node_modules' chart.umd.min.js: the served copy must equal it. */
     chartjsSha256: string;
+    /** The same for chartjs-plugin-zoom.min.js. */
+    zoomSha256: string;
   }
 }

@@ -29,6 +29,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("anchorMs", anchorMs);
     const chartjs = await readFile(resolve(import.meta.dirname, "../node_modules/chart.js/dist/chart.umd.min.js"));
     project.provide("chartjsSha256", createHash("sha256").update(chartjs).digest("hex"));
+    const zoom = await readFile(resolve(import.meta.dirname, "../node_modules/chartjs-plugin-zoom/dist/chartjs-plugin-zoom.min.js"));
+    project.provide("zoomSha256", createHash("sha256").update(zoom).digest("hex"));
   } catch (error) {
     // Without this the stand-in keeps running and vitest never exits.
     await stack.dispose();

@@ -57,9 +57,11 @@ export async function login(h: Harness, user: TestUser): Promise<{ cookie: strin
   if (res.status !== 303) throw new Error(`login as ${user} failed: ${res.status}`);
   const setCookie = res.headers.get("set-cookie") ?? "";
   const cookie = setCookie.split(";")[0] ?? "";
-  const page = await h.request("/", { cookie });
+  // A reader scoped to one tenant is sent on to their tenant page (or billing).
+  const landing = await h.request("/", { cookie });
+  const page = landing.status === 303 ? await h.request(landing.headers.get("location") ?? "/", { cookie }) : landing;
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
-  if (csrf === undefined) throw new Error("no CSRF token on the overview page");
+  if (csrf === undefined) throw new Error("no CSRF token on the landing page");
   return { cookie, csrf };
 }
 

@@ -120,6 +120,23 @@ describe("SQL API failures", () => {
     await vi.waitFor(() => expect(consoleError.mock.calls).toEqual([logLine("HTTP 403: Authentication error"), logLine("HTTP 403: Authentication error")]));
   });
 
+  it("reports an answer whose body stalls past the timeout as a timeout, not as a bug", async () => {
+    // Headers arrive, the body never ends: the abort of the timeout errors the body read.
+    const stalled: typeof fetch = async (_input, init) => {
+      const signal = init?.signal;
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"meta":'));
+          signal?.addEventListener("abort", () => controller.error(signal.reason));
+        },
+      });
+      return new Response(body);
+    };
+    const client = new SqlClient({ url: "https://sql.test/", token: SECRET_TOKEN, fetch: stalled, timeoutMs: 50 });
+    await expect(client.query("SELECT 1")).rejects.toMatchObject({ code: "sql_failed", message: "The Analytics Engine SQL API timed out. Try again in a moment." });
+    expect(consoleError).not.toHaveBeenCalled();
+  });
+
   it("reads 64-bit integers that arrive as strings as numbers", async () => {
     const { h } = failing(() => new Response(GOOD));
     const body = await json<{ rows: { invocations: number }[] }>(await h.request("/api/billing", { as: "billing" }));

@@ -65,12 +65,19 @@ describe("tenant page", () => {
     const page = await (await harness().request("/tenants/alpha?range=1h", { as: "support" })).text();
     expect(page).toContain("boom &lt;script&gt;alert(1)&lt;/script&gt;");
     expect(page).not.toContain("<script>alert(1)</script>");
-    for (const id of ["tenant-usage", "tenant-outcomes", "tenant-statuses"]) expect(page).toContain(`<canvas id="${id}"`);
+    for (const id of ["tenant-usage", "tenant-outcomes", "tenant-statuses"]) expect(page).toContain(`<canvas id="${id}" role="img" aria-label="`);
+    // People read labels, not codes: exceededCpu is "CPU limit exceeded", status 0 "No response".
+    expect(page).toContain("<td>CPU limit exceeded</td>");
+    expect(page).toContain("<td>No response</td>");
+    expect(page).not.toContain("<td>exceededCpu</td>");
   });
 
-  it("answers a tenant without data with empty tables, not an error", async () => {
-    const t = await json<TenantPage>(await harness().request("/api/tenants/nobody?range=1h", { as: "support" }));
+  it("answers a known tenant without data in the window with empty tables, not an error", async () => {
+    // gamma has invocations 30 minutes and 10 days ago: none in the last 15 minutes, but it is a tenant.
+    const h = harness();
+    const t = await json<TenantPage>(await h.request("/api/tenants/gamma?range=15m", { as: "support" }));
     expect(t.usage.breakdown.totals.invocations).toBe(0);
     expect(t.usage.events).toEqual([]);
+    expect(h.sent.filter((sql) => sql.includes("index1 = 'gamma'"))).toHaveLength(h.sent.length);
   });
 });

@@ -7,6 +7,7 @@ import { relative } from "node:path";
 import type { SeededTenant } from "./seed.ts";
 import type { Stack } from "./stack.ts";
 import { REPO_ROOT } from "./options.ts";
+import { cliCommand, demoCommand } from "./commands.ts";
 
 export interface BannerInput {
   stack: Stack;
@@ -102,6 +103,16 @@ export function banner(input: BannerInput): string {
     out.push("", `namespace ${stack.seeded.namespace} (${stack.seeded.namespaceState}), uploaded through the REST API:`);
     for (const t of stack.seeded.tenants) out.push(`  ${t.name.padEnd(12)} ${planLabel(t)}`);
   }
+  const dispatcherPort = Number(new URL(stack.urls.dispatcher).port);
+  const apiPort = Number(new URL(stack.urls.api).port);
+  out.push(
+    "",
+    "Fill the dashboard with demo traffic (in another terminal):",
+    `  ${demoCommand(dispatcherPort)}`,
+    "The CLI against this stack:",
+    `  ${cliCommand(apiPort, stack.apiToken, "script list")}`,
+    `  ${cliCommand(apiPort, stack.apiToken, "tenant plan hello pro")}`,
+  );
   out.push("", "Try:", ...tryLines(stack, dispatcher, api), "");
   const seconds = (input.startedMs / 1000).toFixed(1);
   const watch = input.watching ? "watching the Workers' sources and examples/; " : "";

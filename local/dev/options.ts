@@ -261,6 +261,8 @@ export interface DashboardWiring {
   sqlUrl: string;
   /** Values production keeps as secrets (logins.ts). */
   secrets: Record<string, string>;
+  /** What the empty state tells a developer to run (commands.ts). */
+  demoCommand: string;
 }
 
 /**
@@ -272,7 +274,7 @@ export function dashboardWorkerOptions(config: WorkerConfig, scriptPath: string,
   const configDir = config.configPath === undefined ? REPO_ROOT : resolve(config.configPath, "..");
   return {
     ...baseWorkerOptions(config, scriptPath),
-    bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, ...wiring.secrets }),
+    bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, DEMO_COMMAND: wiring.demoCommand, ...wiring.secrets }),
     kvNamespaces: kvNamespaces(config, new Set()),
     durableObjects: durableObjects(config),
     serviceBindings: configServices(config),

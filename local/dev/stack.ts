@@ -35,6 +35,7 @@ import {
   type WorkerConfig,
 } from "./options.ts";
 import { PORT_FLAGS, assertPortsFree, freePort } from "./ports.ts";
+import { demoCommand } from "./commands.ts";
 import { watchExamples } from "./examples-watch.ts";
 import { dashboardSecrets, devCredentials } from "./logins.ts";
 import { STACK_TAG_VARIABLE } from "./leftovers.ts";
@@ -96,6 +97,7 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
         port: plan.dashboardPort,
         sqlUrl: `http://127.0.0.1:${plan.apiPort}/client/v4/accounts/{account}/analytics_engine/sql`,
         secrets: plan.dashboardSecrets,
+        demoCommand: demoCommand(plan.port),
       }),
       dispatcherWorkerOptions(plan.dispatcher, scriptOf(DISPATCHER_WORKER), {
         port: plan.port,
@@ -131,7 +133,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     dashboard,
     dashboardSecrets: dashboardSecrets(credentials, apiTokenOf(local)),
     supervisorPort: 0,
-    port: opts.port ?? PORT_FLAGS.dispatcher.defaultPort,
+    // The dashboard's demo command names the dispatcher's port, so "any free port" is chosen now.
+    port: opts.port === 0 ? await freePort() : (opts.port ?? PORT_FLAGS.dispatcher.defaultPort),
     // The dashboard and the tenants' TARGET_URL need the API's number before start.
     apiPort: requestedApiPort === 0 ? await freePort() : requestedApiPort,
     // A caller that asked for any free dispatcher port (tests, benchmarks) gets one here too.

@@ -1,7 +1,15 @@
-// tenantscope dashboard: turns the page's inert chart data (#chart-data) into Chart.js
-// charts, and completes a sign-in link (#token=…). No inline scripts: the CSP forbids them.
+// tenantscope dashboard: the page chrome. Completes a sign-in link (#token=…), the
+// light/dark toggle, auto refresh, "copy link", and keyboard access to tables that
+// scroll sideways. Charts are drawn by charts.js. No inline scripts: the CSP forbids them.
 (function () {
   "use strict";
+
+  function stored(key) {
+    try { return localStorage.getItem(key); } catch (e) { return null; }
+  }
+  function store(key, value) {
+    try { localStorage.setItem(key, value); } catch (e) { /* blocked storage: the choice lasts this page only */ }
+  }
 
   // Sign-in link printed by the dev runner: the fragment never reaches the server. The
   // token is filled in, not submitted: a link that signed in by itself would let anyone
@@ -14,94 +22,79 @@
     history.replaceState(null, "", location.pathname + location.search);
     var submit = loginForm.querySelector("[type=submit]");
     if (submit) submit.focus();
-    return;
   }
 
-  var dataEl = document.getElementById("chart-data");
-  if (!dataEl) return;
-  var specs = JSON.parse(dataEl.textContent || "[]");
-  if (specs.length === 0) return;
-  if (typeof Chart === "undefined") {
-    console.warn("tenantscope: chart.js did not load; charts are not drawn");
-    return;
+  // Theme: the system's preference until the reader picks one; the pick is kept (theme.js applies it early).
+  var root = document.documentElement;
+  var toggle = document.getElementById("theme-toggle");
+  var systemDark = window.matchMedia("(prefers-color-scheme: dark)");
+  function isDark() {
+    var chosen = root.getAttribute("data-theme");
+    return chosen ? chosen === "dark" : systemDark.matches;
   }
-
-  var OUTCOME_COLOURS = {
-    ok: "#2e7d32",
-    exception: "#c62828",
-    exceededCpu: "#ef6c00",
-    exceededMemory: "#6a1b9a",
-    canceled: "#757575",
-    scriptNotFound: "#5d4037",
-    "(mixed)": "#9e9e9e",
-    "CPU ms": "#1565c0"
-  };
-  var SERIES = ["#1565c0", "#00838f", "#ad1457", "#f9a825", "#4527a0", "#558b2f", "#d84315", "#37474f"];
-
-  function colour(spec, label, i) {
-    if (spec.palette === "outcome" && OUTCOME_COLOURS[label]) return OUTCOME_COLOURS[label];
-    return SERIES[i % SERIES.length];
+  function showTheme() {
+    if (!toggle) return;
+    toggle.setAttribute("aria-pressed", String(isDark()));
+    toggle.textContent = isDark() ? "Dark mode: on" : "Dark mode: off";
   }
-
-  // Vertical lines on a category axis (a plan's limit on its CPU histogram).
-  var markerPlugin = {
-    id: "tenantscopeMarkers",
-    afterDatasetsDraw: function (chart) {
-      var markers = chart.options.plugins.tenantscopeMarkers;
-      var x = chart.scales.x;
-      if (!markers || !x) return;
-      var band = chart.data.labels.length > 1 ? x.getPixelForValue(1) - x.getPixelForValue(0) : x.width;
-      var ctx = chart.ctx;
-      markers.forEach(function (m, i) {
-        var px = x.getPixelForValue(m.bin) - band / 2 + m.fraction * band;
-        ctx.save();
-        ctx.strokeStyle = i === 0 ? "#c62828" : "#6a1b9a";
-        ctx.setLineDash(i === 0 ? [] : [6, 4]);
-        ctx.lineWidth = 2;
-        ctx.beginPath();
-        ctx.moveTo(px, chart.chartArea.top);
-        ctx.lineTo(px, chart.chartArea.bottom);
-        ctx.stroke();
-        ctx.fillStyle = ctx.strokeStyle;
-        ctx.font = "12px sans-serif";
-        ctx.fillText(m.label, px + 4, chart.chartArea.top + 12 + i * 14);
-        ctx.restore();
-      });
-    }
-  };
-
-  window.tenantscopeCharts = {};
-  specs.forEach(function (spec) {
-    var canvas = document.getElementById(spec.id);
-    if (!canvas) return;
-    var doughnut = spec.type === "doughnut";
-    var datasets = spec.datasets.map(function (d, i) {
-      var c = doughnut ? spec.labels.map(function (l, j) { return colour(spec, l, j); }) : colour(spec, d.label, i);
-      var ds = { label: d.label, data: d.data, backgroundColor: c, borderColor: c };
-      if (d.type) ds.type = d.type;
-      if (d.axis === "y2") { ds.yAxisID = "y2"; ds.stack = "cpu"; ds.fill = false; ds.pointRadius = 0; }
-      return ds;
+  if (toggle) {
+    toggle.hidden = false;
+    showTheme();
+    toggle.addEventListener("click", function () {
+      var next = isDark() ? "light" : "dark";
+      root.setAttribute("data-theme", next);
+      store("tenantscope-theme", next);
+      showTheme();
+      document.dispatchEvent(new CustomEvent("tenantscope:theme"));
     });
-    var options = {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      plugins: { legend: { display: doughnut || datasets.length > 1 }, tenantscopeMarkers: spec.markers || null }
-    };
-    if (!doughnut) {
-      options.scales = {
-        x: { stacked: !!spec.stacked },
-        y: { stacked: !!spec.stacked, beginAtZero: true, title: { display: !!spec.yTitle, text: spec.yTitle || "" } }
-      };
-      if (spec.y2Title) {
-        options.scales.y2 = { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: spec.y2Title } };
+    systemDark.addEventListener("change", function () {
+      showTheme();
+      document.dispatchEvent(new CustomEvent("tenantscope:theme"));
+    });
+  }
+
+  // Auto refresh: off, 30 s or 1 min, kept across pages.
+  var refresh = document.getElementById("auto-refresh");
+  var timer = null;
+  function schedule() {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    var seconds = Number(refresh.value);
+    if (seconds > 0) timer = setTimeout(function () { location.reload(); }, seconds * 1000);
+  }
+  if (refresh) {
+    var saved = stored("tenantscope-refresh");
+    if (saved === "30" || saved === "60") refresh.value = saved;
+    schedule();
+    refresh.addEventListener("change", function () {
+      store("tenantscope-refresh", refresh.value);
+      schedule();
+    });
+  }
+
+  // "Copy link": this window as absolute times, so the link shows the same data later.
+  var copy = document.getElementById("copy-link");
+  var status = document.getElementById("copy-status");
+  if (copy) {
+    copy.addEventListener("click", function () {
+      var href = new URL(copy.getAttribute("data-href") || location.href, location.href).href;
+      var done = function (text) { if (status) status.textContent = text; };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(href).then(function () { done("Copied."); }, function () { done("Copy failed: use the link."); });
+      } else {
+        done("Copy is not available here: use the link.");
       }
-    }
-    var chart = new Chart(canvas, { type: spec.type, data: { labels: spec.labels, datasets: datasets }, options: options, plugins: [markerPlugin] });
-    // For the browser test and for humans in DevTools: how much data this chart drew.
-    var total = 0;
-    spec.datasets.forEach(function (d) { d.data.forEach(function (v) { total += v; }); });
-    canvas.setAttribute("data-rendered", String(total));
-    window.tenantscopeCharts[spec.id] = chart;
-  });
+    });
+  }
+
+  // A table that scrolls sideways on a narrow screen must be reachable by keyboard too.
+  function focusableScrollers() {
+    document.querySelectorAll("table.data").forEach(function (table) {
+      if (table.closest(".table-wrap")) return;
+      if (table.scrollWidth > table.clientWidth + 1) table.setAttribute("tabindex", "0");
+      else table.removeAttribute("tabindex");
+    });
+  }
+  focusableScrollers();
+  window.addEventListener("resize", focusableScrollers);
 })();

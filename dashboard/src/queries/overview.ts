@@ -1,13 +1,14 @@
 /**
- * The overview: requests and errors over time by outcome, and the per-tenant table.
- * Two SQL round trips, run concurrently.
+ * The overview: requests and errors over time by outcome, and one page of the
+ * per-tenant table (with the number of tenants, from the same query). Two SQL round
+ * trips, run concurrently.
  */
 import { isTenantName } from "@tenantscope/core/names";
 import { INDEX_COLUMN, sampledCount, sampledCountIf, sampledQuantile, sampledSum } from "@tenantscope/core/schema";
 import type { BucketKey, RangeKey } from "../params.ts";
 import { type SqlClient, num, str } from "../sql/client.ts";
 import { MIXED } from "@tenantscope/core/schema";
-import { DATASET, errorCondition, numLit, violationCondition, whereOf, type Scope } from "../sql/build.ts";
+import { DATASET, errorCondition, lit, numLit, violationCondition, whereOf, type Scope } from "../sql/build.ts";
 import { loadSeries, type Series } from "./series.ts";
 
 export const SORT_KEYS = ["tenant", "requests", "error_rate", "violations", "cpu_ms_total", "cpu_ms_p95"] as const;
@@ -33,7 +34,13 @@ export interface OverviewQuery {
   tenant: string | null;
   sort: SortKey;
   dir: "asc" | "desc";
+  /** Rows per page, and the page (1-based). */
   limit: number;
+  page: number;
+  /** Only tenants whose name contains this (validated: [a-z0-9-]). */
+  search: string | null;
+  /** Sorting by error rate ranks only tenants with at least this many requests first. */
+  minRequests: number;
 }
 
 export interface Overview {
@@ -41,10 +48,28 @@ export interface Overview {
   totals: { requests: number; errors: number; errorRate: number };
   series: Series;
   tenants: TenantRow[];
+  /** Tenants in the window (matching the search): the table shows `limit` of them from `offset`. */
+  tenantCount: number;
+  offset: number;
 }
 
-export function tenantsSql(scope: Scope, sort: SortKey, dir: "asc" | "desc", limit: number): string {
-  const direction = dir === "asc" ? "ASC" : "DESC";
+export interface TenantsPage {
+  sort: SortKey;
+  dir: "asc" | "desc";
+  limit: number;
+  offset: number;
+  minRequests: number;
+}
+
+/** `position(index1, 'q') > 0`: the tenant name contains the search. */
+export function searchCondition(search: string): string {
+  return `position(${INDEX_COLUMN}, ${lit(search)}) > 0`;
+}
+
+export function tenantsSql(scope: Scope, p: TenantsPage): string {
+  const direction = p.dir === "asc" ? "ASC" : "DESC";
+  // 4 requests with 2 errors are not the worst tenant: rank those with enough volume first.
+  const volume = p.sort === "error_rate" ? `requests >= ${numLit(p.minRequests)} DESC, ` : "";
   return [
     `SELECT ${INDEX_COLUMN} AS tenant,`,
     `  ${sampledCount()} AS requests,`,
@@ -54,13 +79,18 @@ export function tenantsSql(scope: Scope, sort: SortKey, dir: "asc" | "desc", lim
     `  ${sampledSum("cpuMs")} AS cpu_ms_total,`,
     `  ${sampledQuantile(0.95, "cpuMs")} AS cpu_ms_p95`,
     `FROM ${DATASET} ${whereOf(scope)}`,
-    `GROUP BY tenant ORDER BY ${sort} ${direction}, tenant ASC LIMIT ${numLit(limit)}`,
+    `GROUP BY tenant ORDER BY ${volume}${p.sort} ${direction}, tenant ASC LIMIT ${numLit(p.limit)} OFFSET ${numLit(p.offset)}`,
   ].join("\n");
 }
 
 export async function loadOverview(sql: SqlClient, q: OverviewQuery): Promise<Overview> {
   const scope: Scope = { from: q.from, to: q.to, tenant: q.tenant };
-  const [series, table] = await Promise.all([loadSeries(sql, scope, q.bucket), sql.query(tenantsSql(scope, q.sort, q.dir, q.limit))]);
+  const offset = (q.page - 1) * q.limit;
+  const tableScope: Scope = q.search === null ? scope : { ...scope, extra: [searchCondition(q.search)] };
+  const [series, table] = await Promise.all([
+    loadSeries(sql, scope, q.bucket),
+    sql.query(tenantsSql(tableScope, { sort: q.sort, dir: q.dir, limit: q.limit, offset, minRequests: q.minRequests })),
+  ]);
   const tenants = table.rows.map((row): TenantRow => {
     const tenant = str(row, "tenant");
     return {
@@ -76,5 +106,7 @@ export async function loadOverview(sql: SqlClient, q: OverviewQuery): Promise<Ov
   });
   const requests = series.outcomes.reduce((n, o) => n + o.total, 0);
   const errors = series.outcomes.filter((o) => o.outcome !== "ok" && o.outcome !== MIXED).reduce((n, o) => n + o.total, 0);
-  return { query: q, totals: { requests, errors, errorRate: requests === 0 ? 0 : errors / requests }, series, tenants };
+  // Without rows_before_limit_at_least (it is "at least"), the rows seen are the floor.
+  const tenantCount = Math.max(table.rowsBeforeLimit ?? 0, offset + tenants.length);
+  return { query: q, totals: { requests, errors, errorRate: requests === 0 ? 0 : errors / requests }, series, tenants, tenantCount, offset };
 }

@@ -2,10 +2,13 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { requirePage } from "../auth/middleware.ts";
-import { parsePeriod } from "../params.ts";
+import { allowQuery, parsePeriod } from "../params.ts";
 import { billingCsv, loadBilling, type Billing } from "../queries/billing.ts";
 import { billingPage } from "../views/billing.ts";
-import { nowMs, sqlClient, tenantScope } from "./shared.ts";
+import { datasetEmpty, emptyState, nowMs, sqlClient, tenantScope } from "./shared.ts";
+
+/** Billing reads calendar periods (whole UTC days), not the other pages' time window. */
+const PERIOD_PARAMS = ["month", "from", "to"];
 
 function query(c: Context<AppEnv>): Record<"month" | "from" | "to", string | undefined> {
   return { month: c.req.query("month"), from: c.req.query("from"), to: c.req.query("to") };
@@ -17,11 +20,14 @@ async function billing(c: Context<AppEnv>): Promise<Billing> {
 }
 
 export const billingRoutes = new Hono<AppEnv>()
-  .use("/billing", requirePage("billing"))
-  .use("/api/billing", requirePage("billing"))
-  .use("/api/billing.csv", requirePage("billing"))
-  .get("/billing", async (c) => c.html(billingPage(await billing(c), c.var.principal, query(c))))
-  .get("/api/billing", async (c) => c.json(await billing(c)))
+  .use("/billing", requirePage("billing"), allowQuery(...PERIOD_PARAMS))
+  .use("/api/billing", requirePage("billing"), allowQuery(...PERIOD_PARAMS))
+  .use("/api/billing.csv", requirePage("billing"), allowQuery(...PERIOD_PARAMS))
+  .get("/billing", async (c) => {
+    const b = await billing(c);
+    return c.html(billingPage(b, c.var.principal, query(c), { asOfMs: nowMs(c), empty: emptyState(c) }));
+  })
+  .get("/api/billing", async (c) => c.json({ ...(await billing(c)), ...datasetEmpty(c) }))
   .get("/api/billing.csv", async (c) => {
     const b = await billing(c);
     const scope = b.tenant === null ? "" : `-${b.tenant}`;

@@ -11,12 +11,14 @@ import { defaultPlan } from "../config.ts";
 import { assignmentInput, auditEntries, planInput, saveAssignment, savePlan } from "../edits.ts";
 import { badRequest } from "../errors.ts";
 import { listPlans } from "../kv.ts";
-import { parseIntParam, parsePlanName, parseTenant } from "../params.ts";
+import { allowQuery, parseIntParam, parsePlanName, parseTenant } from "../params.ts";
 import { loadPlanStats, type WhatIfQuery } from "../queries/plans.ts";
 import { plansPage, type PlansData } from "../views/plans.ts";
-import { qs, sqlClient, tenantScope, windowOf } from "./shared.ts";
+import { datasetEmpty, emptyState, nowMs, qs, sqlClient, tenantScope, TIME_PARAMS, windowOf } from "./shared.ts";
 
 const AUDIT_ON_PAGE = 50;
+/** The plans page has no time chart, so no bucket. */
+const PLANS_PARAMS: string[] = [...TIME_PARAMS.filter((p) => p !== "bucket"), "whatif", "cpuMs", "subRequests"];
 
 function whatIfQuery(c: Context<AppEnv>): WhatIfQuery | null {
   const plan = c.req.query("whatif");
@@ -47,7 +49,7 @@ async function plansData(c: Context<AppEnv>): Promise<PlansData> {
   const byPlan = new Map(data.stats.map((s) => [s.plan, s]));
   const known = new Set(entries.map((e) => e.plan));
   return {
-    range: w.range,
+    window: w,
     defaultPlan: defaultPlan(c.env),
     plans: entries.map((e) => ({ ...e, stats: byPlan.get(e.plan) ?? null })),
     otherPlans: data.stats.filter((s) => !known.has(s.plan)),
@@ -71,14 +73,15 @@ async function formBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
 export const plansRoutes = new Hono<AppEnv>()
   .use("/plans", requirePage("plans"))
   .use("/api/plans", requirePage("plans"))
-  .use("/api/audit", requirePage("plans"))
-  .get("/plans", async (c) => {
+  .use("/api/audit", requirePage("plans"), allowQuery("limit"))
+  .get("/plans", allowQuery(...PLANS_PARAMS, "saved"), async (c) => {
     // Only a key shape is echoed back, never arbitrary text from the URL.
     const saved = c.req.query("saved");
     const notice = saved !== undefined && /^(plan|tenant):[a-z0-9-]{1,63}$/.test(saved) ? `Saved ${saved}. The dispatcher applies it within its plan cache TTL.` : null;
-    return c.html(plansPage(await plansData(c), c.var.principal, notice));
+    const data = await plansData(c);
+    return c.html(plansPage(data, c.var.principal, notice, { asOfMs: nowMs(c), empty: emptyState(c) }));
   })
-  .get("/api/plans", async (c) => c.json(await plansData(c)))
+  .get("/api/plans", allowQuery(...PLANS_PARAMS), async (c) => c.json({ ...(await plansData(c)), ...datasetEmpty(c) }))
   .get("/api/audit", async (c) => c.json({ entries: await auditEntries(c.env, c.var.principal, parseIntParam("limit", c.req.query("limit"), 1, 500, 100)) }))
   .post("/plans/:plan", requireWrite(), async (c) => {
     const plan = parsePlanName(c.req.param("plan"));

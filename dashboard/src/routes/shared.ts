@@ -4,13 +4,21 @@ import type { AppEnv } from "../app-env.ts";
 import type { Principal } from "../auth/users.ts";
 import { sqlSettings } from "../config.ts";
 import { forbidden } from "../errors.ts";
-import { parseBucket, parseRange, RANGES, type BucketKey, type RangeKey } from "../params.ts";
+import { DATASET } from "../sql/build.ts";
 import { SqlClient } from "../sql/client.ts";
+import type { EmptyState } from "../views/layout.ts";
+import { parseWindow, type PresetKey, type TimeWindow } from "../time.ts";
 
 export function sqlClient(c: Context<AppEnv>): SqlClient {
   const settings = sqlSettings(c.env);
   const opts = c.var.options;
-  return new SqlClient({ ...settings, ...opts.sql, ...(opts.fetch === undefined ? {} : { fetch: opts.fetch }) });
+  const stats = c.var.sqlStats;
+  const onAnswer = (a: { ms: number; datasetMissing: boolean }): void => {
+    stats.queries++;
+    stats.ms += a.ms;
+    if (a.datasetMissing) stats.datasetMissing = true;
+  };
+  return new SqlClient({ ...settings, ...opts.sql, onAnswer, ...(opts.fetch === undefined ? {} : { fetch: opts.fetch }) });
 }
 
 export function nowMs(c: Context<AppEnv>): number {
@@ -29,19 +37,14 @@ export function tenantScope(principal: Principal, requested: string | null): str
   return principal.tenant;
 }
 
-export interface Window {
-  range: RangeKey;
-  bucket: BucketKey;
-  from: number;
-  to: number;
-}
+export type Window = TimeWindow;
 
-/** The time window of `range` (and `bucket`) ending now, whole seconds, as AE stores time. */
-export function windowOf(c: Context<AppEnv>, fallback: RangeKey = "24h"): Window {
-  const range = parseRange(c.req.query("range"), fallback);
-  const bucket = parseBucket(c.req.query("bucket"), range);
-  const to = Math.floor(nowMs(c) / 1000) * 1000 + 1000;
-  return { range, bucket, from: to - RANGES[range].ms, to };
+/** The time parameters every page with a time window takes (see time.ts). */
+export const TIME_PARAMS = ["range", "from", "to", "bucket"] as const;
+
+/** The page's time window: a preset ending now, or absolute from/to; whole seconds, as AE stores time. */
+export function windowOf(c: Context<AppEnv>, fallback: PresetKey = "24h"): Window {
+  return parseWindow({ range: c.req.query("range"), from: c.req.query("from"), to: c.req.query("to"), bucket: c.req.query("bucket") }, nowMs(c), fallback);
 }
 
 /** A query string for links, keeping only set values. */
@@ -50,4 +53,16 @@ export function qs(params: Record<string, string | number | null | undefined>): 
   for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== "") search.set(k, String(v));
   const s = search.toString();
   return s === "" ? "" : `?${s}`;
+}
+
+/** The empty state, when some query of this request found the dataset never written to. */
+export function emptyState(c: Context<AppEnv>): EmptyState | null {
+  if (!c.var.sqlStats.datasetMissing) return null;
+  const command = (c.env.DEMO_COMMAND ?? "").trim();
+  return { dataset: DATASET, demoCommand: command === "" ? null : command };
+}
+
+/** What every JSON twin adds: whether the dataset is still empty (see emptyState). */
+export function datasetEmpty(c: Context<AppEnv>): { datasetEmpty: boolean } {
+  return { datasetEmpty: c.var.sqlStats.datasetMissing };
 }

@@ -1,30 +1,48 @@
-/** GET /tenants/:tenant and GET /api/tenants/:tenant: one tenant, for support. */
+/**
+ * GET /tenants/:tenant and GET /api/tenants/:tenant: one tenant, for support. A name
+ * with no invocations in AE's three months and no KV assignment is no tenant: a 404
+ * that says so (a typo must not look like a quiet, healthy tenant).
+ */
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { requirePage } from "../auth/middleware.ts";
 import { defaultPlan } from "../config.ts";
+import { DashboardError, jsonError } from "../errors.ts";
 import { listPlans, readAssignment, readPlan } from "../kv.ts";
-import { parseTenant } from "../params.ts";
+import { allowQuery, parseTenant } from "../params.ts";
+import { seenRecently } from "../queries/known.ts";
 import { loadTenantUsage } from "../queries/tenant.ts";
-import { tenantPage, type TenantPage } from "../views/tenant.ts";
-import { sqlClient, tenantScope, windowOf } from "./shared.ts";
+import { tenantPage, unknownTenantPage, type TenantPage } from "../views/tenant.ts";
+import { datasetEmpty, emptyState, nowMs, sqlClient, tenantScope, TIME_PARAMS, windowOf, type Window } from "./shared.ts";
 
-async function tenantData(c: Context<AppEnv>): Promise<TenantPage> {
+export const UNKNOWN_TENANT = "no invocations in the last three months and no assignment";
+
+async function tenantData(c: Context<AppEnv>, w: Window): Promise<TenantPage | null> {
   const tenant = parseTenant(c.req.param("tenant"));
   tenantScope(c.var.principal, tenant);
-  const w = windowOf(c);
   const kv = c.env.PLANS;
-  const [usage, assignment] = await Promise.all([loadTenantUsage(sqlClient(c), tenant, w), readAssignment(kv, tenant, defaultPlan(c.env))]);
+  const sql = sqlClient(c);
+  const [usage, assignment] = await Promise.all([loadTenantUsage(sql, tenant, w), readAssignment(kv, tenant, defaultPlan(c.env))]);
+  // An empty dataset knows no tenant yet: that is the empty state, not a 404.
+  const unknown =
+    usage.breakdown.totals.invocations === 0 && assignment.source === "default" && !c.var.sqlStats.datasetMissing && !(await seenRecently(sql, tenant, nowMs(c)));
+  if (unknown) return null;
   const plan = await readPlan(kv, assignment.plan);
   return { tenant, assignment, plan, usage };
 }
 
 export const tenantRoutes = new Hono<AppEnv>()
-  .use("/tenants/:tenant", requirePage("tenant"))
-  .use("/api/tenants/:tenant", requirePage("tenant"))
+  .use("/tenants/:tenant", requirePage("tenant"), allowQuery(...TIME_PARAMS))
+  .use("/api/tenants/:tenant", requirePage("tenant"), allowQuery(...TIME_PARAMS))
   .get("/tenants/:tenant", async (c) => {
-    const data = await tenantData(c);
+    const w = windowOf(c);
+    const data = await tenantData(c, w);
+    if (data === null) return c.html(unknownTenantPage(c.req.param("tenant"), c.var.principal, UNKNOWN_TENANT), 404);
     const plans = c.var.principal.role === "operator" ? await listPlans(c.env.PLANS) : [];
-    return c.html(tenantPage(data, c.var.principal, plans));
+    return c.html(tenantPage(data, c.var.principal, plans, { window: w, asOfMs: nowMs(c), empty: emptyState(c) }));
   })
-  .get("/api/tenants/:tenant", async (c) => c.json(await tenantData(c)));
+  .get("/api/tenants/:tenant", async (c) => {
+    const data = await tenantData(c, windowOf(c));
+    if (data === null) return jsonError(c, new DashboardError("not_found", `No tenant "${c.req.param("tenant")}": ${UNKNOWN_TENANT}.`));
+    return c.json({ ...data, ...datasetEmpty(c) });
+  });

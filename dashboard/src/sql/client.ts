@@ -14,6 +14,10 @@ export type Row = Record<string, Cell>;
 export interface SqlResult {
   meta: { name: string; type: string }[];
   rows: Row[];
+  /** Rows the query had before its LIMIT (ClickHouse's `rows_before_limit_at_least`), when given. */
+  rowsBeforeLimit: number | null;
+  /** The dataset has never been written to: an empty answer, not a failure (a fresh stack). */
+  datasetMissing: boolean;
 }
 
 export interface SqlClientOptions {
@@ -28,7 +32,16 @@ export interface SqlClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Sees every SQL text sent (tests capture it). */
   onQuery?: (sql: string) => void;
+  /** Sees every answered round trip: its time and whether the dataset was missing. */
+  onAnswer?: (answer: { ms: number; datasetMissing: boolean }) => void;
 }
+
+/**
+ * AE's answer for a dataset nothing was ever written to (HTTP 422). Until the first
+ * write that is the normal state of a fresh deploy or stack, so pages show it as
+ * "empty", with the next step, rather than as "Analytics unavailable".
+ */
+const NO_DATA_WRITTEN = /no data has been written to (that|this) dataset/i;
 
 const DEFAULT_MAX_RETRIES = 2;
 const DEFAULT_MAX_RETRY_WAIT_MS = 5_000;
@@ -99,7 +112,9 @@ function parseBody(text: string): SqlResult {
     for (const [key, value] of Object.entries(raw)) row[key] = cell(key, value, numeric.has(key));
     return row;
   });
-  return { meta, rows };
+  const before = json.rows_before_limit_at_least;
+  const rowsBeforeLimit = typeof before === "number" ? before : typeof before === "string" && /^\d+$/.test(before) ? Number(before) : null;
+  return { meta, rows, rowsBeforeLimit, datasetMissing: false };
 }
 
 function cell(key: string, value: unknown, numeric: boolean): Cell {
@@ -129,8 +144,12 @@ export class SqlClient {
     const sleep = this.opts.sleep ?? realSleep;
     this.opts.onQuery?.(sql);
     for (let attempt = 0; ; attempt++) {
-      const res = await this.send(sql);
-      const text = await res.text();
+      const started = Date.now();
+      const { res, text } = await this.send(sql);
+      if (res.status === 422 && NO_DATA_WRITTEN.test(text)) {
+        this.opts.onAnswer?.({ ms: Date.now() - started, datasetMissing: true });
+        return { meta: [], rows: [], rowsBeforeLimit: 0, datasetMissing: true };
+      }
       if (res.status === 429) {
         const wait = retryAfterMs(res.headers.get("retry-after"), Date.now());
         if (attempt >= maxRetries || wait > maxWait) {
@@ -145,24 +164,31 @@ export class SqlClient {
         continue;
       }
       if (!res.ok) throw httpFailure(res.status, text);
-      return parseBody(text);
+      const result = parseBody(text);
+      this.opts.onAnswer?.({ ms: Date.now() - started, datasetMissing: false });
+      return result;
     }
   }
 
-  private async send(sql: string): Promise<Response> {
+  /** The answer and its body. The timeout covers both: a body that stalls is a timeout too, not a bug. */
+  private async send(sql: string): Promise<{ res: Response; text: string }> {
     const doFetch = this.opts.fetch ?? fetch;
     try {
-      return await doFetch(this.opts.url, {
+      const res = await doFetch(this.opts.url, {
         method: "POST",
         headers: { authorization: `Bearer ${this.opts.token}`, "content-type": "text/plain" },
         body: sql,
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       });
+      return { res, text: await res.text() };
     } catch (error) {
-      const why = error instanceof Error && error.name === "TimeoutError" ? "timed out" : "could not be reached";
+      // The timeout's abort is a DOMException named TimeoutError, from the fetch or from the body read.
+      const timedOut = typeof error === "object" && error !== null && "name" in error && error.name === "TimeoutError";
+      const why = timedOut ? "timed out" : "could not be reached";
       throw new DashboardError("sql_failed", `The Analytics Engine SQL API ${why}. Try again in a moment.`, { cause: error });
     }
   }
+
 }
 
 /** A number column of a result row; a missing or non-numeric value is the API's fault. */

@@ -3,18 +3,19 @@ import { html } from "hono/html";
 import type { AuditEntry } from "../audit.ts";
 import type { Principal } from "../auth/users.ts";
 import type { PlanEntry } from "../kv.ts";
-import { RANGES } from "../params.ts";
 import { binLabels, limitPosition, type PlanStats, type WhatIf } from "../queries/plans.ts";
-import { qs } from "../routes/shared.ts";
+import type { TimeWindow } from "../time.ts";
+import { barsSummary, chartFigure } from "./chart.ts";
 import { fmtInt, fmtMs, fmtPct } from "./format.ts";
-import { csrfField, layout, type ChartSpec, type Html } from "./layout.ts";
+import { csrfField, layout, type ChartSpec, type EmptyState, type Html } from "./layout.ts";
+import { timeControl, timeParams } from "./time.ts";
 
 export interface PlanView extends PlanEntry {
   stats: PlanStats | null;
 }
 
 export interface PlansData {
-  range: keyof typeof RANGES;
+  window: TimeWindow;
   defaultPlan: string;
   plans: PlanView[];
   /** Plan labels in the data that are no plan now (`(mixed)` folds, deleted plans). */
@@ -36,13 +37,13 @@ function planCard(p: PlanView, d: PlansData, principal: Principal): Html {
   const source = p.source === "builtin" ? "built-in (no KV record)" : p.source === "invalid" ? `KV record invalid: ${p.problem ?? ""}` : "KV";
   const figures =
     s === null
-      ? html`<p class="empty">No invocations on this plan in the last ${d.range}.</p>`
+      ? html`<p class="empty">No invocations on this plan in this window.</p>`
       : html`<table class="data figures"><tbody>
         <tr><th>Invocations</th><td class="num">${fmtInt(s.invocations)}</td><th>Active tenants</th><td class="num">${fmtInt(s.activeTenants)}</td></tr>
         <tr><th>CPU p50 / p95 / p99</th><td class="num" colspan="3">${fmtMs(s.cpuMsP50)} / ${fmtMs(s.cpuMsP95)} / ${fmtMs(s.cpuMsP99)}</td></tr>
         <tr><th>Violation rate</th><td class="num">${fmtPct(s.violationRate)}</td><th>CPU / subrequest</th><td class="num">${fmtInt(s.cpuViolations)} / ${fmtInt(s.subrequestViolations)}</td></tr>
       </tbody></table>
-      <div class="chart small"><canvas id="hist-${p.plan}" aria-label="CPU histogram of ${p.plan}"></canvas></div>`;
+      ${histogramFigure(p)}`;
   return html`<section class="plan" id="plan-${p.plan}">
   <h3>${p.plan}${p.plan === d.defaultPlan ? " (default)" : ""}</h3>
   <p>Limits: <b>${limits === null ? "none" : `${limits.cpuMs} ms CPU, ${limits.subRequests} subrequests`}</b> <small>(${source})</small></p>
@@ -69,7 +70,7 @@ function whatIfSection(d: PlansData): Html {
   }
   return html`<h2>What if</h2>
 <form method="get" action="/plans" class="row">
-  <input type="hidden" name="range" value="${d.range}">
+  ${Object.entries(timeParams(d.window)).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => html`<input type="hidden" name="${k}" value="${String(v)}">`)}
   <label>Plan <select name="whatif">${options}</select></label>
   <label>CPU ms <input name="cpuMs" inputmode="numeric" size="7" value="${w?.cpu?.proposedMs ?? ""}"></label>
   <label>Subrequests <input name="subRequests" inputmode="numeric" size="7" value="${w?.subRequests?.proposed ?? ""}"></label>
@@ -98,6 +99,14 @@ function auditSection(entries: AuditEntry[]): Html {
 <table class="data" id="audit"><thead><tr><th>When (UTC)</th><th>Who</th><th>Key</th><th>Old</th><th>New</th></tr></thead><tbody>${rows}${empty}</tbody></table>`;
 }
 
+function histogramFigure(p: PlanView): Html {
+  const spec = histogramChart(p, null);
+  if (spec === null || p.stats === null) return html``;
+  const limit = p.limits === null ? "" : ` The plan's limit, ${p.limits.cpuMs} ms, is drawn as a line.`;
+  const summary = `${barsSummary(spec.labels.map((l) => `${l} ms`), spec.datasets[0]?.data ?? [], "invocations", 3)} CPU p95 ${fmtMs(p.stats.cpuMsP95)}.${limit}`;
+  return chartFigure(spec, `CPU time histogram of plan ${p.plan}`, summary, "small");
+}
+
 function histogramChart(p: PlanView, proposed: number | null): ChartSpec | null {
   if (p.stats === null) return null;
   const markers: NonNullable<ChartSpec["markers"]> = [];
@@ -110,15 +119,19 @@ function histogramChart(p: PlanView, proposed: number | null): ChartSpec | null 
   return { id: `hist-${p.plan}`, type: "bar", labels: binLabels().slice(0, end), datasets: [{ label: "invocations", data }], markers, yTitle: "invocations" };
 }
 
-export function plansPage(d: PlansData, principal: Principal, notice: string | null): Html {
-  const ranges = Object.keys(RANGES).map((r) => (r === d.range ? html`<strong>${r}</strong>` : html`<a href="/plans${qs({ range: r })}">${r}</a>`));
+export interface PlansExtras {
+  asOfMs: number;
+  empty: EmptyState | null;
+}
+
+export function plansPage(d: PlansData, principal: Principal, notice: string | null, x: PlansExtras): Html {
   const other =
     d.otherPlans.length === 0
       ? html``
       : html`<p class="note">Also in the data: ${d.otherPlans.map((o) => `${o.plan} (${fmtInt(o.invocations)} invocations)`).join(", ")}: points of several plans folded together, or plans that no longer exist.</p>`;
   const body = html`${notice === null ? html`` : html`<div class="notice" role="status">${notice}</div>`}
-<p class="picker">Range: ${ranges}</p>
-<p class="note">Active tenants are those with invocations on the plan in the range. CPU bins are in ms; the red line is the plan's limit.</p>
+${timeControl({ path: "/plans", window: d.window, keep: {}, asOfMs: x.asOfMs, bucketPicker: false })}
+<p class="note">Active tenants are those with invocations on the plan in the window. CPU bins are in ms; the solid line is the plan's limit, a dashed one the what-if's proposal.</p>
 <div class="plans">${d.plans.map((p) => planCard(p, d, principal))}</div>
 ${other}
 ${whatIfSection(d)}
@@ -126,5 +139,5 @@ ${assignSection(d, principal)}
 ${auditSection(d.audit)}`;
   const proposedFor = (plan: string): number | null => (d.whatIf?.plan === plan ? (d.whatIf.cpu?.proposedMs ?? null) : null);
   const charts = d.plans.map((p) => histogramChart(p, proposedFor(p.plan))).filter((c): c is ChartSpec => c !== null);
-  return layout({ title: "Plans", principal, active: "plans", body, charts });
+  return layout({ title: "Plans", principal, active: "plans", body, charts, empty: x.empty });
 }

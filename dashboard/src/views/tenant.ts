@@ -2,11 +2,14 @@
 import { html } from "hono/html";
 import type { Principal } from "../auth/users.ts";
 import type { AssignmentView, PlanEntry } from "../kv.ts";
-import { BUCKETS } from "../params.ts";
 import type { TenantUsage } from "../queries/tenant.ts";
+import { qs } from "../routes/shared.ts";
+import type { TimeWindow } from "../time.ts";
+import { barsSummary, chartFigure, seriesChart, seriesSummary, type ChartSpec } from "./chart.ts";
 import { fmtInt, fmtMs } from "./format.ts";
-import { csrfField, layout, type Html } from "./layout.ts";
-import { rangePicker, seriesChart } from "./overview.ts";
+import { outcomeLabel, statusLabel, violationLabel } from "./labels.ts";
+import { csrfField, errorBox, layout, type EmptyState, type Html } from "./layout.ts";
+import { timeControl, timeParams } from "./time.ts";
 
 export interface TenantPage {
   tenant: string;
@@ -41,29 +44,56 @@ function assignForm(p: TenantPage, principal: Principal, plans: PlanEntry[]): Ht
 </form>`;
 }
 
-export function tenantPage(p: TenantPage, principal: Principal, plans: PlanEntry[]): Html {
+export interface TenantExtras {
+  window: TimeWindow;
+  asOfMs: number;
+  empty: EmptyState | null;
+}
+
+/** The outcome doughnut, or a sentence when it would be one slice (or none). */
+function outcomesChart(b: TenantUsage["breakdown"]): { spec: ChartSpec | null; figure: Html } {
+  const slices = b.outcomes.filter((o) => o.invocations > 0);
+  if (slices.length <= 1) {
+    const only = slices[0];
+    const text = only === undefined ? "No invocations in this window." : `All ${fmtInt(only.invocations)} invocations: ${outcomeLabel(only.outcome)}.`;
+    return { spec: null, figure: html`<p class="single" data-figure="outcome-single">${text}</p>` };
+  }
+  const labels = b.outcomes.map((o) => outcomeLabel(o.outcome));
+  const data = b.outcomes.map((o) => o.invocations);
+  const spec: ChartSpec = { id: "tenant-outcomes", type: "doughnut", labels, datasets: [{ label: "invocations", data }], palette: "outcome", keys: b.outcomes.map((o) => o.outcome) };
+  return { spec, figure: chartFigure(spec, "Invocations by outcome", barsSummary(labels, data, "invocations"), "small") };
+}
+
+export function tenantPage(p: TenantPage, principal: Principal, plans: PlanEntry[], x: TenantExtras): Html {
   const u = p.usage;
   const b = u.breakdown;
-  const outcomeRows = b.outcomes.map((o) => html`<tr><td>${o.outcome}</td><td class="num">${fmtInt(o.invocations)}</td></tr>`);
-  const statusRows = b.statuses.map((s) => html`<tr><td>${s.status === 0 ? "none" : s.status}</td><td class="num">${fmtInt(s.invocations)}</td></tr>`);
+  const outcomeRows = b.outcomes.map((o) => html`<tr><td>${outcomeLabel(o.outcome)}</td><td class="num">${fmtInt(o.invocations)}</td></tr>`);
+  const statusRows = b.statuses.map((s) => html`<tr><td>${statusLabel(s.status)}</td><td class="num">${fmtInt(s.invocations)}</td></tr>`);
   const violationRows = b.violations.map(
     (v) =>
-      html`<tr><td>${v.violation}</td><td>${v.plan}</td><td class="num">${v.violation === "subrequests" ? fmtInt(v.subrequestLimit) : fmtMs(v.cpuLimitMs)}</td><td class="num">${fmtInt(v.invocations)}</td></tr>`,
+      html`<tr><td>${violationLabel(v.violation)}</td><td>${v.plan}</td><td class="num">${v.violation === "subrequests" ? fmtInt(v.subrequestLimit) : fmtMs(v.cpuLimitMs)}</td><td class="num">${fmtInt(v.invocations)}</td></tr>`,
   );
   const eventRows = u.events.map(
     (e) =>
-      html`<tr><td class="time">${e.time}</td><td>${e.outcome}${e.violation !== "none" ? ` (${e.violation})` : ""}</td><td>${e.name}</td><td class="msg">${e.message}</td><td class="num">${fmtInt(e.invocations)}</td></tr>`,
+      html`<tr><td class="time">${e.time}</td><td>${outcomeLabel(e.outcome)}${e.violation !== "none" ? ` (${violationLabel(e.violation)})` : ""}</td><td>${e.name}</td><td class="msg">${e.message}</td><td class="num">${fmtInt(e.invocations)}</td></tr>`,
   );
   const none = (rows: unknown[], cols: number): Html => (rows.length === 0 ? html`<tr><td colspan="${cols}" class="empty">None in this range.</td></tr>` : html``);
+  const usage = seriesChart("tenant-usage", u.series, u.bucket, true);
+  const outcomes = outcomesChart(b);
+  const statusLabels = b.statuses.map((s) => statusLabel(s.status));
+  const statusData = b.statuses.map((s) => s.invocations);
+  const statuses: ChartSpec = { id: "tenant-statuses", type: "bar", labels: statusLabels, datasets: [{ label: "invocations", data: statusData }], yTitle: "invocations" };
+  const path = `/tenants/${p.tenant}`;
+  const time = timeParams(x.window);
   const body = html`
-${rangePicker(`/tenants/${p.tenant}`, u.range, {})}
+${timeControl({ path, window: x.window, keep: {}, asOfMs: x.asOfMs })}
 ${planLine(p)}
 <h2>Usage over time</h2>
-<div class="chart"><canvas id="tenant-usage" aria-label="Invocations by outcome and CPU ms over time"></canvas></div>
+${chartFigure(usage, "Invocations by outcome (stacked) and CPU ms over time (UTC)", seriesSummary(u.series, u.bucket))}
 <div class="split">
-  <section><h2>Outcomes</h2><div class="chart small"><canvas id="tenant-outcomes"></canvas></div>
+  <section><h2>Outcomes</h2>${outcomes.figure}
     <table class="data" id="outcomes"><thead><tr><th>Outcome</th><th>Invocations</th></tr></thead><tbody>${outcomeRows}${none(outcomeRows, 2)}</tbody></table></section>
-  <section><h2>Status codes</h2><div class="chart small"><canvas id="tenant-statuses"></canvas></div>
+  <section><h2>Status codes</h2>${chartFigure(statuses, "Invocations by status code", barsSummary(statusLabels, statusData, "invocations"), "small")}
     <table class="data" id="statuses"><thead><tr><th>Status</th><th>Invocations</th></tr></thead><tbody>${statusRows}${none(statusRows, 2)}</tbody></table></section>
 </div>
 <h2>Limit violations</h2>
@@ -71,16 +101,19 @@ ${planLine(p)}
 <h2>Latest exceptions and violations</h2>
 <table class="data" id="events"><thead><tr><th>Time (UTC)</th><th>Outcome</th><th>Exception</th><th>Message</th><th>Invocations</th></tr></thead><tbody>${eventRows}${none(eventRows, 5)}</tbody></table>
 ${assignForm(p, principal, plans)}
-<p class="api">JSON: <a href="/api/tenants/${p.tenant}?range=${u.range}">/api/tenants/${p.tenant}?range=${u.range}</a></p>`;
+<p class="api">JSON: <a href="/api/tenants/${p.tenant}${qs(time)}">/api/tenants/${p.tenant}${qs(time)}</a></p>`;
   return layout({
     title: `Tenant ${p.tenant}`,
     principal,
     active: "overview",
     body,
-    charts: [
-      seriesChart("tenant-usage", u.series, BUCKETS[u.bucket].ms, true),
-      { id: "tenant-outcomes", type: "doughnut", labels: b.outcomes.map((o) => o.outcome), datasets: [{ label: "invocations", data: b.outcomes.map((o) => o.invocations) }], palette: "outcome" },
-      { id: "tenant-statuses", type: "bar", labels: b.statuses.map((s) => (s.status === 0 ? "none" : String(s.status))), datasets: [{ label: "invocations", data: b.statuses.map((s) => s.invocations) }] },
-    ],
+    charts: [usage, ...(outcomes.spec === null ? [] : [outcomes.spec]), statuses],
+    empty: x.empty,
   });
+}
+
+/** The answer for a name that stands for nothing (404): said plainly, with a way on. */
+export function unknownTenantPage(tenant: string, principal: Principal, why: string): Html {
+  const search = principal.tenant === null ? html`<p><a href="/${qs({ q: tenant })}">Search for tenants whose name contains “${tenant}”</a>.</p>` : html``;
+  return layout({ title: "Unknown tenant", principal, active: "overview", body: html`${errorBox(`No tenant "${tenant}": ${why}.`)}${search}` });
 }
