@@ -17,6 +17,17 @@ export interface Envelope<T = unknown> {
 
 const THROWN_STATUS = 599;
 
+/** A header value must be Latin-1: JSON with every other character escaped. */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+async function unwrap(res: Response): Promise<Response> {
+  if (res.status !== THROWN_STATUS) return res;
+  const { thrown } = (await res.json()) as { thrown: TenantException };
+  throw rebuildException(thrown);
+}
+
 let counter = 0;
 export function uniqueName(prefix: string): string {
   counter += 1;
@@ -77,10 +88,23 @@ export class NamespaceClient {
     const res = await fetch(this.url(`/_local/invoke/${ns}/${name}${path}`), {
       headers: { authorization: `Bearer ${this.stack.apiToken}`, "x-tenantscope-limits": JSON.stringify(limits) },
     });
-    if (res.status !== THROWN_STATUS) return res;
-    const { thrown } = (await res.json()) as { thrown: TenantException };
-    throw rebuildException(thrown);
+    return unwrap(res);
   }
+
+  /** As `call`, with get()'s own arguments: `get(name, args, options)`. */
+  async dispatch(ns: string, name: string, get: GetCall, path = "/"): Promise<Response> {
+    const res = await fetch(this.url(`/_local/invoke/${ns}/${name}${path}`), {
+      headers: { authorization: `Bearer ${this.stack.apiToken}`, "x-tenantscope-get": asciiJson(get) },
+    });
+    return unwrap(res);
+  }
+}
+
+/** get()'s arguments as the local-only invoke route takes them (local/src/api/invoke.ts). */
+export interface GetCall {
+  args?: unknown;
+  options?: unknown;
+  outboundWorker?: { service: string; parameters: string[] };
 }
 
 /** Settles a call that is expected to fail, without an unhandled rejection. */
