@@ -2,7 +2,8 @@
  * `get(name, { props }, { limits, outbound })` on the real local runtime (tenant host in
  * its own process behind the supervisor): props reach the tenant as `ctx.props`, the
  * invocation id stays the runtime's own, limits still apply, bad shapes fail at get().
- * Plus the pure parts in Node: the argument checks and what getEntrypoint() receives.
+ * Outbound Workers see the tenants' subrequests. Plus the pure parts in Node: the
+ * argument checks and what getEntrypoint() receives.
  */
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,14 +16,20 @@ import { NamespaceClient, failure } from "./namespace-client.ts";
 let stack: Stack;
 let ns: NamespaceClient;
 let upstream: string;
+let outboundUrl: string;
 
 beforeAll(async () => {
   stack = await startStack({
     port: 0, apiPort: 0, dashboardPort: 0, persistTo: false, seed: false, log: () => {}, tenantLog: () => {},
-    extraWorkers: [{ name: "recorder", scriptPath: resolve(import.meta.dirname, "fixtures/recorder.js") }],
+    extraWorkers: [
+      { name: "recorder", scriptPath: resolve(import.meta.dirname, "fixtures/recorder.js") },
+      { name: "outbound", scriptPath: resolve(import.meta.dirname, "fixtures/outbound.js") },
+    ],
+    outboundWorkers: ["outbound"],
   });
   ns = new NamespaceClient(stack);
   upstream = stack.urls.extra.recorder ?? "";
+  outboundUrl = stack.urls.extra.outbound ?? "";
 });
 afterAll(async () => {
   await stack.dispose();
@@ -96,6 +103,50 @@ describe("limits in get() options", () => {
     const error = await ns.dispatch(n, "obj", get).then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
     expect(String(error)).toContain(message);
+  });
+});
+
+/** POSTs to api.example (which only the Outbound Worker answers), then one fetch to the recorder. */
+const CALLER = `export default { async fetch(req, env) {
+  const key = new URL(req.url).searchParams.get("key");
+  const api = await fetch("https://api.example/" + key, { method: "POST", body: "payload-" + key, headers: { authorization: "Bearer tenant-own" } });
+  const up = await fetch(env.UPSTREAM + "/hit/" + key + "/0");
+  return Response.json({ api: await api.text(), via: api.headers.get("x-outbound"), up: await up.text() });
+} }`;
+
+interface Seen { method: string; url: string; auth: string | null; body: string | null }
+
+describe("an Outbound Worker on the namespace", () => {
+  it("sees every subrequest, method, headers and body intact, and answers for them", async () => {
+    const n = await ns.createNamespace("outbound");
+    await ns.upload(n, "caller", CALLER, { metadata: { bindings: [{ type: "plain_text", name: "UPSTREAM", text: upstream }] } });
+    const get = { options: { outbound: { requestContext: { userId: "u1" } } }, outboundWorker: { service: "outbound", parameters: ["requestContext"] } };
+    const res = await ns.dispatch(n, "caller", get, "/?key=ob1");
+    expect(await res.json()).toEqual({ api: "intercepted /ob1", via: "yes", up: "upstream" });
+    const seen = ((await (await fetch(`${outboundUrl}/__seen`)).json()) as Seen[]).filter((s) => s.url.includes("ob1"));
+    expect(seen).toEqual([
+      { method: "POST", url: "https://api.example/ob1", auth: "Bearer tenant-own", body: "payload-ob1" },
+      { method: "GET", url: `${upstream}/hit/ob1/0`, auth: null, body: null },
+    ]);
+  });
+
+  it("is not used by a namespace without one, and counts toward the subrequest limit when used", async () => {
+    const n = await ns.createNamespace("outbound");
+    await ns.upload(n, "fetcher", FETCHER, { metadata: { bindings: [{ type: "plain_text", name: "UPSTREAM", text: upstream }] } });
+    expect(await (await ns.dispatch(n, "fetcher", {}, "/?key=ob2")).text()).toBe("done");
+    const over = await failure(ns.dispatch(n, "fetcher", { options: { limits: { subRequests: 2 } }, outboundWorker: { service: "outbound", parameters: [] } }, "/?key=ob3"));
+    expect(over).toMatch(/^Too many subrequests/);
+    const seen = (await (await fetch(`${outboundUrl}/__seen`)).json()) as Seen[];
+    expect(seen.filter((s) => s.url.includes("ob2"))).toEqual([]);
+    expect(seen.filter((s) => s.url.includes("ob3")).length).toBe(2);
+  });
+
+  it("answers 502 naming the Worker when it is not running locally", async () => {
+    const n = await ns.createNamespace("outbound");
+    const status = `export default { async fetch(req, env) { const r = await fetch(env.UPSTREAM + "/hit/ob4/0"); return new Response(r.status + " " + await r.text()); } }`;
+    await ns.upload(n, "status", status, { metadata: { bindings: [{ type: "plain_text", name: "UPSTREAM", text: upstream }] } });
+    const res = await ns.dispatch(n, "status", { outboundWorker: { service: "ghost", parameters: [] } });
+    expect(await res.text()).toMatch(/^502 .*"ghost" is not running locally/);
   });
 });
 

@@ -71,7 +71,7 @@ export default class TenantHost extends WorkerEntrypoint<Env> {
   }
 
   private async invoke(stub: WorkerStub, run: RunHeader, request: Request): Promise<Response> {
-    beginInvocation(run.id, run.subRequests ?? Number.POSITIVE_INFINITY, Date.now());
+    beginInvocation(run.id, run.subRequests ?? Number.POSITIVE_INFINITY, Date.now(), run.outbound?.service);
     const tagged = new Request(request);
     tagged.headers.delete(RUN_HEADER);
     // The tail relay matches the trace to this invocation by this header, and the wrapper

@@ -50,13 +50,12 @@ export interface RunHeader {
   subRequests?: number;
   /** What the dispatcher passed as `args.props`: the tenant's `ctx.props`. */
   props?: JsonValue;
-  /** The namespace's Outbound Worker and the parameters of this invocation (`env.<name>` there). */
+  /** The namespace's Outbound Worker, which this invocation's subrequests go through. */
   outbound?: RunOutbound;
 }
 
 export interface RunOutbound {
   service: string;
-  params: Record<string, JsonValue>;
 }
 
 /** JSON with every non-ASCII character escaped: a header value must be Latin-1, and props may hold any text. */
@@ -100,8 +99,7 @@ function text(value: unknown): value is string {
 
 function isOutbound(value: unknown): value is RunOutbound {
   if (typeof value !== "object" || value === null) return false;
-  const { service, params } = value as Record<string, unknown>;
-  return text(service) && typeof params === "object" && params !== null && !Array.isArray(params);
+  return text((value as Record<string, unknown>).service);
 }
 
 export function parseRunHeader(value: string | null | undefined): RunHeader | null {
@@ -165,4 +163,6 @@ export const PLATFORM_PATHS = {
     `/_local/runtime/code/${encodeURIComponent(namespace)}/${encodeURIComponent(script)}/${encodeURIComponent(etag)}`,
   /** POST: `{namespace, script, traces}`: a tenant isolate's traces, as plain JSON, for the tail relay. */
   traces: "/_local/runtime/traces",
+  /** ALL: one subrequest, for the namespace's Outbound Worker (src/runtime/outbound.ts). */
+  outbound: (service: string) => `/_local/outbound/${encodeURIComponent(service)}`,
 } as const;

@@ -89,7 +89,7 @@ export class TenantWorker extends RpcTarget {
       ...(call.limits.cpuMs === undefined ? {} : { cpuMs: call.limits.cpuMs }),
       ...(call.limits.subRequests === undefined ? {} : { subRequests: call.limits.subRequests }),
       ...(call.props === undefined ? {} : { props: call.props }),
-      ...(outbound === undefined ? {} : { outbound: { service: outbound.service, params: call.outbound ?? {} } }),
+      ...(outbound === undefined ? {} : { outbound: { service: outbound.service } }),
     };
     const startedAt = Date.now();
     startMeasurement(run.id, startedAt, script);
