@@ -73,6 +73,16 @@ describe("dynamic dispatch props", () => {
     expect(body.props).toEqual({});
   });
 
+  it("pass up to the local size bound", async () => {
+    const n = await ns.createNamespace("props");
+    await ns.upload(n, "obj", OBJECT_TENANT);
+    // Escaped, each of these is 6 bytes of header: the bound counts what travels.
+    const props = { blob: "x".repeat(MAX_RUN_DATA_BYTES - 6 * 1000 - 64), text: "東".repeat(1000) };
+    const res = await ns.dispatch(n, "obj", { args: { props } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { props: unknown }).props).toEqual(props);
+  });
+
   it("are refused at get() past the local size bound, naming it", async () => {
     const n = await ns.createNamespace("props");
     await ns.upload(n, "obj", OBJECT_TENANT);

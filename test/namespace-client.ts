@@ -5,7 +5,7 @@
  * fetch() threw as `{thrown}` (rebuilt here as an Error of the same type).
  */
 import type { Stack } from "../local/dev/stack.ts";
-import { rebuildException, type TenantException } from "../local/host/src/run-protocol.ts";
+import { asciiJson, rebuildException, type TenantException } from "../local/host/src/run-protocol.ts";
 
 export interface Envelope<T = unknown> {
   success: boolean;
@@ -16,11 +16,6 @@ export interface Envelope<T = unknown> {
 }
 
 const THROWN_STATUS = 599;
-
-/** A header value must be Latin-1: JSON with every other character escaped. */
-function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
 
 async function unwrap(res: Response): Promise<Response> {
   if (res.status !== THROWN_STATUS) return res;

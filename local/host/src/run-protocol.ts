@@ -10,8 +10,8 @@ import type { JsonValue } from "../../src/store/types.ts";
 /** On the request: the invocation to run (JSON, `RunHeader`, `encodeRunHeader`); removed before the tenant sees it. */
 export const RUN_HEADER = "x-tenantscope-run";
 /**
- * The most a RUN_HEADER may carry for props and outbound parameters together (JSON
- * bytes): they ride in a header, under the supervisor's and workerd's header limits.
+ * The most a RUN_HEADER may carry for props (bytes of `asciiJson`): they ride in a
+ * header, under the supervisor's and workerd's header limits.
  */
 export const MAX_RUN_DATA_BYTES = 32 * 1024;
 /** On the response: CPU ms the tenant's code used, measured on its process's thread. */
@@ -59,8 +59,12 @@ export interface RunOutbound {
 }
 
 /** JSON with every non-ASCII character escaped: a header value must be Latin-1, and props may hold any text. */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 export function encodeRunHeader(run: RunHeader): string {
-  return JSON.stringify(run).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return asciiJson(run);
 }
 
 /** The date a script without one runs with (and what the API reports for it). */

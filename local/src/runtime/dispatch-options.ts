@@ -9,6 +9,7 @@
  * Cloudflare documents no error for a bad shape, so each is a TypeError naming it.
  * Locally props travel to the tenant's process as JSON (run-protocol.ts), so RPC stubs
  * (the docs' "capabilities") cannot be passed: that is refused by name, not lost.
+ * Outbound parameters are checked the same way (they are not set locally: outbound.ts).
  */
 import type { JsonValue } from "../store/types.ts";
 

@@ -15,6 +15,7 @@ import {
   MAX_RUN_DATA_BYTES,
   RUNTIME_RESPONSE_HEADERS,
   SUPERVISOR_PATHS,
+  asciiJson,
   encodeRunHeader,
   isolateOf,
   rebuildException,
@@ -53,9 +54,9 @@ export interface Dispatch {
 /** Checks the caller's arguments once, at get() as production would, including the local size bound. */
 export function dispatchOf(args: unknown, options: unknown, outbound: OutboundWorker | undefined): Dispatch {
   const call = parseDispatchCall(args, options, outbound?.parameters ?? []);
-  const bytes = new TextEncoder().encode(JSON.stringify([call.props ?? null, call.outbound ?? null])).length;
+  const bytes = call.props === undefined ? 0 : asciiJson(call.props).length;
   if (bytes > MAX_RUN_DATA_BYTES) {
-    throw new TypeError(`DispatchNamespace.get(): props and outbound parameters are ${bytes} bytes of JSON; the local stand-in carries at most ${MAX_RUN_DATA_BYTES} (local/README.md)`);
+    throw new TypeError(`DispatchNamespace.get(): props are ${bytes} bytes of JSON (non-ASCII escaped); the local stand-in carries at most ${MAX_RUN_DATA_BYTES} (local/README.md)`);
   }
   return { call, ...(outbound === undefined ? {} : { outbound }) };
 }
