@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../local/dev/stack.ts";
 import { entrypointOptions } from "../local/host/src/entrypoint.ts";
 import { MAX_RUN_DATA_BYTES, encodeRunHeader, parseRunHeader, type RunHeader } from "../local/host/src/run-protocol.ts";
+import { CONFIG_PATHS, dispatcherWorkerOptions, localWorkerOptions, readWorkerConfig } from "../local/dev/options.ts";
 import { parseDispatchCall } from "../local/src/runtime/dispatch-options.ts";
 import { NamespaceClient, failure } from "./namespace-client.ts";
 
@@ -178,6 +179,15 @@ describe("the pure parts", () => {
     expect(() => parseDispatchCall({ props: { f: () => 1 } }, undefined)).toThrow(/args\.props\.f is not plain JSON data/);
     expect(() => parseDispatchCall({ props: { when: new Date() } }, undefined)).toThrow(/args\.props\.when/);
     expect(() => parseDispatchCall({ props: { n: Number.NaN } }, undefined)).toThrow(TypeError);
+  });
+
+  it("the dev runner wires dispatch_namespaces[].outbound: namespace props and the stand-in's binding", () => {
+    const dispatcher = readWorkerConfig(CONFIG_PATHS.dispatcher);
+    const withOutbound = { ...dispatcher, dispatch_namespaces: [{ binding: "DISPATCHER", namespace: "t", outbound: { service: "egress-policy", parameters: ["requestContext"] } }] };
+    const options = dispatcherWorkerOptions(withOutbound, "/x.js", { port: 0 });
+    expect(options.serviceBindings?.DISPATCHER).toMatchObject({ props: { namespace: "t", outbound: { service: "egress-policy", parameters: ["requestContext"] } } });
+    const local = localWorkerOptions(readWorkerConfig(CONFIG_PATHS.local), "/y.js", 0, { tailConsumers: [], outbound: ["egress-policy"] }, 0);
+    expect(local.serviceBindings?.OUTBOUND_EGRESS_POLICY).toEqual({ name: "egress-policy" });
   });
 
   it("keeps only the Outbound Worker parameters the binding declares", () => {

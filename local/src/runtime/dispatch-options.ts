@@ -61,7 +61,7 @@ function json(value: unknown, path: string): JsonValue {
   if (bad !== null) {
     throw new TypeError(
       `DispatchNamespace.get(): ${bad} is not plain JSON data. The local stand-in runs tenants in processes of their own ` +
-        "and passes props and outbound parameters as JSON, so functions, class instances and RPC stubs cannot cross (local/README.md).",
+        "and passes props as JSON (outbound parameters are checked alike), so functions, class instances and RPC stubs cannot cross (local/README.md).",
     );
   }
   return JSON.parse(JSON.stringify(value)) as JsonValue;
