@@ -75,7 +75,7 @@ function limitsOf(value: unknown): Limits {
     if (!LIMIT_KEYS.includes(key)) throw new TypeError(`DispatchNamespace.get(): options.limits has no field "${key}"; the limits are cpuMs and subRequests`);
     if (item === undefined) continue;
     if (typeof item !== "number" || !Number.isFinite(item) || item <= 0) {
-      throw new TypeError(`DispatchNamespace.get(): options.limits.${key} must be a positive number, got ${JSON.stringify(item) ?? String(item)}`);
+      throw new TypeError(`DispatchNamespace.get(): options.limits.${key} must be a positive number, got ${JSON.stringify(item) ?? typeof item}`);
     }
     if (key === "cpuMs") limits.cpuMs = item;
     else limits.subRequests = item;
