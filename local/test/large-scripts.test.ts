@@ -29,7 +29,7 @@ async function sha256(bytes: ArrayBuffer | Uint8Array<ArrayBuffer>): Promise<str
 }
 
 function upload(modules: ScriptUpload["modules"]): ScriptUpload {
-  return { format: "modules", mainModule: "index.js", modules, bindings: [], tags: [], tailConsumers: [], compatibilityDate: "2026-11-01", compatibilityFlags: [] };
+  return { format: "modules", mainModule: "index.js", modules, bindings: [], tags: [], tailConsumers: [], compatibilityDate: "2026-11-01", compatibilityFlags: [], settings: {} };
 }
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
