@@ -5,7 +5,7 @@
  * fetch() threw as `{thrown}` (rebuilt here as an Error of the same type).
  */
 import type { Stack } from "../local/dev/stack.ts";
-import { rebuildException, type TenantException } from "../local/host/src/run-protocol.ts";
+import { asciiJson, rebuildException, type TenantException } from "../local/host/src/run-protocol.ts";
 
 export interface Envelope<T = unknown> {
   success: boolean;
@@ -16,6 +16,12 @@ export interface Envelope<T = unknown> {
 }
 
 const THROWN_STATUS = 599;
+
+async function unwrap(res: Response): Promise<Response> {
+  if (res.status !== THROWN_STATUS) return res;
+  const { thrown } = (await res.json()) as { thrown: TenantException };
+  throw rebuildException(thrown);
+}
 
 let counter = 0;
 export function uniqueName(prefix: string): string {
@@ -77,10 +83,23 @@ export class NamespaceClient {
     const res = await fetch(this.url(`/_local/invoke/${ns}/${name}${path}`), {
       headers: { authorization: `Bearer ${this.stack.apiToken}`, "x-tenantscope-limits": JSON.stringify(limits) },
     });
-    if (res.status !== THROWN_STATUS) return res;
-    const { thrown } = (await res.json()) as { thrown: TenantException };
-    throw rebuildException(thrown);
+    return unwrap(res);
   }
+
+  /** As `call`, with get()'s own arguments: `get(name, args, options)`. */
+  async dispatch(ns: string, name: string, get: GetCall, path = "/"): Promise<Response> {
+    const res = await fetch(this.url(`/_local/invoke/${ns}/${name}${path}`), {
+      headers: { authorization: `Bearer ${this.stack.apiToken}`, "x-tenantscope-get": asciiJson(get) },
+    });
+    return unwrap(res);
+  }
+}
+
+/** get()'s arguments as the local-only invoke route takes them (local/src/api/invoke.ts). */
+export interface GetCall {
+  args?: unknown;
+  options?: unknown;
+  outboundWorker?: { service: string; parameters: string[] };
 }
 
 /** Settles a call that is expected to fail, without an unhandled rejection. */

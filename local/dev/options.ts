@@ -21,6 +21,7 @@
 import { resolve } from "node:path";
 import type { V4ServiceDesignator, V4WorkerOptions } from "miniflare";
 import { unstable_getDurableObjectClassNameToUseSQLiteMap, unstable_readConfig } from "wrangler";
+import { outboundBindingName } from "../src/runtime/outbound-protocol.ts";
 import { tailBindingName } from "../src/tail/names.ts";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
@@ -61,7 +62,7 @@ export interface WorkerConfig {
   migrations: { tag: string; new_classes?: string[]; new_sqlite_classes?: string[] }[];
   worker_loaders: { binding: string }[];
   services: { binding: string; service: string; entrypoint?: string }[];
-  dispatch_namespaces: { binding: string; namespace: string }[];
+  dispatch_namespaces: { binding: string; namespace: string; outbound?: { service: string; parameters?: string[] } }[];
   analytics_engine_datasets: { binding: string; dataset?: string }[];
   assets?: { directory?: string };
   /** Where the config was read from (wrangler sets it); relative paths start there. */
@@ -69,12 +70,7 @@ export interface WorkerConfig {
 }
 
 /** Binding kinds this runner wires; anything else in a config is reported, not dropped. */
-const UNSUPPORTED_FIELDS = [
-  "r2_buckets",
-  "d1_databases",
-  "queues",
-  "tail_consumers",
-] as const;
+const UNSUPPORTED_FIELDS = ["r2_buckets", "d1_databases", "queues", "tail_consumers"] as const;
 
 export function readWorkerConfig(configPath: string): WorkerConfig {
   const config: Record<string, unknown> & WorkerConfig = unstable_readConfig({ config: configPath });
@@ -95,9 +91,10 @@ export function entryOf(config: WorkerConfig): string {
   return resolve(config.main);
 }
 
-/** A service binding to the stand-in's namespace entrypoint, scoped to one namespace. */
-export function namespaceBinding(namespace: string): V4ServiceDesignator {
-  return { name: LOCAL_WORKER, entrypoint: NAMESPACE_ENTRYPOINT, props: { namespace } };
+/** A service binding to the stand-in's namespace entrypoint, scoped to one namespace (and its Outbound Worker). */
+export function namespaceBinding(namespace: string, outbound?: { service: string; parameters?: string[] }): V4ServiceDesignator {
+  const props = outbound === undefined ? { namespace } : { namespace, outbound: { service: outbound.service, parameters: outbound.parameters ?? [] } };
+  return { name: LOCAL_WORKER, entrypoint: NAMESPACE_ENTRYPOINT, props };
 }
 
 /** The local Analytics Engine dataset binding (writeDataPoint over RPC). */
@@ -109,9 +106,7 @@ export function socket(port: number): NonNullable<V4WorkerOptions["unsafeDirectS
   return [{ host: "127.0.0.1", port }];
 }
 
-function varsToBindings(vars: Record<string, VarValue>, overrides: Record<string, string>): Record<string, VarValue> {
-  return { ...vars, ...overrides };
-}
+const varsToBindings = (vars: Record<string, VarValue>, overrides: Record<string, string>): Record<string, VarValue> => ({ ...vars, ...overrides });
 
 function durableObjects(config: WorkerConfig): NonNullable<V4WorkerOptions["durableObjects"]> {
   const sqlite: Map<string, boolean> = unstable_getDurableObjectClassNameToUseSQLiteMap(config.migrations);
@@ -159,13 +154,14 @@ export function httpService(port: number): V4ServiceDesignator {
 }
 
 /**
- * The stand-in: its own bindings as configured, reachable on the API port, plus
- * one binding per tail consumer it can deliver tenant traces to, and TENANT_RUNNER
+ * The stand-in: its own bindings as configured, reachable on the API port, plus one
+ * binding per tail consumer and per Outbound Worker it can reach, and TENANT_RUNNER
  * pointed at the supervisor (tenants run in processes of their own).
  */
-export function localWorkerOptions(config: WorkerConfig, scriptPath: string, apiPort: number, tailConsumers: readonly string[], supervisorPort: number): V4WorkerOptions {
+export function localWorkerOptions(config: WorkerConfig, scriptPath: string, apiPort: number, reach: { tailConsumers: readonly string[]; outbound: readonly string[] }, supervisorPort: number): V4WorkerOptions {
   const serviceBindings = configServices(config);
-  for (const service of tailConsumers) serviceBindings[tailBindingName(service)] = { name: service };
+  for (const service of reach.tailConsumers) serviceBindings[tailBindingName(service)] = { name: service };
+  for (const service of reach.outbound) serviceBindings[outboundBindingName(service)] = { name: service };
   serviceBindings.TENANT_RUNNER = httpService(supervisorPort);
   return {
     ...baseWorkerOptions(config, scriptPath),
@@ -244,7 +240,7 @@ export interface DispatcherWiring {
  */
 export function dispatcherWorkerOptions(config: WorkerConfig, scriptPath: string, wiring: DispatcherWiring): V4WorkerOptions {
   const serviceBindings = configServices(config);
-  for (const ns of config.dispatch_namespaces) serviceBindings[ns.binding] = namespaceBinding(ns.namespace);
+  for (const ns of config.dispatch_namespaces) serviceBindings[ns.binding] = namespaceBinding(ns.namespace, ns.outbound);
   Object.assign(serviceBindings, wiring.services);
   return {
     ...baseWorkerOptions(config, scriptPath),

@@ -48,6 +48,8 @@ export interface StackOptions {
   extraWorkers?: readonly ExtraWorker[];
   /** Extra Workers (by name) the stand-in may deliver tenant traces to, as tail consumers. */
   tailConsumers?: readonly string[];
+  /** Extra Workers (by name) the stand-in may send tenants' subrequests through, as Outbound Workers. */
+  outboundWorkers?: readonly string[];
   /** Tenant processes (default 2): each runs one invocation at a time, so its thread's CPU is that tenant's. */
   tenantProcesses?: number;
   /** Replace the stand-in's entry module (tests of the runner itself). */

@@ -90,7 +90,10 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
     ...(process.env[STACK_TAG_VARIABLE] === undefined ? {} : { unsafeRuntimeEnv: { [STACK_TAG_VARIABLE]: process.env[STACK_TAG_VARIABLE] } }),
     ...(plan.persistTo === false ? {} : { resourcePersistencePath: plan.persistTo }),
     workers: [
-      localWorkerOptions(plan.local, scriptOf(LOCAL_WORKER), plan.apiPort, [TAIL_WORKER, ...(plan.opts.tailConsumers ?? [])], plan.supervisorPort),
+      localWorkerOptions(plan.local, scriptOf(LOCAL_WORKER), plan.apiPort, {
+        tailConsumers: [TAIL_WORKER, ...(plan.opts.tailConsumers ?? [])],
+        outbound: [...plan.dispatcher.dispatch_namespaces.flatMap((ns) => (ns.outbound === undefined ? [] : [ns.outbound.service])), ...(plan.opts.outboundWorkers ?? [])],
+      }, plan.supervisorPort),
       aeWorkerOptions(plan.ae, scriptOf(AE_WORKER)),
       tailWorkerOptions(plan.tail, scriptOf(TAIL_WORKER)),
       dashboardWorkerOptions(plan.dashboard, scriptOf(DASHBOARD_WORKER), {

@@ -51,6 +51,17 @@ describe("writeDataPoint", () => {
     expect(await stored(dataset)).toBe(0);
   });
 
+  it("accepts 250 writes from one caller invocation, sent at once as the tail sends them", async () => {
+    const dataset = unique("batch");
+    const writer = binding(dataset);
+    const points = Array.from({ length: 250 }, (_, i) => ({ indexes: [`tenant-${i % 20}`], blobs: [`tenant-${i % 20}`], doubles: [1, i] }));
+    const outcomes = await Promise.all(points.map((p) => writer.writeDataPoint(p).then(() => "stored", (e: unknown) => String(e))));
+    expect(outcomes.filter((o) => o !== "stored")).toEqual([]);
+    expect(await stored(dataset)).toBe(250);
+    const res = await post("/sql", `SELECT SUM(double1) AS n, SUM(double2) AS s FROM ${dataset} FORMAT JSON`);
+    expect((JSON.parse(await bodyText(res)) as { data: { n: number; s: number }[] }).data[0]).toEqual({ n: 250, s: (249 * 250) / 2 });
+  });
+
   it("accepts points exactly at the limits", async () => {
     const dataset = unique("edge");
     await binding(dataset).writeDataPoint({ indexes: ["é".repeat(48)], blobs: ["x".repeat(16_384)], doubles: Array.from({ length: 20 }, (_, i) => i) });

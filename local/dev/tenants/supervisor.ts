@@ -244,7 +244,9 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     slot.process.kill();
   }
 
-  const server: Server = createServer((req, res) => {
+  // Room for the run header's props (MAX_RUN_DATA_BYTES) beside the tenant's own headers;
+  // Cloudflare allows 128 KB of request headers. Node's default is 16 KiB.
+  const server: Server = createServer({ maxHeaderSize: 128 * 1024 }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       options.log(`tenant supervisor: ${String(error)}`);
       answer(res, 502, "process_failed", "The tenant supervisor failed on this request.");

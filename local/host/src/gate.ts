@@ -1,9 +1,13 @@
 /**
  * The loaded tenants' `globalOutbound`: every fetch a tenant makes passes here.
- * It enforces `subRequests` exactly, per invocation, with production's message.
+ * It enforces `subRequests` exactly, per invocation, with production's message, and
+ * sends the fetch through the namespace's Outbound Worker when it has one (by way of
+ * the stand-in, which runs it: src/runtime/outbound.ts).
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
+import { OUTBOUND_TOKEN_HEADER, OUTBOUND_URL_HEADER } from "../../src/runtime/outbound-protocol.ts";
 import { SUBREQUEST_LIMIT_MESSAGE, admitSubrequest, findInvocation } from "./invocations.ts";
+import { PLATFORM_PATHS } from "./run-protocol.ts";
 import { INVOCATION_HEADER } from "./wrapper/protocol.ts";
 
 export class SubrequestGate extends WorkerEntrypoint<Env> {
@@ -13,6 +17,11 @@ export class SubrequestGate extends WorkerEntrypoint<Env> {
     outbound.headers.delete(INVOCATION_HEADER);
     // Fetches outside any invocation (none are possible in production) pass uncounted.
     if (inv !== undefined && !admitSubrequest(inv)) throw new Error(SUBREQUEST_LIMIT_MESSAGE);
-    return fetch(outbound);
+    if (inv?.outbound === undefined) return fetch(outbound);
+    const headers = new Headers(outbound.headers);
+    headers.set(OUTBOUND_URL_HEADER, outbound.url);
+    headers.set(OUTBOUND_TOKEN_HEADER, this.env.API_TOKEN);
+    const via = new Request(`http://platform${PLATFORM_PATHS.outbound(inv.outbound)}`, { method: outbound.method, headers, body: outbound.body, redirect: "manual" });
+    return this.env.PLATFORM.fetch(via);
   }
 }

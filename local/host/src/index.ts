@@ -9,6 +9,7 @@
  * - TailForwarder: the tenants' tail
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
+import { entrypointOptions } from "./entrypoint.ts";
 import { beginInvocation, endInvocation } from "./invocations.ts";
 import { loadCalibration, loadScript, warm, type LoaderContext } from "./loader.ts";
 import {
@@ -70,13 +71,14 @@ export default class TenantHost extends WorkerEntrypoint<Env> {
   }
 
   private async invoke(stub: WorkerStub, run: RunHeader, request: Request): Promise<Response> {
-    beginInvocation(run.id, run.subRequests ?? Number.POSITIVE_INFINITY, Date.now());
+    beginInvocation(run.id, run.subRequests ?? Number.POSITIVE_INFINITY, Date.now(), run.outbound?.service);
     const tagged = new Request(request);
     tagged.headers.delete(RUN_HEADER);
-    // The tail relay matches the trace to this invocation by this header; the wrapper hides it from the tenant.
+    // The tail relay matches the trace to this invocation by this header, and the wrapper
+    // keeps it for the tenant's subrequests; it hides it from the tenant.
     tagged.headers.set(INVOCATION_HEADER, run.id);
     try {
-      return endWithBody(await stub.getEntrypoint(undefined, { props: { invocation: run.id } }).fetch(tagged), run.id);
+      return endWithBody(await stub.getEntrypoint(undefined, entrypointOptions(run)).fetch(tagged), run.id);
     } catch (error) {
       endInvocation(run.id);
       return exception(error);

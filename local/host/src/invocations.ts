@@ -9,6 +9,8 @@ export interface Invocation {
   id: string;
   subRequestLimit: number;
   subRequests: number;
+  /** The namespace's Outbound Worker, if it has one: the subrequests go through it. */
+  outbound?: string;
 }
 
 /** Bodies may stream (and fetch) after the response; entries live this long. */
@@ -16,8 +18,8 @@ const invocations = new ExpiringMap<Invocation>(5 * 60_000);
 
 export const SUBREQUEST_LIMIT_MESSAGE = "Too many subrequests by single Worker invocation.";
 
-export function beginInvocation(id: string, subRequestLimit: number, now: number): Invocation {
-  const inv: Invocation = { id, subRequestLimit, subRequests: 0 };
+export function beginInvocation(id: string, subRequestLimit: number, now: number, outbound?: string): Invocation {
+  const inv: Invocation = { id, subRequestLimit, subRequests: 0, ...(outbound === undefined ? {} : { outbound }) };
   invocations.set(id, inv, now);
   return inv;
 }

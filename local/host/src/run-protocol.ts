@@ -5,8 +5,15 @@
  * Plain constants and parsers, imported by all three (two Workers and Node).
  */
 
-/** On the request: the invocation to run (JSON, `RunHeader`); removed before the tenant sees it. */
+import type { JsonValue } from "../../src/store/types.ts";
+
+/** On the request: the invocation to run (JSON, `RunHeader`, `encodeRunHeader`); removed before the tenant sees it. */
 export const RUN_HEADER = "x-tenantscope-run";
+/**
+ * The most a RUN_HEADER may carry for props (bytes of `asciiJson`): they ride in a
+ * header, under the supervisor's and workerd's header limits.
+ */
+export const MAX_RUN_DATA_BYTES = 32 * 1024;
 /** On the response: CPU ms the tenant's code used, measured on its process's thread. */
 export const CPU_HEADER = "x-tenantscope-cpu-ms";
 /** On the response: "1" when CPU_HEADER is the invocation's final figure; "0" while a long body still streams. */
@@ -41,6 +48,23 @@ export interface RunHeader {
   etag: string;
   /** The plan's subrequest limit; absent = unlimited. */
   subRequests?: number;
+  /** What the dispatcher passed as `args.props`: the tenant's `ctx.props`. */
+  props?: JsonValue;
+  /** The namespace's Outbound Worker, which this invocation's subrequests go through. */
+  outbound?: RunOutbound;
+}
+
+export interface RunOutbound {
+  service: string;
+}
+
+/** JSON with every non-ASCII character escaped: a header value must be Latin-1, and props may hold any text. */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+export function encodeRunHeader(run: RunHeader): string {
+  return asciiJson(run);
 }
 
 /** The date a script without one runs with (and what the API reports for it). */
@@ -77,6 +101,11 @@ function text(value: unknown): value is string {
   return typeof value === "string" && value !== "";
 }
 
+function isOutbound(value: unknown): value is RunOutbound {
+  if (typeof value !== "object" || value === null) return false;
+  return text((value as Record<string, unknown>).service);
+}
+
 export function parseRunHeader(value: string | null | undefined): RunHeader | null {
   if (value === null || value === undefined) return null;
   let parsed: unknown;
@@ -86,9 +115,17 @@ export function parseRunHeader(value: string | null | undefined): RunHeader | nu
     return null;
   }
   if (typeof parsed !== "object" || parsed === null) return null;
-  const { id, isolate, cpuMs, namespace, script, etag, subRequests } = parsed as Record<string, unknown>;
+  const { id, isolate, cpuMs, namespace, script, etag, subRequests, props, outbound } = parsed as Record<string, unknown>;
   if (!text(id) || !text(isolate) || !text(namespace) || !text(script) || !text(etag) || !positive(cpuMs) || !positive(subRequests)) return null;
-  return { id, isolate, namespace, script, etag, ...(cpuMs === undefined ? {} : { cpuMs }), ...(subRequests === undefined ? {} : { subRequests }) };
+  if (outbound !== undefined && !isOutbound(outbound)) return null;
+  return {
+    id, isolate, namespace, script, etag,
+    ...(cpuMs === undefined ? {} : { cpuMs }),
+    ...(subRequests === undefined ? {} : { subRequests }),
+    // Parsed from JSON, so JSON.
+    ...(props === undefined ? {} : { props: props as JsonValue }),
+    ...(outbound === undefined ? {} : { outbound }),
+  };
 }
 
 /** The last word on a streamed invocation's CPU; null when it never came. */
@@ -130,4 +167,6 @@ export const PLATFORM_PATHS = {
     `/_local/runtime/code/${encodeURIComponent(namespace)}/${encodeURIComponent(script)}/${encodeURIComponent(etag)}`,
   /** POST: `{namespace, script, traces}`: a tenant isolate's traces, as plain JSON, for the tail relay. */
   traces: "/_local/runtime/traces",
+  /** ALL: one subrequest, for the namespace's Outbound Worker (src/runtime/outbound.ts). */
+  outbound: (service: string) => `/_local/outbound/${encodeURIComponent(service)}`,
 } as const;

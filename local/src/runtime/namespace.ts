@@ -1,8 +1,8 @@
 /**
  * The dispatch-namespace binding, locally. The dispatcher calls it exactly as in
- * production, `env.NS.get(name, args, { limits }).fetch(request)`, through a
- * service binding to this entrypoint; promise pipelining makes the RpcTarget's
- * `fetch` reachable in one expression. The tenant runs elsewhere: TENANT_RUNNER is
+ * production, `env.NS.get(name, { props }, { limits, outbound }).fetch(request)`
+ * (dispatch-options.ts), through a service binding to this entrypoint; promise
+ * pipelining makes the RpcTarget's `fetch` reachable in one expression. The tenant runs elsewhere: TENANT_RUNNER is
  * the dev runner's supervisor (local/dev/tenants), which runs it in a tenant
  * process, charges the CPU its thread used, and stops it past its limit.
  */
@@ -12,8 +12,11 @@ import {
   CPU_HEADER,
   RUN_ERROR_HEADER,
   RUN_HEADER,
+  MAX_RUN_DATA_BYTES,
   RUNTIME_RESPONSE_HEADERS,
   SUPERVISOR_PATHS,
+  asciiJson,
+  encodeRunHeader,
   isolateOf,
   rebuildException,
   type FinalCpu,
@@ -21,6 +24,7 @@ import {
   type TenantException,
 } from "../../host/src/run-protocol.ts";
 import { lookupScript } from "../store/client.ts";
+import { parseDispatchCall, type DispatchCall } from "./dispatch-options.ts";
 import type { ScriptRecord } from "../store/types.ts";
 import { finishMeasurement, recordCpu, startMeasurement } from "./measurements.ts";
 import { synthesizeTrace } from "./synthetic-trace.ts";
@@ -28,13 +32,33 @@ import { synthesizeTrace } from "./synthetic-trace.ts";
 export const WORKER_NOT_FOUND = "Worker not found.";
 export const CPU_EXCEEDED = "Worker exceeded CPU time limit.";
 
-export interface Limits {
-  cpuMs?: number;
-  subRequests?: number;
+export type { Limits } from "./dispatch-options.ts";
+
+/** The binding's Outbound Worker, as `dispatch_namespaces[].outbound` declares it. */
+export interface OutboundWorker {
+  service: string;
+  parameters: string[];
 }
 
 export interface NamespaceProps {
   namespace?: string;
+  outbound?: OutboundWorker;
+}
+
+/** What one `get()` runs with: the caller's arguments and the binding's Outbound Worker. */
+export interface Dispatch {
+  call: DispatchCall;
+  outbound?: OutboundWorker;
+}
+
+/** Checks the caller's arguments once, at get() as production would, including the local size bound. */
+export function dispatchOf(args: unknown, options: unknown, outbound: OutboundWorker | undefined): Dispatch {
+  const call = parseDispatchCall(args, options, outbound?.parameters ?? []);
+  const bytes = call.props === undefined ? 0 : asciiJson(call.props).length;
+  if (bytes > MAX_RUN_DATA_BYTES) {
+    throw new TypeError(`DispatchNamespace.get(): props are ${bytes} bytes of JSON (non-ASCII escaped); the local stand-in carries at most ${MAX_RUN_DATA_BYTES} (local/README.md)`);
+  }
+  return { call, ...(outbound === undefined ? {} : { outbound }) };
 }
 
 export class TenantWorker extends RpcTarget {
@@ -42,33 +66,36 @@ export class TenantWorker extends RpcTarget {
   private readonly ctx: Pick<ExecutionContext, "waitUntil">;
   private readonly namespace: string;
   private readonly name: string;
-  private readonly limits: Limits;
+  private readonly dispatch: Dispatch;
 
-  constructor(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, namespace: string, name: string, limits: Limits) {
+  constructor(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, namespace: string, name: string, dispatch: Dispatch) {
     super();
     this.env = env;
     this.ctx = ctx;
     this.namespace = namespace;
     this.name = name;
-    this.limits = limits;
+    this.dispatch = dispatch;
   }
 
   async fetch(request: Request): Promise<Response> {
     const script = await lookupScript(this.env, this.namespace, this.name);
     if (script === null) throw new Error(WORKER_NOT_FOUND);
+    const { call, outbound } = this.dispatch;
     const run: RunHeader = {
       id: crypto.randomUUID(),
       isolate: isolateOf(script.namespace, script.name, script.etag),
       namespace: script.namespace,
       script: script.name,
       etag: script.etag,
-      ...(this.limits.cpuMs === undefined ? {} : { cpuMs: this.limits.cpuMs }),
-      ...(this.limits.subRequests === undefined ? {} : { subRequests: this.limits.subRequests }),
+      ...(call.limits.cpuMs === undefined ? {} : { cpuMs: call.limits.cpuMs }),
+      ...(call.limits.subRequests === undefined ? {} : { subRequests: call.limits.subRequests }),
+      ...(call.props === undefined ? {} : { props: call.props }),
+      ...(outbound === undefined ? {} : { outbound: { service: outbound.service } }),
     };
     const startedAt = Date.now();
     startMeasurement(run.id, startedAt, script);
     const forwarded = new Request(request);
-    forwarded.headers.set(RUN_HEADER, JSON.stringify(run));
+    forwarded.headers.set(RUN_HEADER, encodeRunHeader(run));
     let response: Response;
     try {
       response = await this.env.TENANT_RUNNER.fetch(forwarded);
@@ -132,8 +159,8 @@ export class TenantWorker extends RpcTarget {
 }
 
 export class LocalDispatchNamespace extends WorkerEntrypoint<Env, NamespaceProps> {
-  get(name: string, _args?: Record<string, unknown>, options?: { limits?: Limits }): TenantWorker {
+  get(name: string, args?: unknown, options?: unknown): TenantWorker {
     const namespace = this.ctx.props?.namespace ?? this.env.DEFAULT_NAMESPACE;
-    return new TenantWorker(this.env, this.ctx, namespace, name, options?.limits ?? {});
+    return new TenantWorker(this.env, this.ctx, namespace, name, dispatchOf(args, options, this.ctx.props?.outbound));
   }
 }

@@ -6,18 +6,24 @@
  * serves a deleted or replaced script.
  */
 import type { Registry } from "./registry.ts";
-import type { ScriptRecord } from "./types.ts";
+import { getModulesInParts, putScriptInParts } from "./transfer.ts";
+import type { ModuleRecord, ScriptRecord } from "./types.ts";
 
 type RegistryMethod = "createNamespace" | "getNamespace" | "listNamespaces" | "deleteNamespace"
-  | "putScript" | "getScript" | "getModules" | "deleteScript" | "listScripts" | "deleteScriptsMatching"
-  | "changeTags";
+  | "putScript" | "getScript" | "deleteScript" | "listScripts" | "deleteScriptsMatching"
+  | "changeTags" | "stagePart" | "putStagedScript" | "readModules";
 
 /**
  * The DO's methods as seen over RPC. Spelled out from the class because the
  * generic stub type recurses too deeply on JSON-typed fields.
  */
-export type RegistryApi = {
+type RegistryStub = {
   [K in RegistryMethod]: (...args: Parameters<Registry[K]>) => Promise<Awaited<ReturnType<Registry[K]>>>;
+};
+
+/** The registry as the API uses it: code moves in parts under the RPC limit (transfer.ts). */
+export type RegistryApi = Omit<RegistryStub, "stagePart" | "putStagedScript" | "readModules"> & {
+  getModules(namespace: string, name: string, etag: string): Promise<ModuleRecord[] | null>;
 };
 
 const MAX_CACHED = 10_000;
@@ -30,7 +36,20 @@ const scripts = new Map<string, ScriptRecord | null>();
 let generation = 0;
 
 export function registryStub(env: Env): RegistryApi {
-  return env.REGISTRY.get(env.REGISTRY.idFromName("registry")) as unknown as RegistryApi;
+  const stub = env.REGISTRY.get(env.REGISTRY.idFromName("registry")) as unknown as RegistryStub;
+  return {
+    createNamespace: (...a) => stub.createNamespace(...a),
+    getNamespace: (...a) => stub.getNamespace(...a),
+    listNamespaces: () => stub.listNamespaces(),
+    deleteNamespace: (...a) => stub.deleteNamespace(...a),
+    putScript: (namespace, name, upload) => putScriptInParts(stub, namespace, name, upload),
+    getScript: (...a) => stub.getScript(...a),
+    getModules: (namespace, name, etag) => getModulesInParts(stub, namespace, name, etag),
+    deleteScript: (...a) => stub.deleteScript(...a),
+    listScripts: (...a) => stub.listScripts(...a),
+    deleteScriptsMatching: (...a) => stub.deleteScriptsMatching(...a),
+    changeTags: (...a) => stub.changeTags(...a),
+  };
 }
 
 const key = (namespace: string, name: string) => `${namespace}\u0000${name}`;

@@ -6,10 +6,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { etagOf } from "./etag.ts";
 import { MAX_TAGS, TAGS_SCHEMA, backfillTagIndex, scriptWhere, writeTagIndex } from "./tags.ts";
+import { CHUNK_BYTES, RPC_PART_BYTES, chunksOf, joined, type ChunkKey, type ModuleParts } from "./chunks.ts";
 import type { ModuleRecord, NamespaceRecord, ScriptPage, ScriptRecord, ScriptUpload, TagChange, TagFilter } from "./types.ts";
 
-/** DO SQLite rows are capped at 2 MB, so module bodies are stored in chunks. */
-const CHUNK_BYTES = 1024 * 1024;
+/** Parts of an upload that never completed are dropped after this long. */
+const STAGING_TTL_MS = 60 * 60_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS namespaces (
@@ -26,9 +27,14 @@ CREATE TABLE IF NOT EXISTS modules (
   namespace TEXT NOT NULL, script TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
   chunk INTEGER NOT NULL, content BLOB NOT NULL,
   PRIMARY KEY (namespace, script, name, chunk)
+);
+CREATE TABLE IF NOT EXISTS staged_parts (
+  staging TEXT NOT NULL, part INTEGER NOT NULL, chunk INTEGER NOT NULL, content BLOB NOT NULL, created_at INTEGER NOT NULL,
+  PRIMARY KEY (staging, part, chunk)
 );`;
 
 type Row = Record<string, SqlStorageValue>;
+
 
 function str(row: Row, key: string): string {
   const v = row[key];
@@ -132,11 +138,10 @@ export class Registry extends DurableObject<Env> {
         JSON.stringify(upload.tags), JSON.stringify(upload.tailConsumers), JSON.stringify(upload.settings), size);
       writeTagIndex(this.sql, namespace, name, upload.tags);
       for (const mod of upload.modules) {
-        const bytes = new Uint8Array(mod.content);
-        for (let i = 0, chunk = 0; i < Math.max(bytes.length, 1); i += CHUNK_BYTES, chunk++) {
+        chunksOf(mod.content).forEach((content, chunk) => {
           this.sql.exec("INSERT INTO modules (namespace, script, name, type, chunk, content) VALUES (?, ?, ?, ?, ?, ?)",
-            namespace, name, mod.name, mod.type, chunk, bytes.slice(i, i + CHUNK_BYTES).buffer);
-        }
+            namespace, name, mod.name, mod.type, chunk, content);
+        });
       }
       this.sql.exec("UPDATE namespaces SET modified_on = ? WHERE name = ?", now, namespace);
     });
@@ -150,27 +155,56 @@ export class Registry extends DurableObject<Env> {
     return row === undefined ? null : toScript(row);
   }
 
-  /** The code of one script version; null when it was replaced or deleted meanwhile. */
-  getModules(namespace: string, name: string, etag: string): ModuleRecord[] | null {
+  /**
+   * The code of one script version, in parts of at most RPC_PART_BYTES: module chunks
+   * in (name, chunk) order after `from`. Null when the version was replaced or deleted
+   * meanwhile, so a reader never mixes two versions.
+   */
+  readModules(namespace: string, name: string, etag: string, from: ChunkKey | null): ModuleParts | null {
     const script = this.getScript(namespace, name);
     if (script === null || script.etag !== etag) return null;
+    const after = from ?? { module: "", chunk: -1 };
     const rows = this.sql.exec(
-      "SELECT name, type, content FROM modules WHERE namespace = ? AND script = ? ORDER BY name, chunk",
-      namespace, name).toArray();
-    const byName = new Map<string, { type: string; parts: Uint8Array[] }>();
-    for (const row of rows) {
-      const entry = byName.get(str(row, "name")) ?? { type: str(row, "type"), parts: [] };
-      const content = row.content;
-      entry.parts.push(content instanceof ArrayBuffer ? new Uint8Array(content) : new Uint8Array());
-      byName.set(str(row, "name"), entry);
-    }
-    return [...byName].map(([modName, { type, parts }]) => {
-      const total = parts.reduce((n, p) => n + p.length, 0);
-      const joined = new Uint8Array(total);
-      let offset = 0;
-      for (const p of parts) { joined.set(p, offset); offset += p.length; }
-      return { name: modName, type: type as ModuleRecord["type"], content: joined.buffer };
+      `SELECT name, type, chunk, content FROM modules WHERE namespace = ? AND script = ? AND (name, chunk) > (?, ?)
+       ORDER BY name, chunk LIMIT ?`,
+      namespace, name, after.module, after.chunk, RPC_PART_BYTES / CHUNK_BYTES + 1).toArray();
+    const chunks = rows.map((row) => ({
+      module: str(row, "name"), type: str(row, "type") as ModuleRecord["type"], chunk: Number(row.chunk ?? 0),
+      content: row.content instanceof ArrayBuffer ? row.content : new ArrayBuffer(0),
+    }));
+    const part = chunks.slice(0, RPC_PART_BYTES / CHUNK_BYTES);
+    const last = part[part.length - 1];
+    return { chunks: part, next: chunks.length > part.length && last !== undefined ? { module: last.module, chunk: last.chunk } : null };
+  }
+
+  /** One part of an upload too big for one call (transfer.ts); putStagedScript consumes it. */
+  stagePart(staging: string, part: number, content: ArrayBuffer): void {
+    const now = Date.now();
+    this.sql.exec("DELETE FROM staged_parts WHERE created_at < ?", now - STAGING_TTL_MS);
+    chunksOf(content).forEach((bytes, chunk) => {
+      this.sql.exec("INSERT OR REPLACE INTO staged_parts (staging, part, chunk, content, created_at) VALUES (?, ?, ?, ?, ?)",
+        staging, part, chunk, bytes, now);
     });
+  }
+
+  /** putScript, with the modules' bytes staged in parts: `sizes[i]` bytes of them are module i's. */
+  async putStagedScript(namespace: string, name: string, upload: ScriptUpload, sizes: number[], staging: string):
+    ReturnType<Registry["putScript"]> {
+    const rows = this.sql.exec("SELECT content FROM staged_parts WHERE staging = ? ORDER BY part, chunk", staging).toArray();
+    this.sql.exec("DELETE FROM staged_parts WHERE staging = ?", staging);
+    const all = joined(rows.map((r) => (r.content instanceof ArrayBuffer ? new Uint8Array(r.content) : new Uint8Array())));
+    const expected = sizes.reduce((n, size) => n + size, 0);
+    if (all.length !== expected || sizes.length !== upload.modules.length) {
+      throw new Error(`staged upload ${staging}: ${all.length} bytes arrived, ${expected} expected`);
+    }
+    let offset = 0;
+    const modules = upload.modules.map((mod, i) => {
+      const size = sizes[i] ?? 0;
+      const content = all.slice(offset, offset + size).buffer;
+      offset += size;
+      return { ...mod, content };
+    });
+    return this.putScript(namespace, name, { ...upload, modules });
   }
 
   deleteScript(namespace: string, name: string): boolean {

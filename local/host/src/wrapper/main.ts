@@ -1,7 +1,8 @@
 /**
  * The main module of every tenant's Worker Loader code: it runs the tenant's fetch
  * handler inside the invocation's context (prelude.ts), so its subrequests carry
- * the invocation's id.
+ * the invocation's id. The id comes in INVOCATION_HEADER, which the tenant never
+ * sees; `ctx` (and so `ctx.props`, the dispatcher's props) is the tenant's own.
  *
  * `.js` imports are other modules of the loader code, kept as imports when this file
  * is bundled to text (local/dev/text-modules.ts); `.ts` imports are bundled in.
@@ -46,14 +47,14 @@ function handlerOf(env: unknown, ctx: ExecutionContext): Handler | null {
 }
 
 export default {
-  async fetch(request: Request, env: unknown, ctx: ExecutionContext<{ invocation?: string }>): Promise<Response> {
+  async fetch(request: Request, env: unknown, ctx: ExecutionContext): Promise<Response> {
     const handler = handlerOf(env, ctx);
     if (handler === null) throw new Error("Handler does not export a fetch() function.");
+    const store: InvocationStore = { id: request.headers.get(INVOCATION_HEADER) ?? "" };
     if (request.headers.has(INVOCATION_HEADER)) {
       request = new Request(request);
       request.headers.delete(INVOCATION_HEADER);
     }
-    const store: InvocationStore = { id: ctx.props?.invocation ?? "" };
     const response = await invocation.run(store, () => handler(request));
     if (!(response instanceof Response)) throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
     return response;
