@@ -51,6 +51,11 @@ export class Slot {
     return this.warmed.has(isolate);
   }
 
+  /** Isolates loaded since the process's last (re)start. */
+  loadedCount(): number {
+    return this.warmedGeneration === this.process.generation ? this.warmed.size : 0;
+  }
+
   markWarm(isolate: string, generation: number): void {
     if (generation !== this.process.generation) return;
     // A long-lived dev stack loads many script versions; forgetting old ones only costs a warm-up.

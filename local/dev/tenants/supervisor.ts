@@ -233,12 +233,14 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
   /**
    * workerd never unloads a Worker Loader isolate, so a process that has run or probed
    * many script versions (about 1 MB each) is restarted between invocations; the
-   * versions still in use load again on their next call, unbilled.
+   * versions still in use load again on their next call, unbilled. A process holding
+   * a single version is left alone, however large.
    */
   function recycleIfLarge(slot: Slot): void {
     const rss = slot.process.rssBytes();
     const limit = options.recycleBytes ?? RECYCLE_BYTES;
-    if (rss < limit) return;
+    // One big script alone past the bound would be reloaded after every call: keep it.
+    if (rss < limit || slot.loadedCount() < 2) return;
     options.log(`tenant supervisor: restarting the tenant process on port ${slot.process.port}: ${Math.round(rss / 2 ** 20)} MB resident, over ${Math.round(limit / 2 ** 20)} MB`);
     slot.recycles += 1;
     slot.process.kill();
