@@ -5,23 +5,12 @@
  */
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { API, type ImportedPoint, bodyText, sqlClient } from "./helpers.ts";
+import { API, bodyText, sqlClient } from "./helpers.ts";
+import { DAY, HOUR, POINTS, T0 } from "./six-points.ts";
 
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
-const T0 = Math.floor(Date.now() / DAY) * DAY - 2 * DAY;
 const DATASET = `sql_from_${Math.floor(Math.random() * 1e9)}`;
 const fmt = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace("T", " ");
 
-// tenant, outcome, method; doubles: cpu ms. In time order.
-const POINTS: ImportedPoint[] = [
-  { at: T0 + 10_000, si: 1, tenant: "alpha", blobs: ["alpha", "ok", "GET"], doubles: [5] },
-  { at: T0 + 50_000, si: 1, tenant: "alpha", blobs: ["alpha", "exception", "POST"], doubles: [15] },
-  { at: T0 + 90_000, si: 2, tenant: "alpha", blobs: ["alpha", "ok", "GET"], doubles: [10] },
-  { at: T0 + HOUR, si: 4, tenant: "beta", blobs: ["beta", "exceededCpu", "GET"], doubles: [60] },
-  { at: T0 + HOUR + 1_800_000, si: 1, tenant: "beta", blobs: ["beta", "ok", "get"], doubles: [2] },
-  { at: T0 + DAY, si: 10, tenant: "Gamma", blobs: ["Gamma", "ok", "GET"], doubles: [1] },
-];
 
 const { answer, query, data, load } = sqlClient(DATASET);
 /** Per tenant: requests (Σ _sample_interval) alpha 4, beta 5, Gamma 10. */
