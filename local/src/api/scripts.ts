@@ -12,9 +12,8 @@ import { changedVersion, resolveBindings, resolveUpload, saveScript, storedScrip
 import { scriptSecrets } from "./secrets.ts";
 import { scriptTags } from "./tags.ts";
 import { parseContent, parseUpload, readForm } from "./upload.ts";
-import { KEPT_SETTINGS, bad, parseBindings, parseDate, parseFlags, parseTailConsumers, validateTags } from "./upload-metadata.ts";
+import { KEPT_SETTINGS, bad, jsonObject, parseBindings, parseDate, parseFlags, parseTailConsumers, validateTags } from "./upload-metadata.ts";
 import type { JsonValue, ScriptUpload } from "../store/types.ts";
-import { isRecord } from "@tenantscope/core/result";
 
 export const script = new Hono<{ Bindings: Env }>();
 
@@ -93,14 +92,7 @@ async function readSettings(request: Request): Promise<Record<string, unknown>> 
   } else {
     text = await request.text();
   }
-  let settings: unknown;
-  try {
-    settings = JSON.parse(text);
-  } catch {
-    throw bad("settings is not valid JSON");
-  }
-  if (!isRecord(settings)) throw bad("settings must be a JSON object");
-  return settings;
+  return jsonObject(text, "settings");
 }
 
 /** A field present replaces the stored one; bindings given replace all (`inherit` keeps one). */

@@ -22,6 +22,18 @@ export function bad(message: string): ApiError {
   return new ApiError(400, codes.badRequest, message);
 }
 
+/** A part's text as the JSON object it must be (metadata, settings), or the 400 that names it. */
+export function jsonObject(text: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw bad(`${what} is not valid JSON`);
+  }
+  if (!isRecord(value)) throw bad(`${what} must be a JSON object`);
+  return value;
+}
+
 function byteLength(text: string): number {
   return new TextEncoder().encode(text).byteLength;
 }

@@ -5,12 +5,12 @@
  * named by their part's filename, as Cloudflare names them (the SDK sends every
  * module as a part called `files`; wrangler uses the filename as the part name too).
  */
-import { isRecord } from "@tenantscope/core/result";
 import { ApiError, codes } from "./envelope.ts";
 import type { ModuleRecord, ModuleType, ScriptFormat, TailConsumer } from "../store/types.ts";
 import { WRAPPER_DIR } from "../../host/src/wrapper/protocol.ts";
 import {
   bad,
+  jsonObject,
   keptSettings,
   parseBindings,
   parseDate,
@@ -96,15 +96,7 @@ async function readMetadata(form: FormData): Promise<Record<string, unknown>> {
   const metaPart = form.get("metadata");
   // Cloudflare's own text for an upload without it (cloudflare-typescript#158).
   if (metaPart === null) throw bad("could not read content for part metadata");
-  const metaText = typeof metaPart === "string" ? metaPart : await metaPart.text();
-  let meta: unknown;
-  try {
-    meta = JSON.parse(metaText);
-  } catch {
-    throw bad("metadata is not valid JSON");
-  }
-  if (!isRecord(meta)) throw bad("metadata must be a JSON object");
-  return meta;
+  return jsonObject(typeof metaPart === "string" ? metaPart : await metaPart.text(), "metadata");
 }
 
 /** The module parts by module name: the part's filename, else its field name. */
