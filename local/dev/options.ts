@@ -63,6 +63,8 @@ export interface WorkerConfig {
   services: { binding: string; service: string; entrypoint?: string }[];
   dispatch_namespaces: { binding: string; namespace: string }[];
   analytics_engine_datasets: { binding: string; dataset?: string }[];
+  /** The Workers that receive this Worker's traces (the dispatcher's: the Tail Worker). */
+  tail_consumers?: { service: string; environment?: string }[];
   assets?: { directory?: string };
   /** Where the config was read from (wrangler sets it); relative paths start there. */
   configPath?: string;
@@ -73,7 +75,6 @@ const UNSUPPORTED_FIELDS = [
   "r2_buckets",
   "d1_databases",
   "queues",
-  "tail_consumers",
 ] as const;
 
 export function readWorkerConfig(configPath: string): WorkerConfig {
@@ -143,6 +144,7 @@ function configServices(config: WorkerConfig): Record<string, V4ServiceDesignato
 }
 
 export function baseWorkerOptions(config: WorkerConfig, scriptPath: string): V4WorkerOptions {
+  const tails = (config.tail_consumers ?? []).map((t) => t.service);
   return {
     name: config.name,
     modules: true,
@@ -150,6 +152,9 @@ export function baseWorkerOptions(config: WorkerConfig, scriptPath: string): V4W
     modulesRoot: resolve(scriptPath, ".."),
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags,
+    // As in production: the runtime hands this Worker's traces to the named Workers of
+    // this instance (the dispatcher's to the Tail Worker, for its answer lines).
+    ...(tails.length === 0 ? {} : { tails }),
   };
 }
 
