@@ -1,5 +1,5 @@
 /**
- * How errors are grouped: by (error code, exception name, message with its volatile
+ * How errors are grouped: by (error code, outcome, exception name, message with its volatile
  * parts replaced, script version). The Tail Worker computes the message key and the
  * group id once, at write time, and stores both (SCHEMA.md `messageKey`, `errorGroup`):
  * AE's SQL has no regular-expression replace, and a stored key makes every grouping
@@ -50,6 +50,8 @@ function fnv1a(text: string, seed: number): number {
 
 export interface GroupKey {
   code: string;
+  /** The trace's outcome ("" on dispatcher answers): exceededMemory and exception differ even without a name. */
+  outcome: string;
   name: string;
   messageKey: string;
   version: string;
@@ -57,7 +59,7 @@ export interface GroupKey {
 
 /** 16 lower-case hex digits: safe in a SQL literal and a URL, unique enough for display. */
 export function errorGroupId(key: GroupKey): string {
-  const text = JSON.stringify([key.code, key.name, key.messageKey, key.version]);
+  const text = JSON.stringify([key.code, key.outcome, key.name, key.messageKey, key.version]);
   const hex = (n: number): string => n.toString(16).padStart(8, "0");
   return `${hex(fnv1a(text, 0x811c9dc5))}${hex(fnv1a(text, 0x01234567))}`;
 }
