@@ -5,7 +5,9 @@ import { requirePage } from "../auth/middleware.ts";
 import { defaultPlan } from "../config.ts";
 import { listPlans, readAssignment, readPlan } from "../kv.ts";
 import { parseTenant } from "../params.ts";
+import { loadErrorGroups, newVersionsOf } from "../queries/errors.ts";
 import { loadTenantUsage } from "../queries/tenant.ts";
+import { telemetrySettings } from "../telemetry/client.ts";
 import { tenantPage, type TenantPage } from "../views/tenant.ts";
 import { sqlClient, tenantScope, windowOf } from "./shared.ts";
 
@@ -14,9 +16,21 @@ async function tenantData(c: Context<AppEnv>): Promise<TenantPage> {
   tenantScope(c.var.principal, tenant);
   const w = windowOf(c);
   const kv = c.env.PLANS;
-  const [usage, assignment] = await Promise.all([loadTenantUsage(sqlClient(c), tenant, w), readAssignment(kv, tenant, defaultPlan(c.env))]);
+  const sql = sqlClient(c);
+  // Four round trips in all, concurrent: series and breakdown, then the error groups and
+  // their trend, which take shares and version starts from the breakdown.
+  const usageLoad = loadTenantUsage(sql, tenant, w);
+  const totals = usageLoad.then((u) => ({
+    requests: new Map([[tenant, u.breakdown.totals.requests]]),
+    newVersions: newVersionsOf(u.versions.map((v) => ({ tenant, version: v.version, first: v.firstSeen }))),
+  }));
+  const [usage, errors, assignment] = await Promise.all([
+    usageLoad,
+    loadErrorGroups(sql, { from: w.from, to: w.to, tenant }, totals),
+    readAssignment(kv, tenant, defaultPlan(c.env)),
+  ]);
   const plan = await readPlan(kv, assignment.plan);
-  return { tenant, assignment, plan, usage };
+  return { tenant, assignment, plan, usage, errors, logs: telemetrySettings(c.env) !== null };
 }
 
 export const tenantRoutes = new Hono<AppEnv>()

@@ -3,7 +3,9 @@ import { html } from "hono/html";
 import type { Principal } from "../auth/users.ts";
 import type { AssignmentView, PlanEntry } from "../kv.ts";
 import { BUCKETS } from "../params.ts";
-import type { TenantUsage } from "../queries/tenant.ts";
+import type { ErrorGroups } from "../queries/errors.ts";
+import type { TenantUsage, VersionSeen } from "../queries/tenant.ts";
+import { statusText, tenantErrorsSection } from "./errors.ts";
 import { fmtInt, fmtMs } from "./format.ts";
 import { csrfField, layout, type Html } from "./layout.ts";
 import { rangePicker, seriesChart } from "./overview.ts";
@@ -13,6 +15,20 @@ export interface TenantPage {
   assignment: AssignmentView;
   plan: PlanEntry | null;
   usage: TenantUsage;
+  /** Errors grouped (queries/errors.ts), shown in their own section. */
+  errors: ErrorGroups;
+  /** Workers Logs can be queried (a CF_OBSERVABILITY_TOKEN is set). */
+  logs: boolean;
+}
+
+/** Each new script version as a line on the usage chart, where in its bucket it first answered. */
+export function versionMarkers(versions: readonly VersionSeen[], buckets: readonly string[], bucketMs: number): { bin: number; fraction: number; label: string }[] {
+  const starts = buckets.map((b) => Date.parse(`${b.replace(" ", "T")}Z`));
+  return versions.filter((v) => v.isNew).flatMap((v) => {
+    const t = Date.parse(`${v.firstSeen.replace(" ", "T")}Z`);
+    const bin = starts.findIndex((s) => t >= s && t < s + bucketMs);
+    return bin === -1 ? [] : [{ bin, fraction: ((t - (starts[bin] ?? t)) / bucketMs), label: `version ${v.version.slice(0, 12)}` }];
+  });
 }
 
 function planLine(p: TenantPage): Html {
@@ -45,14 +61,10 @@ export function tenantPage(p: TenantPage, principal: Principal, plans: PlanEntry
   const u = p.usage;
   const b = u.breakdown;
   const outcomeRows = b.outcomes.map((o) => html`<tr><td>${o.outcome}</td><td class="num">${fmtInt(o.invocations)}</td></tr>`);
-  const statusRows = b.statuses.map((s) => html`<tr><td>${s.status === 0 ? "none" : s.status}</td><td class="num">${fmtInt(s.invocations)}</td></tr>`);
+  const statusRows = b.statuses.map((s) => html`<tr><td>${statusText(s.status)}</td><td class="num">${fmtInt(s.requests)}</td></tr>`);
   const violationRows = b.violations.map(
     (v) =>
       html`<tr><td>${v.violation}</td><td>${v.plan}</td><td class="num">${v.violation === "subrequests" ? fmtInt(v.subrequestLimit) : fmtMs(v.cpuLimitMs)}</td><td class="num">${fmtInt(v.invocations)}</td></tr>`,
-  );
-  const eventRows = u.events.map(
-    (e) =>
-      html`<tr><td class="time">${e.time}</td><td>${e.outcome}${e.violation !== "none" ? ` (${e.violation})` : ""}</td><td>${e.name}</td><td class="msg">${e.message}</td><td class="num">${fmtInt(e.invocations)}</td></tr>`,
   );
   const none = (rows: unknown[], cols: number): Html => (rows.length === 0 ? html`<tr><td colspan="${cols}" class="empty">None in this range.</td></tr>` : html``);
   const body = html`
@@ -64,12 +76,11 @@ ${planLine(p)}
   <section><h2>Outcomes</h2><div class="chart small"><canvas id="tenant-outcomes"></canvas></div>
     <table class="data" id="outcomes"><thead><tr><th>Outcome</th><th>Invocations</th></tr></thead><tbody>${outcomeRows}${none(outcomeRows, 2)}</tbody></table></section>
   <section><h2>Status codes</h2><div class="chart small"><canvas id="tenant-statuses"></canvas></div>
-    <table class="data" id="statuses"><thead><tr><th>Status</th><th>Invocations</th></tr></thead><tbody>${statusRows}${none(statusRows, 2)}</tbody></table></section>
+    <table class="data" id="statuses"><thead><tr><th>Status the client got</th><th>Requests</th></tr></thead><tbody>${statusRows}${none(statusRows, 2)}</tbody></table></section>
 </div>
 <h2>Limit violations</h2>
 <table class="data" id="violations"><thead><tr><th>Limit</th><th>Plan</th><th>Limit in force</th><th>Invocations</th></tr></thead><tbody>${violationRows}${none(violationRows, 4)}</tbody></table>
-<h2>Latest exceptions and violations</h2>
-<table class="data" id="events"><thead><tr><th>Time (UTC)</th><th>Outcome</th><th>Exception</th><th>Message</th><th>Invocations</th></tr></thead><tbody>${eventRows}${none(eventRows, 5)}</tbody></table>
+${tenantErrorsSection(p.tenant, p.errors, { range: u.range, logs: p.logs })}
 ${assignForm(p, principal, plans)}
 <p class="api">JSON: <a href="/api/tenants/${p.tenant}?range=${u.range}">/api/tenants/${p.tenant}?range=${u.range}</a></p>`;
   return layout({
@@ -78,9 +89,9 @@ ${assignForm(p, principal, plans)}
     active: "overview",
     body,
     charts: [
-      seriesChart("tenant-usage", u.series, BUCKETS[u.bucket].ms, true),
+      { ...seriesChart("tenant-usage", u.series, BUCKETS[u.bucket].ms, true), markers: versionMarkers(u.versions, u.series.buckets, BUCKETS[u.bucket].ms) },
       { id: "tenant-outcomes", type: "doughnut", labels: b.outcomes.map((o) => o.outcome), datasets: [{ label: "invocations", data: b.outcomes.map((o) => o.invocations) }], palette: "outcome" },
-      { id: "tenant-statuses", type: "bar", labels: b.statuses.map((s) => (s.status === 0 ? "none" : String(s.status))), datasets: [{ label: "invocations", data: b.statuses.map((s) => s.invocations) }] },
+      { id: "tenant-statuses", type: "bar", labels: b.statuses.map((s) => (s.status === 0 ? "none" : String(s.status))), datasets: [{ label: "requests", data: b.statuses.map((s) => s.requests) }] },
     ],
   });
 }
