@@ -264,6 +264,8 @@ export interface DashboardWiring {
   port: number;
   /** The local AE SQL endpoint, with `{account}` as in the production var. */
   sqlUrl: string;
+  /** The local Workers Observability telemetry query endpoint, with `{account}`. */
+  telemetryUrl: string;
   /** Values production keeps as secrets (logins.ts). */
   secrets: Record<string, string>;
 }
@@ -277,7 +279,7 @@ export function dashboardWorkerOptions(config: WorkerConfig, scriptPath: string,
   const configDir = config.configPath === undefined ? REPO_ROOT : resolve(config.configPath, "..");
   return {
     ...baseWorkerOptions(config, scriptPath),
-    bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, ...wiring.secrets }),
+    bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, TELEMETRY_QUERY_URL: wiring.telemetryUrl, ...wiring.secrets }),
     kvNamespaces: kvNamespaces(config, new Set()),
     durableObjects: durableObjects(config),
     serviceBindings: configServices(config),

@@ -10,6 +10,7 @@ import { kv } from "./kv.ts";
 import { namespaces } from "./routes.ts";
 import { invoke } from "./invoke.ts";
 import { runtime } from "./runtime.ts";
+import { telemetry } from "./telemetry.ts";
 
 export const app = new Hono<{ Bindings: Env }>();
 
@@ -40,6 +41,7 @@ app.all("/client/v4/accounts/:account/workers/scripts/:script/*", () => {
 app.route("/_local/runtime", runtime);
 app.route("/_local/invoke", invoke);
 app.route("/client/v4/accounts/:account/storage/kv/namespaces", kv);
+app.route("/client/v4/accounts/:account/workers/observability/telemetry", telemetry);
 // The AE is its own Worker (local/ae); it answers these paths itself, 404s included.
 app.all("/client/v4/accounts/:account/analytics_engine/*", (c) => c.env.AE.fetch(c.req.raw));
 
