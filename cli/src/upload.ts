@@ -141,7 +141,7 @@ export function uploadForm(source: ScriptSource, settings: UploadSettings): Form
     bindings: settings.bindings,
     tags: settings.tags,
     tail_consumers: settings.tailConsumers,
-    ...(settings.observability == null ? {} : { observability: settings.observability }),
+    ...(settings.observability === undefined || settings.observability === null ? {} : { observability: settings.observability }),
   };
   const form = new FormData();
   form.append("metadata", new Blob([JSON.stringify(metadata)], { type: "application/json" }));

@@ -77,8 +77,8 @@ describe("the Errors page", () => {
 });
 
 describe("sparkline", () => {
-  it("draws one bar per interval, scaled to the peak, and says the counts", () => {
-    const svg = String(sparkline([0, 2, 4], 60_000));
+  it("draws one bar per interval, scaled to the peak, and says the counts", async () => {
+    const svg: string = await sparkline([0, 2, 4], 60_000);
     expect(svg.match(/<rect /g)).toHaveLength(3);
     expect(svg).toContain('height="18"');
     expect(svg).toContain("trend: 0, 2, 4 per 1 min");

@@ -20,7 +20,7 @@ function bad(message: string): ApiError {
 
 function serviceFilter(parameters: Record<string, unknown>): string | null {
   const combination = parameters.filterCombination;
-  if (combination !== undefined && combination !== "and" && combination !== "AND") throw bad(`filterCombination "${String(combination)}" is not supported locally; use "and"`);
+  if (combination !== undefined && combination !== "and" && combination !== "AND") throw bad(`filterCombination ${JSON.stringify(combination)} is not supported locally; use "and"`);
   const filters = parameters.filters ?? [];
   if (!Array.isArray(filters)) throw bad("parameters.filters must be an array");
   let service: string | null = null;
