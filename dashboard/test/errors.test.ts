@@ -78,7 +78,7 @@ describe("the Errors page", () => {
 
 describe("sparkline", () => {
   it("draws one bar per interval, scaled to the peak, and says the counts", async () => {
-    const svg: string = await sparkline([0, 2, 4], 60_000);
+    const svg = (await sparkline([0, 2, 4], 60_000)).toString();
     expect(svg.match(/<rect /g)).toHaveLength(3);
     expect(svg).toContain('height="18"');
     expect(svg).toContain("trend: 0, 2, 4 per 1 min");
