@@ -19,6 +19,19 @@ export interface UploadSettings {
   bindings: { type: "plain_text" | "secret_text"; name: string; text: string }[];
   tailConsumers: { service: string }[];
   compatibilityDate: string;
+  /**
+   * Workers Logs for this Worker (metadata `observability`), so the dashboard can read its
+   * full logs through the Workers Observability telemetry API; null leaves it unset.
+   */
+  observability?: { enabled: true; head_sampling_rate: number } | null;
+}
+
+/** `--logs-sampling` as Cloudflare takes `head_sampling_rate`: a fraction from 0 to 1. */
+export function parseSamplingRate(raw: string | undefined): number {
+  if (raw === undefined) return 1;
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--logs-sampling must be a number from 0 to 1, got "${raw}"`);
+  return n;
 }
 
 export interface ScriptSource {
@@ -128,6 +141,7 @@ export function uploadForm(source: ScriptSource, settings: UploadSettings): Form
     bindings: settings.bindings,
     tags: settings.tags,
     tail_consumers: settings.tailConsumers,
+    ...(settings.observability === undefined || settings.observability === null ? {} : { observability: settings.observability }),
   };
   const form = new FormData();
   form.append("metadata", new Blob([JSON.stringify(metadata)], { type: "application/json" }));

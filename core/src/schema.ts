@@ -5,6 +5,11 @@
  * helpers. Documented column by column in tail-worker/SCHEMA.md.
  */
 
+import { cutExcerpt } from "./log-excerpt.ts";
+import { truncateUtf8, utf8Length } from "./utf8.ts";
+
+export { truncateUtf8, utf8Length };
+
 export const DATASET = "tenant_invocations";
 
 /** AE's per-point limits (developers.cloudflare.com/analytics/analytics-engine/limits). */
@@ -36,6 +41,10 @@ export const BLOBS = {
   eventDetail: 12,
   planSource: 13,
   pointKind: 14,
+  errorCode: 15,
+  errorGroup: 16,
+  messageKey: 17,
+  logExcerpt: 18,
 } as const satisfies Record<string, AePosition>;
 
 export const DOUBLES = {
@@ -48,6 +57,8 @@ export const DOUBLES = {
   logCount: 7,
   exceptionCount: 8,
   truncated: 9,
+  clientStatus: 10,
+  dispatcherAnswers: 11,
 } as const satisfies Record<string, AePosition>;
 
 export type BlobName = keyof typeof BLOBS;
@@ -69,8 +80,17 @@ export const MIXED = "(mixed)";
 /** "header": the dispatcher's headers in the trace; otherwise the resolver's source. */
 export type PlanSource = "header" | "kv" | "builtin" | "fallback" | "none";
 
-/** "single": one trace. "folded": k overflowed traces of one batch (see SCHEMA.md). */
-export type PointKind = "single" | "folded";
+/**
+ * "single": one trace. "folded": k overflowed traces of one batch (see SCHEMA.md).
+ * "dispatcher": requests the dispatcher answered itself (no tenant ran): `invocations`
+ * is 0 and `dispatcherAnswers` counts them, so no invocation count or bill includes them.
+ */
+export type PointKind = "single" | "folded" | "dispatcher";
+
+/** The tenant of a dispatcher answer whose requested name is not a tenant name. Not a DNS label. */
+export const INVALID_TENANT = "~invalid";
+/** The tenant of a dispatcher answer given before any tenant was determined. Not a DNS label. */
+export const UNROUTED_TENANT = "~unrouted";
 
 /**
  * One data point, by name. Blob fields are strings ("" when unknown); doubles
@@ -101,6 +121,14 @@ export function sampledCountIf(condition: string): string {
   return `sumIf(_sample_interval * ${col("invocations")}, ${condition})`;
 }
 
+/**
+ * Requests a client sent: tenant invocations plus the dispatcher's own answers (one of
+ * the two is 0 on every point). For error groups and status breakdowns, never for usage.
+ */
+export function sampledRequests(): string {
+  return `SUM(_sample_interval * (${col("invocations")} + ${col("dispatcherAnswers")}))`;
+}
+
 /** Total of a per-invocation double (cpu, wall, logs, exceptions). */
 export function sampledSum(name: DoubleName): string {
   return `SUM(_sample_interval * ${col("invocations")} * ${col(name)})`;
@@ -120,43 +148,11 @@ export function sampledQuantile(q: number, name: DoubleName): string {
   return `quantileExactWeighted(${q})(${col(name)}, toUInt32(_sample_interval * ${col("invocations")}))`;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
 /**
- * UTF-8 byte length, counted without encoding (TextEncoder dominated the tail's
- * CPU profile). Lone surrogates count 3 bytes: TextEncoder writes them as U+FFFD.
+ * Per-column byte caps. The exception message and the log excerpt share what is left
+ * of the 16 KB: both whole when they fit; else the message keeps at least
+ * MESSAGE_MIN_BYTES and the excerpt loses its oldest lines (log-excerpt.ts).
  */
-export function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
-
-/** Longest prefix of `s` within `maxBytes` of UTF-8, never splitting a character. */
-export function truncateUtf8(s: string, maxBytes: number): string {
-  if (maxBytes <= 0) return "";
-  // A UTF-16 unit never takes more than 3 bytes: short strings need no counting.
-  if (s.length * 3 <= maxBytes) return s;
-  // Each UTF-16 unit encodes to at least one byte: cut first so a 40 MB string costs no more than a small one.
-  const head = s.length > maxBytes ? s.slice(0, maxBytes) : s;
-  if (utf8Length(head) <= maxBytes) return head;
-  const bytes = encoder.encode(head);
-  let end = maxBytes;
-  // Step back over continuation bytes (10xxxxxx) to the start of the cut character.
-  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
-  return decoder.decode(bytes.subarray(0, end));
-}
-
-/** Per-column byte caps; the exception message takes what is left of the 16 KB. */
 const BLOB_CAPS: Partial<Record<BlobName, number>> = {
   tenant: 96,
   namespace: 256,
@@ -171,7 +167,13 @@ const BLOB_CAPS: Partial<Record<BlobName, number>> = {
   eventDetail: 256,
   planSource: 16,
   pointKind: 16,
+  errorCode: 32,
+  errorGroup: 16,
+  messageKey: 512,
 };
+
+export const MESSAGE_MIN_BYTES = 4096;
+const SHARED_BLOBS: ReadonlySet<BlobName> = new Set(["exceptionMessage", "logExcerpt"]);
 
 export interface DataPoint {
   blobs: string[];
@@ -184,12 +186,18 @@ export function toDataPoint(row: InvocationRow): DataPoint {
   const blobs: string[] = [];
   let used = 0;
   for (const [name, pos] of BLOB_ENTRIES) {
-    if (name === "exceptionMessage") continue;
+    if (SHARED_BLOBS.has(name)) continue;
     const value = truncateUtf8(row[name], BLOB_CAPS[name] ?? 256);
     blobs[pos - 1] = value;
     used += utf8Length(value);
   }
-  blobs[BLOBS.exceptionMessage - 1] = truncateUtf8(row.exceptionMessage, AE_LIMITS.blobBytesTotal - used);
+  const rest = AE_LIMITS.blobBytesTotal - used;
+  const messageBytes = utf8Length(row.exceptionMessage);
+  const excerptBytes = utf8Length(row.logExcerpt);
+  const messageCap = messageBytes + excerptBytes <= rest ? rest : Math.min(messageBytes, Math.max(MESSAGE_MIN_BYTES, rest - excerptBytes));
+  const message = truncateUtf8(row.exceptionMessage, messageCap);
+  blobs[BLOBS.exceptionMessage - 1] = message;
+  blobs[BLOBS.logExcerpt - 1] = cutExcerpt(row.logExcerpt, rest - utf8Length(message));
   const doubles: number[] = [];
   for (const [name, pos] of DOUBLE_ENTRIES) {
     const v = row[name];

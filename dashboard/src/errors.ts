@@ -16,6 +16,8 @@ const STATUS = {
   sql_failed: 502,
   sql_bad_response: 502,
   sql_rate_limited: 503,
+  telemetry_failed: 502,
+  not_configured: 501,
   storage_failed: 503,
   misconfigured: 500,
   internal_error: 500,

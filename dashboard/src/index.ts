@@ -8,6 +8,7 @@ import type { AppEnv, AppOptions } from "./app-env.ts";
 import { authenticate } from "./auth/middleware.ts";
 import { DashboardError, describeError, jsonError } from "./errors.ts";
 import { billingRoutes } from "./routes/billing.ts";
+import { errorRoutes } from "./routes/errors.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { overviewRoutes } from "./routes/overview.ts";
 import { plansRoutes } from "./routes/plans.ts";
@@ -42,6 +43,7 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
   app.use("*", authenticate());
   app.route("/", overviewRoutes);
   app.route("/", tenantRoutes);
+  app.route("/", errorRoutes);
   app.route("/", billingRoutes);
   app.route("/", plansRoutes);
 

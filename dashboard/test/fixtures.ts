@@ -4,6 +4,7 @@
  * The expected figures in the tests are computed by hand from this table (see the
  * comments there), not by re-running the dashboard's logic.
  */
+import { errorGroupId, normaliseMessage } from "@tenantscope/core/error-groups";
 import { emptyRow, toDataPoint, type InvocationRow } from "@tenantscope/core/schema";
 
 export interface FixturePoint {
@@ -24,6 +25,23 @@ const free = { plan: "free", cpuLimitMs: 10, subrequestLimit: 10 } as const;
 const pro = { plan: "pro", cpuLimitMs: 50, subrequestLimit: 100 } as const;
 const ok = { outcome: "ok", violation: "none", eventType: "fetch", method: "GET", pointKind: "single" } as const;
 
+/** The error fields the Tail Worker adds (tail-worker/src/errors.ts), computed by core's own functions. */
+function errorFields(f: { code: string; outcome: string; name: string; message: string; version: string; clientStatus: number; logs?: string }): Partial<InvocationRow> {
+  const messageKey = normaliseMessage(f.message);
+  return {
+    errorCode: f.code, clientStatus: f.clientStatus, messageKey, scriptVersion: f.version, logExcerpt: f.logs ?? "",
+    errorGroup: errorGroupId({ code: f.code, outcome: f.outcome, name: f.name, messageKey, version: f.version }),
+  };
+}
+
+/** A request the dispatcher answered itself (tail-worker/src/answers.ts): no invocation. */
+function answer(tenant: string, status: number, code: string, message: string, method = "GET"): FixturePoint["row"] {
+  return {
+    tenant, eventType: "fetch", method, violation: "none", planSource: "none", pointKind: "dispatcher", invocations: 0, dispatcherAnswers: 1,
+    exceptionMessage: message, ...errorFields({ code, outcome: "", name: "", message, version: "", clientStatus: status }),
+  };
+}
+
 export const FIXTURE: readonly FixturePoint[] = [
   // alpha (free): 10 invocations in the last hour; 5 errors; 2 violations; CPU 60 ms; wall 129 ms.
   point(5 * MIN, 1, { tenant: "alpha", ...free, ...ok, invocations: 1, status: 200, cpuMs: 2, wallMs: 5 }),
@@ -31,11 +49,17 @@ export const FIXTURE: readonly FixturePoint[] = [
   point(7 * MIN, 1, {
     tenant: "alpha", ...free, ...ok, outcome: "exception", pointKind: "folded", invocations: 3, status: 500, cpuMs: 6, wallMs: 20,
     exceptionName: "TypeError", exceptionMessage: "boom <script>alert(1)</script>", exceptionCount: 1,
+    ...errorFields({ code: "", outcome: "exception", name: "TypeError", message: "boom <script>alert(1)</script>", version: "v1", clientStatus: 500, logs: "log starting <b>\nerror boom" }),
   }),
   point(8 * MIN, 2, {
     tenant: "alpha", ...free, ...ok, outcome: "exceededCpu", violation: "cpu", invocations: 1, status: 0, cpuMs: 12, wallMs: 12,
     exceptionName: "Error", exceptionMessage: "Worker exceeded CPU time limit.",
+    ...errorFields({ code: "cpu_limit_exceeded", outcome: "exceededCpu", name: "Error", message: "Worker exceeded CPU time limit.", version: "v1", clientStatus: 503 }),
   }),
+  // Requests the dispatcher answered itself: never invocations, never billed (queries exclude them).
+  point(9 * MIN, 2, answer("alpha", 403, "tenant_suspended", 'Tenant "alpha" is suspended.', "POST")),
+  point(11 * MIN, 1, answer("alpha", 403, "tenant_suspended", 'Tenant "alpha" is suspended.')),
+  point(13 * MIN, 3, answer("ghost", 404, "tenant_not_found", 'No tenant named "ghost" is deployed.')),
   // beta (pro): 11 invocations in the last hour (1 error, a subrequest violation), 10 more 3 days ago.
   point(10 * MIN, 10, { tenant: "beta", ...pro, ...ok, invocations: 1, status: 200, cpuMs: 20, wallMs: 30 }),
   point(12 * MIN, 1, {

@@ -65,10 +65,12 @@ describe("SQL injection", () => {
     await h.request("/api/tenants/alpha?range=7d", { as: "operator" });
     await h.request("/api/plans?whatif=pro&cpuMs=25&subRequests=50", { as: "operator" });
     await h.request("/api/billing?month=2026-01", { as: "operator" });
-    expect(h.sent.length).toBe(2 + 3 + 3 + 1);
+    await h.request("/api/errors?range=24h&tenant=alpha", { as: "operator" });
+    await h.request("/api/errors/0123456789abcdef?range=24h", { as: "operator" });
+    expect(h.sent.length).toBe(2 + 4 + 3 + 1 + 3 + 1);
     // Every quoted literal is a time, a validated name, or one of our constants.
     const literals = new Set(h.sent.flatMap((sql) => [...sql.matchAll(/'([^']*)'/g)].map((m) => m[1] ?? "")));
-    for (const value of literals) expect(value).toMatch(/^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d|\d+|alpha|ok|\(mixed\)|cpu|memory|subrequests|)$/);
+    for (const value of literals) expect(value).toMatch(/^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d|\d+|alpha|ok|\(mixed\)|cpu|memory|subrequests|dispatcher|0123456789abcdef|)$/);
     expect(h.sent[0]).toContain("INTERVAL '1' HOUR");
     expect(h.sent[1]).toContain("ORDER BY cpu_ms_p95 ASC, tenant ASC LIMIT 7");
   });

@@ -19,27 +19,32 @@ describe("tenant page", () => {
     expect(t.assignment).toEqual({ plan: "free", suspended: false, source: "kv" });
     expect(t.plan).toEqual({ plan: "free", limits: { cpuMs: 10, subRequests: 10 }, source: "builtin" });
     const b = t.usage.breakdown;
-    expect(b.totals).toEqual({ invocations: 10, cpuMs: 60, wallMs: 129 });
+    // The dispatcher's 3 answers (403, suspended) are requests, not invocations.
+    expect(b.totals).toEqual({ invocations: 10, requests: 13, cpuMs: 60, wallMs: 129 });
     expect(b.outcomes).toEqual([
       { outcome: "ok", invocations: 5 },
       { outcome: "exception", invocations: 3 },
       { outcome: "exceededCpu", invocations: 2 },
     ]);
+    // What the clients got: the CPU limit was a 503, the suspension a 403.
     expect(b.statuses).toEqual([
-      { status: 200, invocations: 5 },
-      { status: 500, invocations: 3 },
-      { status: 0, invocations: 2 },
+      { status: 200, requests: 5 },
+      { status: 403, requests: 3 },
+      { status: 500, requests: 3 },
+      { status: 503, requests: 2 },
     ]);
     expect(b.violations).toEqual([{ violation: "cpu", cpuLimitMs: 10, subrequestLimit: 10, plan: "free", invocations: 2 }]);
-    expect(t.usage.events.map((e) => [e.outcome, e.name, e.message, e.invocations])).toEqual([
-      ["exception", "TypeError", "boom <script>alert(1)</script>", 3],
-      ["exceededCpu", "Error", "Worker exceeded CPU time limit.", 2],
+    expect(t.errors.groups.map((g) => [g.outcome, g.name, g.code, g.message, g.requests, g.statuses])).toEqual([
+      // Equal counts: the earlier first seen first (the suspension began 11 minutes ago).
+      ["", "", "tenant_suspended", 'Tenant "alpha" is suspended.', 3, [{ status: 403, requests: 3 }]],
+      ["exception", "TypeError", "", "boom <script>alert(1)</script>", 3, [{ status: 500, requests: 3 }]],
+      ["exceededCpu", "Error", "cpu_limit_exceeded", "Worker exceeded CPU time limit.", 2, [{ status: 503, requests: 2 }]],
     ]);
-    expect(t.usage.events[0]?.time).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(t.errors.groups[0]?.firstSeen).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     const usage = t.usage.series.outcomes.reduce((n, o) => n + o.total, 0);
     expect(usage).toBe(10);
-    // Three round trips (series, breakdown, events); every one filtered to the tenant in SQL.
-    expect(h.sent).toHaveLength(3);
+    // Four round trips (series, breakdown, error groups, their trend); every one filtered to the tenant in SQL.
+    expect(h.sent).toHaveLength(4);
     for (const sql of h.sent) expect(sql).toContain("index1 = 'alpha'");
   });
 
@@ -77,7 +82,7 @@ describe("tenant page", () => {
     const h = harness();
     const t = await json<TenantPage>(await h.request("/api/tenants/gamma?range=15m", { as: "support" }));
     expect(t.usage.breakdown.totals.invocations).toBe(0);
-    expect(t.usage.events).toEqual([]);
+    expect(t.errors.groups).toEqual([]);
     expect(h.sent.filter((sql) => sql.includes("index1 = 'gamma'"))).toHaveLength(h.sent.length);
   });
 });

@@ -11,20 +11,26 @@ import type { DispatcherEnv } from "./env.ts";
 import { DispatchError, onDispatchError } from "./errors.ts";
 import { routeRequest } from "./routing.ts";
 
-/** Seams for tests; production uses the isolate cache, the clock and console.warn. */
+/** Seams for tests; production uses the isolate cache, the clock, console.warn and console.log. */
 export interface AppOptions {
   cache?: TtlCache;
   now?: () => number;
   log?: (message: string) => void;
+  /** Where answer lines go (core/answer-log); the Tail Worker reads them from console.log. */
+  answerLog?: (line: string) => void;
 }
 
-export function createApp(options: AppOptions = {}): Hono<{ Bindings: DispatcherEnv }> {
-  const app = new Hono<{ Bindings: DispatcherEnv }>();
+type DispatcherApp = { Bindings: DispatcherEnv; Variables: { tenant: string } };
+
+export function createApp(options: AppOptions = {}): Hono<DispatcherApp> {
+  const app = new Hono<DispatcherApp>();
+  const { answerLog, ...resolverOptions } = options;
 
   app.all("*", async function dispatchToTenant(c) {
     const config = configFor(c.env);
-    const resolver: ResolverOptions = { ...options, ttlMs: config.ttlMs, defaultPlan: config.defaultPlan };
+    const resolver: ResolverOptions = { ...resolverOptions, ttlMs: config.ttlMs, defaultPlan: config.defaultPlan };
     const route = await routeRequest(c.req.raw, config, c.env.PLANS, resolver);
+    c.set("tenant", route.tenant);
     const resolved = await resolveTenant(c.env.PLANS, route.tenant, resolver);
     if (resolved.suspended) {
       throw new DispatchError("tenant_suspended", `Tenant "${route.tenant}" is suspended.`);
@@ -32,7 +38,10 @@ export function createApp(options: AppOptions = {}): Hono<{ Bindings: Dispatcher
     return callTenant(c.env.DISPATCHER, resolved, tenantRequest(c.req.raw, route.url, resolved));
   });
 
-  app.onError(onDispatchError);
+  app.onError(onDispatchError((c) => {
+    const tenant: unknown = c.get("tenant");
+    return typeof tenant === "string" ? tenant : undefined;
+  }, answerLog ?? ((line) => console.log(line))));
   return app;
 }
 

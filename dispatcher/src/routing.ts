@@ -108,6 +108,7 @@ export async function routeRequest(
       throw new DispatchError(
         "invalid_tenant_name",
         `${describe(candidate.name)} (from ${strategy} routing) is not a valid tenant name: use 1-63 lower-case letters, digits and dashes, not starting or ending with a dash.`,
+        { requested: candidate.name },
       );
     }
     return { tenant: candidate.name, strategy, url: candidate.url };

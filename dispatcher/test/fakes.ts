@@ -78,12 +78,13 @@ export function setup(vars: DispatcherVars = {}) {
   const ns = new FakeNamespace();
   const kv = new RecordingKV(workerEnv.PLANS, "KV GET failed: 503 Service Unavailable");
   const logs: string[] = [];
+  const answers: string[] = [];
   const clock = { now: 1_000_000 };
-  const app = createApp({ cache: new TtlCache(), now: () => clock.now, log: (m) => logs.push(m) });
+  const app = createApp({ cache: new TtlCache(), now: () => clock.now, log: (m) => logs.push(m), answerLog: (line) => answers.push(line) });
   const env: DispatcherEnv = { ...productionVars, ...vars, DISPATCHER: ns, PLANS: kv.binding };
   // Async, so callers always hold a promise (Hono types `request` as maybe-sync).
   const request = async (input: string, init?: RequestInit): Promise<Response> => app.request(input, init, env);
-  return { ns, kv, logs, clock, app, env, request };
+  return { ns, kv, logs, answers, clock, app, env, request };
 }
 
 export interface ErrorJson {

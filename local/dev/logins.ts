@@ -72,6 +72,8 @@ export function dashboardSecrets(creds: DevCredentials, apiToken: string): Recor
   return {
     CF_ACCOUNT_ID: "local",
     CF_API_TOKEN: apiToken,
+    // The local API also stands in for Workers Observability (local/src/api/telemetry.ts).
+    CF_OBSERVABILITY_TOKEN: apiToken,
     DASHBOARD_USERS: JSON.stringify(users),
     SESSION_SECRET: creds.sessionSecret,
   };

@@ -64,13 +64,19 @@ export interface WorkerConfig {
   services: { binding: string; service: string; entrypoint?: string }[];
   dispatch_namespaces: { binding: string; namespace: string; outbound?: { service: string; parameters?: string[] } }[];
   analytics_engine_datasets: { binding: string; dataset?: string }[];
+  /** The Workers that receive this Worker's traces (the dispatcher's: the Tail Worker). */
+  tail_consumers?: { service: string; environment?: string }[];
   assets?: { directory?: string };
   /** Where the config was read from (wrangler sets it); relative paths start there. */
   configPath?: string;
 }
 
 /** Binding kinds this runner wires; anything else in a config is reported, not dropped. */
-const UNSUPPORTED_FIELDS = ["r2_buckets", "d1_databases", "queues", "tail_consumers"] as const;
+const UNSUPPORTED_FIELDS = [
+  "r2_buckets",
+  "d1_databases",
+  "queues",
+] as const;
 
 export function readWorkerConfig(configPath: string): WorkerConfig {
   const config: Record<string, unknown> & WorkerConfig = unstable_readConfig({ config: configPath });
@@ -138,6 +144,7 @@ function configServices(config: WorkerConfig): Record<string, V4ServiceDesignato
 }
 
 export function baseWorkerOptions(config: WorkerConfig, scriptPath: string): V4WorkerOptions {
+  const tails = (config.tail_consumers ?? []).map((t) => t.service);
   return {
     name: config.name,
     modules: true,
@@ -145,6 +152,9 @@ export function baseWorkerOptions(config: WorkerConfig, scriptPath: string): V4W
     modulesRoot: resolve(scriptPath, ".."),
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags,
+    // As in production: the runtime hands this Worker's traces to the named Workers of
+    // this instance (the dispatcher's to the Tail Worker, for its answer lines).
+    ...(tails.length === 0 ? {} : { tails }),
   };
 }
 
@@ -255,6 +265,8 @@ export interface DashboardWiring {
   port: number;
   /** The local AE SQL endpoint, with `{account}` as in the production var. */
   sqlUrl: string;
+  /** The local Workers Observability telemetry query endpoint, with `{account}`. */
+  telemetryUrl: string;
   /** Values production keeps as secrets (logins.ts). */
   secrets: Record<string, string>;
   /** What the empty state tells a developer to run (commands.ts). */
@@ -270,7 +282,7 @@ export function dashboardWorkerOptions(config: WorkerConfig, scriptPath: string,
   const configDir = config.configPath === undefined ? REPO_ROOT : resolve(config.configPath, "..");
   return {
     ...baseWorkerOptions(config, scriptPath),
-    bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, DEMO_COMMAND: wiring.demoCommand, ...wiring.secrets }),
+    bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, TELEMETRY_QUERY_URL: wiring.telemetryUrl, DEMO_COMMAND: wiring.demoCommand, ...wiring.secrets }),
     kvNamespaces: kvNamespaces(config, new Set()),
     durableObjects: durableObjects(config),
     serviceBindings: configServices(config),

@@ -99,6 +99,7 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
       dashboardWorkerOptions(plan.dashboard, scriptOf(DASHBOARD_WORKER), {
         port: plan.dashboardPort,
         sqlUrl: `http://127.0.0.1:${plan.apiPort}/client/v4/accounts/{account}/analytics_engine/sql`,
+        telemetryUrl: `http://127.0.0.1:${plan.apiPort}/client/v4/accounts/{account}/workers/observability/telemetry/query`,
         secrets: plan.dashboardSecrets,
         demoCommand: demoCommand(plan.port),
       }),

@@ -17,7 +17,7 @@ import { MIXED, OVERFLOW_TENANT, type BlobName, type DoubleName, type Invocation
 type Key = (row: InvocationRow) => string;
 
 const FOLD_KEYS: readonly Key[] = [
-  (r) => JSON.stringify([r.tenant, r.namespace, r.plan, r.cpuLimitMs, r.subrequestLimit, r.outcome, r.violation, r.eventType, r.status]),
+  (r) => JSON.stringify([r.tenant, r.namespace, r.plan, r.cpuLimitMs, r.subrequestLimit, r.outcome, r.violation, r.eventType, r.status, r.clientStatus, r.errorGroup]),
   (r) => JSON.stringify([r.tenant, r.plan, r.outcome, r.violation]),
   (r) => r.tenant,
 ];
@@ -25,10 +25,11 @@ const FOLD_KEYS: readonly Key[] = [
 /** Per-invocation values: folded as the invocation-weighted mean. */
 const MEAN_DOUBLES: readonly DoubleName[] = ["cpuMs", "wallMs", "logCount", "exceptionCount", "truncated"];
 /** Values that do not add up: kept when the group agrees, else 0. */
-const COMMON_DOUBLES: readonly DoubleName[] = ["status", "cpuLimitMs", "subrequestLimit"];
+const COMMON_DOUBLES: readonly DoubleName[] = ["status", "cpuLimitMs", "subrequestLimit", "clientStatus"];
 /** Labels: kept when the group agrees, else MIXED. */
 const COMMON_BLOBS: readonly BlobName[] = [
   "tenant", "namespace", "plan", "outcome", "eventType", "method", "violation", "scriptVersion", "entrypoint", "eventDetail", "planSource",
+  "errorCode", "errorGroup",
 ];
 
 function groupBy(rows: readonly InvocationRow[], key: Key): InvocationRow[][] {
@@ -53,7 +54,9 @@ export function foldRows(group: readonly InvocationRow[]): InvocationRow {
   const out = emptyRow();
   const invocations = group.reduce((n, r) => n + r.invocations, 0);
   out.invocations = invocations;
-  out.pointKind = "folded";
+  out.dispatcherAnswers = group.reduce((n, r) => n + r.dispatcherAnswers, 0);
+  // Dispatcher answers fold only among themselves (tail.ts), and stay of their kind.
+  out.pointKind = group.every((r) => r.pointKind === "dispatcher") ? "dispatcher" : "folded";
   for (const name of MEAN_DOUBLES) {
     const total = group.reduce((s, r) => s + r.invocations * r[name], 0);
     out[name] = invocations > 0 ? total / invocations : 0;
@@ -64,6 +67,8 @@ export function foldRows(group: readonly InvocationRow[]): InvocationRow {
   const sample = group.find((r) => r.exceptionName !== "" || r.exceptionMessage !== "");
   out.exceptionName = sample?.exceptionName ?? "";
   out.exceptionMessage = sample?.exceptionMessage ?? "";
+  out.messageKey = sample?.messageKey ?? "";
+  out.logExcerpt = (sample ?? group.find((r) => r.logExcerpt !== ""))?.logExcerpt ?? "";
   return out;
 }
 

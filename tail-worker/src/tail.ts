@@ -7,6 +7,7 @@ import type { AnalyticsEngineDataset } from "@cloudflare/workers-types";
 import { resolveTenant, type KVReader, type TtlCache } from "@tenantscope/core/plan-resolver";
 import { AE_LIMITS, toDataPoint, type InvocationRow } from "@tenantscope/core/schema";
 import { PLAN_VARS_FALLBACK, parsePlanVars, type PlanSettings, type PlanVars } from "@tenantscope/core/vars";
+import { answerRows } from "./answers.ts";
 import { foldToLimit } from "./fold.ts";
 import { planFromEvent, traceTenant, traceToRow, type PlanInfo } from "./trace.ts";
 
@@ -31,8 +32,10 @@ export interface TailOptions {
 
 export interface TailSummary {
   traces: number;
-  /** Traces without `dispatchNamespace`: not tenant usage, never written. */
+  /** Traces without `dispatchNamespace`: not tenant usage; only their answer lines are written. */
   skipped: number;
+  /** Requests the dispatcher answered itself, from its answer lines (answers.ts). */
+  answers: number;
   /** Traces that could not be read at all (logged). */
   failed: number;
   points: number;
@@ -76,30 +79,46 @@ async function fallbackPlans(traces: readonly unknown[], env: TailEnv, options: 
   return plans;
 }
 
+/**
+ * Both kinds within one invocation's write limit, never folded together: answers get
+ * what tenant rows leave, but at most half of the limit when both overflow.
+ */
+function boundedPoints(rows: readonly InvocationRow[], answers: readonly InvocationRow[], limit: number): InvocationRow[] {
+  if (rows.length + answers.length <= limit) return [...rows, ...answers];
+  const answerBudget = Math.min(answers.length, limit - Math.min(rows.length, Math.ceil(limit / 2)));
+  return [...foldToLimit(rows, limit - answerBudget), ...(answerBudget === 0 ? [] : foldToLimit(answers, answerBudget))];
+}
+
 export async function handleTail(events: unknown, env: TailEnv, options: TailOptions = {}): Promise<TailSummary> {
   const log = options.log ?? console.error;
   const traces = Array.isArray(events) ? events : [];
   if (!Array.isArray(events)) log(`tenantscope-tail: tail() got ${typeof events}, not an array; nothing to record`);
-  const summary: TailSummary = { traces: traces.length, skipped: 0, failed: 0, points: 0, writeErrors: 0 };
+  const summary: TailSummary = { traces: traces.length, skipped: 0, answers: 0, failed: 0, points: 0, writeErrors: 0 };
 
   const plans = await fallbackPlans(traces, env, options, log);
   const rows: InvocationRow[] = [];
-  const skippedScripts = new Set<string>();
+  const answers: InvocationRow[] = [];
+  const malformed: string[] = [];
   traces.forEach((trace, i) => {
     try {
       const read = traceToRow(trace, (tenant) => plans.get(tenant));
-      if (read.kind === "tenant") rows.push(read.row);
-      else {
-        summary.skipped++;
-        skippedScripts.add(read.scriptName || "(no name)");
+      if (read.kind === "tenant") {
+        rows.push(read.row);
+        return;
       }
+      // Not a tenant invocation: the dispatcher's trace, whose answer lines are its own answers.
+      summary.skipped++;
+      const found = answerRows(trace);
+      answers.push(...found.rows);
+      malformed.push(...found.malformed);
     } catch (error) {
       summary.failed++;
       log(`tenantscope-tail: trace ${i} of ${traces.length} is unreadable and not recorded (${String(error)})`);
     }
   });
-  if (summary.skipped > 0) {
-    log(`tenantscope-tail: skipped ${summary.skipped} non-tenant trace(s) without dispatchNamespace from ${[...skippedScripts].slice(0, 10).join(", ")}`);
+  summary.answers = answers.length;
+  if (malformed.length > 0) {
+    log(`tenantscope-tail: skipped ${malformed.length} malformed dispatcher answer line(s) (${[...new Set(malformed)].slice(0, 5).join("; ")})`);
   }
 
   const writeFailed = (row: InvocationRow, error: unknown): void => {
@@ -108,7 +127,7 @@ export async function handleTail(events: unknown, env: TailEnv, options: TailOpt
     log(`tenantscope-tail: writeDataPoint failed for tenant "${row.tenant}" (${row.invocations} invocation(s) lost): ${String(error)}`);
   };
   const pending: Promise<unknown>[] = [];
-  for (const row of foldToLimit(rows, AE_LIMITS.writesPerInvocation)) {
+  for (const row of boundedPoints(rows, answers, AE_LIMITS.writesPerInvocation)) {
     summary.points++;
     try {
       // Cloudflare's binding returns nothing and buffers the write. The local

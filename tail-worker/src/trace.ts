@@ -10,6 +10,7 @@ import { HEADER_LIMITS, HEADER_PLAN, HEADER_PLAN_SOURCE } from "@tenantscope/cor
 import { parseLimitsHeader, type PlanLimits } from "@tenantscope/core/plans";
 import { isRecord as isObj } from "@tenantscope/core/result";
 import { emptyRow, type EventType, type InvocationRow, type PlanSource, type Violation } from "@tenantscope/core/schema";
+import { addErrorFields } from "./errors.ts";
 
 /** What the plan resolver says for a tenant, when the trace does not carry it. */
 export interface PlanInfo {
@@ -155,8 +156,10 @@ export function traceToRow(trace: unknown, planFallback: PlanFallback): TraceRea
   row.status = num(response.status);
   row.cpuLimitMs = plan?.limits.cpuMs ?? 0;
   row.subrequestLimit = plan?.limits.subRequests ?? 0;
-  row.logCount = list(trace.logs).length;
+  const logs = list(trace.logs);
+  row.logCount = logs.length;
   row.exceptionCount = exceptions.length;
   row.truncated = trace.truncated === true ? 1 : 0;
+  addErrorFields(row, logs);
   return { kind: "tenant", row };
 }

@@ -21,6 +21,7 @@ describe("traceToRow: a fetch invocation", () => {
       scriptVersion: "v-123", entrypoint: "default", pointKind: "single",
       invocations: 1, cpuMs: 3, wallMs: 7, status: 200, cpuLimitMs: 50, subrequestLimit: 100,
       logCount: 1, exceptionCount: 0, truncated: 0,
+      clientStatus: 200, dispatcherAnswers: 0, errorCode: "", errorGroup: "", messageKey: "", logExcerpt: "",
     });
   });
 

@@ -6,7 +6,7 @@ import { arg, flag, int, list, printJson, str, table, type Context, type Group, 
 import { UsageError } from "../errors.ts";
 import { PlansStore } from "../kv.ts";
 import { TAIL_WORKER } from "../target.ts";
-import { COMPATIBILITY_DATE, findTenants, parseBindings, validateTags, type UploadSettings } from "../upload.ts";
+import { COMPATIBILITY_DATE, findTenants, parseBindings, parseSamplingRate, validateTags, type UploadSettings } from "../upload.ts";
 
 interface ScriptResult {
   id: string;
@@ -29,6 +29,9 @@ function settingsOf(values: Values): UploadSettings {
     bindings: [...parseBindings(list(values, "binding"), "plain_text"), ...parseBindings(list(values, "secret"), "secret_text")],
     tailConsumers: flag(values, "no-tail") ? [] : [{ service: str(values, "tail") ?? TAIL_WORKER }],
     compatibilityDate: str(values, "compatibility-date") ?? COMPATIBILITY_DATE,
+    observability: flag(values, "observability") || str(values, "logs-sampling") !== undefined
+      ? { enabled: true, head_sampling_rate: parseSamplingRate(str(values, "logs-sampling")) }
+      : null,
   };
 }
 
@@ -91,6 +94,8 @@ export const scriptGroup: Group = {
         "A directory of tenants: each subdirectory with index.js, and each .js file, is a tenant named after it.",
         "Service-worker syntax (addEventListener, no exports) is uploaded with body_part; modules with main_module.",
         `Every upload gets tail_consumers [{"service": "${TAIL_WORKER}"}] unless --no-tail.`,
+        "--observability turns on Workers Logs for the Worker (metadata observability), so the dashboard can show its full logs;",
+        "--logs-sampling R (0 to 1) keeps that fraction of invocations' logs.",
       ],
       options: {
         tag: { type: "string", multiple: true },
@@ -100,6 +105,8 @@ export const scriptGroup: Group = {
         "compatibility-date": { type: "string" },
         tail: { type: "string" },
         "no-tail": { type: "boolean" },
+        observability: { type: "boolean" },
+        "logs-sampling": { type: "string" },
         concurrency: { type: "string" },
       },
       args: [1, 2],

@@ -10,8 +10,10 @@ import { defaultPlan } from "../config.ts";
 import { DashboardError, jsonError } from "../errors.ts";
 import { listPlans, readAssignment, readPlan } from "../kv.ts";
 import { allowQuery, parseTenant } from "../params.ts";
+import { loadErrorGroups, newVersionsOf } from "../queries/errors.ts";
 import { seenRecently } from "../queries/known.ts";
 import { loadTenantUsage } from "../queries/tenant.ts";
+import { telemetrySettings } from "../telemetry/client.ts";
 import { tenantPage, unknownTenantPage, type TenantPage } from "../views/tenant.ts";
 import { datasetEmpty, emptyState, nowMs, sqlClient, tenantScope, TIME_PARAMS, windowOf, type Window } from "./shared.ts";
 
@@ -22,13 +24,25 @@ async function tenantData(c: Context<AppEnv>, w: Window): Promise<TenantPage | n
   tenantScope(c.var.principal, tenant);
   const kv = c.env.PLANS;
   const sql = sqlClient(c);
-  const [usage, assignment] = await Promise.all([loadTenantUsage(sql, tenant, w), readAssignment(kv, tenant, defaultPlan(c.env))]);
+  // Four round trips in all, concurrent: series and breakdown, then the error groups and
+  // their trend, which take shares and version starts from the breakdown. A tenant with
+  // nothing in the window and no assignment costs one more, over AE's retention.
+  const usageLoad = loadTenantUsage(sql, tenant, w);
+  const totals = usageLoad.then((u) => ({
+    requests: new Map([[tenant, u.breakdown.totals.requests]]),
+    newVersions: newVersionsOf(u.versions.map((v) => ({ tenant, version: v.version, first: v.firstSeen }))),
+  }));
+  const [usage, errors, assignment] = await Promise.all([
+    usageLoad,
+    loadErrorGroups(sql, { from: w.from, to: w.to, tenant }, totals),
+    readAssignment(kv, tenant, defaultPlan(c.env)),
+  ]);
   // An empty dataset knows no tenant yet: that is the empty state, not a 404.
   const unknown =
-    usage.breakdown.totals.invocations === 0 && assignment.source === "default" && !c.var.sqlStats.datasetMissing && !(await seenRecently(sql, tenant, nowMs(c)));
+    usage.breakdown.totals.requests === 0 && assignment.source === "default" && !c.var.sqlStats.datasetMissing && !(await seenRecently(sql, tenant, nowMs(c)));
   if (unknown) return null;
   const plan = await readPlan(kv, assignment.plan);
-  return { tenant, assignment, plan, usage };
+  return { tenant, assignment, plan, usage, errors, logs: telemetrySettings(c.env) !== null };
 }
 
 export const tenantRoutes = new Hono<AppEnv>()

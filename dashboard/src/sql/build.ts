@@ -64,12 +64,20 @@ export interface Scope {
   tenant: string | null;
   /** Extra conditions, each already built from the schema. */
   extra?: readonly string[];
+  /**
+   * Include the dispatcher's own answers (points of kind `dispatcher`, SCHEMA.md). Off
+   * by default: usage, billing and plan figures count tenant invocations only. Their
+   * `invocations` is 0 as well, so even a query that forgets stays right; the filter
+   * also keeps their tenants out of per-tenant lists.
+   */
+  answers?: boolean;
 }
 
-/** The WHERE clause: the time window, the tenant filter (server-side scoping), extras. */
+/** The WHERE clause: the time window, the tenant filter (server-side scoping), the point kinds, extras. */
 export function whereOf(scope: Scope): string {
   const parts = [`timestamp >= ${dateTime(scope.from)}`, `timestamp < ${dateTime(scope.to)}`];
   if (scope.tenant !== null) parts.push(`${INDEX_COLUMN} = ${lit(scope.tenant)}`);
+  if (scope.answers !== true) parts.push(`${col("pointKind")} != ${lit("dispatcher")}`);
   parts.push(...(scope.extra ?? []));
   return `WHERE ${parts.join(" AND ")}`;
 }

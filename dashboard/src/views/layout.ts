@@ -24,6 +24,7 @@ export interface EmptyState {
 
 const PAGES: { page: Page; href: string; label: string }[] = [
   { page: "overview", href: "/", label: "Overview" },
+  { page: "errors", href: "/errors", label: "Errors" },
   { page: "billing", href: "/billing", label: "Billing" },
   { page: "plans", href: "/plans", label: "Plans" },
 ];

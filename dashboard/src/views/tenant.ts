@@ -2,10 +2,12 @@
 import { html } from "hono/html";
 import type { Principal } from "../auth/users.ts";
 import type { AssignmentView, PlanEntry } from "../kv.ts";
-import type { TenantUsage } from "../queries/tenant.ts";
+import type { ErrorGroups } from "../queries/errors.ts";
+import type { TenantUsage, VersionSeen } from "../queries/tenant.ts";
 import { qs } from "../routes/shared.ts";
-import type { TimeWindow } from "../time.ts";
+import { BUCKETS, type TimeWindow } from "../time.ts";
 import { barsSummary, chartFigure, seriesChart, seriesSummary, type ChartSpec } from "./chart.ts";
+import { tenantErrorsSection } from "./errors.ts";
 import { fmtInt, fmtMs } from "./format.ts";
 import { outcomeLabel, statusLabel, violationLabel } from "./labels.ts";
 import { csrfField, errorBox, layout, type EmptyState, type Html } from "./layout.ts";
@@ -16,6 +18,20 @@ export interface TenantPage {
   assignment: AssignmentView;
   plan: PlanEntry | null;
   usage: TenantUsage;
+  /** Errors grouped (queries/errors.ts), shown in their own section. */
+  errors: ErrorGroups;
+  /** Workers Logs can be queried (a CF_OBSERVABILITY_TOKEN is set). */
+  logs: boolean;
+}
+
+/** Each new script version as a line on the usage chart, where in its bucket it first answered. */
+export function versionMarkers(versions: readonly VersionSeen[], buckets: readonly string[], bucketMs: number): { bin: number; fraction: number; label: string }[] {
+  const starts = buckets.map((b) => Date.parse(`${b.replace(" ", "T")}Z`));
+  return versions.filter((v) => v.isNew).flatMap((v) => {
+    const t = Date.parse(`${v.firstSeen.replace(" ", "T")}Z`);
+    const bin = starts.findIndex((s) => t >= s && t < s + bucketMs);
+    return bin === -1 ? [] : [{ bin, fraction: ((t - (starts[bin] ?? t)) / bucketMs), label: `version ${v.version.slice(0, 12)}` }];
+  });
 }
 
 function planLine(p: TenantPage): Html {
@@ -68,21 +84,17 @@ export function tenantPage(p: TenantPage, principal: Principal, plans: PlanEntry
   const u = p.usage;
   const b = u.breakdown;
   const outcomeRows = b.outcomes.map((o) => html`<tr><td>${outcomeLabel(o.outcome)}</td><td class="num">${fmtInt(o.invocations)}</td></tr>`);
-  const statusRows = b.statuses.map((s) => html`<tr><td>${statusLabel(s.status)}</td><td class="num">${fmtInt(s.invocations)}</td></tr>`);
+  const statusRows = b.statuses.map((s) => html`<tr><td>${statusLabel(s.status)}</td><td class="num">${fmtInt(s.requests)}</td></tr>`);
   const violationRows = b.violations.map(
     (v) =>
       html`<tr><td>${violationLabel(v.violation)}</td><td>${v.plan}</td><td class="num">${v.violation === "subrequests" ? fmtInt(v.subrequestLimit) : fmtMs(v.cpuLimitMs)}</td><td class="num">${fmtInt(v.invocations)}</td></tr>`,
   );
-  const eventRows = u.events.map(
-    (e) =>
-      html`<tr><td class="time">${e.time}</td><td>${outcomeLabel(e.outcome)}${e.violation !== "none" ? ` (${violationLabel(e.violation)})` : ""}</td><td>${e.name}</td><td class="msg">${e.message}</td><td class="num">${fmtInt(e.invocations)}</td></tr>`,
-  );
   const none = (rows: unknown[], cols: number): Html => (rows.length === 0 ? html`<tr><td colspan="${cols}" class="empty">None in this range.</td></tr>` : html``);
-  const usage = seriesChart("tenant-usage", u.series, u.bucket, true);
+  const usage: ChartSpec = { ...seriesChart("tenant-usage", u.series, u.bucket, true), markers: versionMarkers(u.versions, u.series.buckets, BUCKETS[u.bucket].ms) };
   const outcomes = outcomesChart(b);
   const statusLabels = b.statuses.map((s) => statusLabel(s.status));
-  const statusData = b.statuses.map((s) => s.invocations);
-  const statuses: ChartSpec = { id: "tenant-statuses", type: "bar", labels: statusLabels, datasets: [{ label: "invocations", data: statusData }], yTitle: "invocations" };
+  const statusData = b.statuses.map((s) => s.requests);
+  const statuses: ChartSpec = { id: "tenant-statuses", type: "bar", labels: statusLabels, datasets: [{ label: "requests", data: statusData }], yTitle: "requests" };
   const path = `/tenants/${p.tenant}`;
   const time = timeParams(x.window);
   const body = html`
@@ -93,13 +105,12 @@ ${chartFigure(usage, "Invocations by outcome (stacked) and CPU ms over time (UTC
 <div class="split">
   <section><h2>Outcomes</h2>${outcomes.figure}
     <table class="data" id="outcomes"><thead><tr><th>Outcome</th><th>Invocations</th></tr></thead><tbody>${outcomeRows}${none(outcomeRows, 2)}</tbody></table></section>
-  <section><h2>Status codes</h2>${chartFigure(statuses, "Invocations by status code", barsSummary(statusLabels, statusData, "invocations"), "small")}
-    <table class="data" id="statuses"><thead><tr><th>Status</th><th>Invocations</th></tr></thead><tbody>${statusRows}${none(statusRows, 2)}</tbody></table></section>
+  <section><h2>Status the client got</h2>${chartFigure(statuses, "Requests by the status their client got", barsSummary(statusLabels, statusData, "requests"), "small")}
+    <table class="data" id="statuses"><thead><tr><th>Status the client got</th><th>Requests</th></tr></thead><tbody>${statusRows}${none(statusRows, 2)}</tbody></table></section>
 </div>
 <h2>Limit violations</h2>
 <table class="data" id="violations"><thead><tr><th>Limit</th><th>Plan</th><th>Limit in force</th><th>Invocations</th></tr></thead><tbody>${violationRows}${none(violationRows, 4)}</tbody></table>
-<h2>Latest exceptions and violations</h2>
-<table class="data" id="events"><thead><tr><th>Time (UTC)</th><th>Outcome</th><th>Exception</th><th>Message</th><th>Invocations</th></tr></thead><tbody>${eventRows}${none(eventRows, 5)}</tbody></table>
+${tenantErrorsSection(p.tenant, p.errors, { time, logs: p.logs })}
 ${assignForm(p, principal, plans)}
 <p class="api">JSON: <a href="/api/tenants/${p.tenant}${qs(time)}">/api/tenants/${p.tenant}${qs(time)}</a></p>`;
   return layout({

@@ -11,6 +11,7 @@ import { namespaces } from "./routes.ts";
 import { invoke } from "./invoke.ts";
 import { runtime } from "./runtime.ts";
 import { viaOutbound } from "../runtime/outbound.ts";
+import { telemetry } from "./telemetry.ts";
 
 export const app = new Hono<{ Bindings: Env }>();
 
@@ -43,6 +44,7 @@ app.route("/_local/invoke", invoke);
 // Tenants' subrequests through a namespace's Outbound Worker (PLATFORM_PATHS.outbound); its own token check.
 app.all("/_local/outbound/:service", (c) => viaOutbound(c.env, c.req.param("service"), c.req.raw));
 app.route("/client/v4/accounts/:account/storage/kv/namespaces", kv);
+app.route("/client/v4/accounts/:account/workers/observability/telemetry", telemetry);
 // The AE is its own Worker (local/ae); it answers these paths itself, 404s included.
 app.all("/client/v4/accounts/:account/analytics_engine/*", (c) => c.env.AE.fetch(c.req.raw));
 

@@ -15,6 +15,7 @@ import type { ScriptRecord } from "../store/types.ts";
 import { dropMeasurement, ownerOf, takeMeasurement } from "../runtime/measurements.ts";
 import { enrichTrace, isProbe, takeInvocationId } from "./enrich.ts";
 import { tailBindingName } from "./names.ts";
+import { recordTraceLogs } from "../telemetry/store.ts";
 
 export interface TraceSource {
   namespace: string;
@@ -78,6 +79,8 @@ export async function relayTraces(env: Env, source: TraceSource, events: readonl
     }
     const measured = id === null ? undefined : await takeMeasurement(id, MEASUREMENT_WAIT_MS);
     const done = enrichTrace(trace, { namespace: script.namespace, script: script.name, tags: script.tags, versionId: versionIdOf(script.etag) }, measured);
+    // The stand-in's Workers Logs (api/telemetry.ts) keep what the trace printed.
+    recordTraceLogs([done]);
     for (const { service } of script.tailConsumers) {
       const list = byService.get(service);
       if (list === undefined) byService.set(service, [done]);
