@@ -71,9 +71,9 @@ describe("tenant page", () => {
     expect(page).toContain("boom &lt;script&gt;alert(1)&lt;/script&gt;");
     expect(page).not.toContain("<script>alert(1)</script>");
     for (const id of ["tenant-usage", "tenant-outcomes", "tenant-statuses"]) expect(page).toContain(`<canvas id="${id}" role="img" aria-label="`);
-    // People read labels, not codes: exceededCpu is "CPU limit exceeded", status 0 "No response".
+    // People read labels, not codes: exceededCpu is "CPU limit exceeded"; its client got the 503.
     expect(page).toContain("<td>CPU limit exceeded</td>");
-    expect(page).toContain("<td>No response</td>");
+    expect(page).toContain("<td>503</td>");
     expect(page).not.toContain("<td>exceededCpu</td>");
   });
 
