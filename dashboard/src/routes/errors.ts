@@ -16,7 +16,7 @@ import { queryTenantLogs, telemetrySettings } from "../telemetry/client.ts";
 import { errorsPage, type ErrorsPage } from "../views/errors.ts";
 import { logsPage, rowsPage, type LogsPage, type RowsPage } from "../views/error-rows.ts";
 import { timeParams } from "../views/time.ts";
-import { nowMs, sqlClient, tenantScope, TIME_PARAMS, windowOf } from "./shared.ts";
+import { datasetEmpty, emptyState, nowMs, sqlClient, tenantScope, TIME_PARAMS, windowOf } from "./shared.ts";
 
 /** Points of these "tenants" are answers or folds, not a tenant; their rows can still be opened. */
 const NON_TENANTS = new Set([INVALID_TENANT, UNROUTED_TENANT, OVERFLOW_TENANT]);
@@ -72,9 +72,9 @@ export const errorRoutes = new Hono<AppEnv>()
   .use("/api/errors/*", requirePage("errors"), allowQuery(...TIME_PARAMS, "tenant"))
   .use("/tenants/:tenant/logs", requirePage("tenant"), allowQuery("at"))
   .use("/api/tenants/:tenant/logs", requirePage("tenant"), allowQuery("at"))
-  .get("/errors", async (c) => c.html(errorsPage(await errorsData(c), c.var.principal)))
-  .get("/api/errors", async (c) => c.json(await errorsData(c)))
-  .get("/errors/:group", async (c) => c.html(rowsPage(await rowsData(c), c.var.principal)))
-  .get("/api/errors/:group", async (c) => c.json(await rowsData(c)))
+  .get("/errors", async (c) => c.html(errorsPage(await errorsData(c), c.var.principal, emptyState(c))))
+  .get("/api/errors", async (c) => c.json({ ...(await errorsData(c)), ...datasetEmpty(c) }))
+  .get("/errors/:group", async (c) => c.html(rowsPage(await rowsData(c), c.var.principal, emptyState(c))))
+  .get("/api/errors/:group", async (c) => c.json({ ...(await rowsData(c)), ...datasetEmpty(c) }))
   .get("/tenants/:tenant/logs", async (c) => c.html(logsPage(await logsData(c), c.var.principal)))
   .get("/api/tenants/:tenant/logs", async (c) => c.json(await logsData(c)));

@@ -5,7 +5,7 @@ import type { ErrorRow } from "../queries/errors.ts";
 import type { LogEvent } from "../telemetry/client.ts";
 import { qs } from "../routes/shared.ts";
 import { fmtInt, fmtMs } from "./format.ts";
-import { layout } from "./layout.ts";
+import { layout, type EmptyState } from "./layout.ts";
 import type { Keep } from "./time.ts";
 import { logLines } from "./errors.ts";
 import { statusLabel } from "./labels.ts";
@@ -19,7 +19,7 @@ export interface RowsPage {
   logs: boolean;
 }
 
-export function rowsPage(p: RowsPage, principal: Principal): ReturnType<typeof layout> {
+export function rowsPage(p: RowsPage, principal: Principal, emptyDataset: EmptyState | null = null): ReturnType<typeof layout> {
   const rows = p.rows.map((r) => {
     const at = Math.floor(Date.parse(`${r.time.replace(" ", "T")}Z`) / 1000);
     const full = p.logs && !r.dispatcher && !r.tenant.startsWith("~") ? html`<a href="/tenants/${r.tenant}/logs${qs({ at })}">full logs</a>` : html``;
@@ -34,7 +34,7 @@ export function rowsPage(p: RowsPage, principal: Principal): ReturnType<typeof l
 <table class="data errors" id="error-rows"><thead><tr><th>Time (UTC)</th><th>Tenant</th><th>Outcome</th><th>Code</th><th>Exception</th><th>Message</th><th>Version</th><th>Method</th><th class="num">Status</th><th class="num">CPU</th><th class="num">Requests</th></tr></thead>
 <tbody>${rows}${empty}</tbody></table>
 <p class="api">JSON: <a href="/api/errors/${p.group}${qs({ tenant: p.tenant, ...p.time })}">/api/errors/${p.group}${qs({ tenant: p.tenant, ...p.time })}</a></p>`;
-  return layout({ title: "Error rows", principal, active: "errors", body });
+  return layout({ title: "Error rows", principal, active: "errors", body, empty: emptyDataset });
 }
 
 export interface LogsPage {

@@ -9,7 +9,7 @@ import type { Principal } from "../auth/users.ts";
 import type { ErrorGroup, ErrorGroups } from "../queries/errors.ts";
 import { qs } from "../routes/shared.ts";
 import { fmtInt, fmtPct } from "./format.ts";
-import { layout, type Html } from "./layout.ts";
+import { layout, type Html, type EmptyState } from "./layout.ts";
 import type { TimeWindow } from "../time.ts";
 import { statusLabel } from "./labels.ts";
 import { timeControl, timeParams, type Keep } from "./time.ts";
@@ -101,7 +101,7 @@ export interface ErrorsPage {
   logs: boolean;
 }
 
-export function errorsPage(p: ErrorsPage, principal: Principal): Html {
+export function errorsPage(p: ErrorsPage, principal: Principal, empty: EmptyState | null = null): Html {
   const time = timeParams(p.window);
   const links: GroupLinks = { time, logs: p.logs };
   const body = html`<link rel="stylesheet" href="/static/errors.css">
@@ -110,5 +110,5 @@ ${timeControl({ path: "/errors", window: p.window, keep: { tenant: p.tenant }, a
 (unknown tenants, suspended tenants, invalid names: <code>~invalid</code>, no tenant at all: <code>~unrouted</code>). Counts are corrected for sampling.</p>
 ${errorGroupsTable(p.errors, true, links)}
 <p class="api">JSON: <a href="/api/errors${qs({ tenant: p.tenant, ...time })}">/api/errors${qs({ tenant: p.tenant, ...time })}</a></p>`;
-  return layout({ title: p.tenant === null ? "Errors" : `Errors of ${p.tenant}`, principal, active: "errors", body });
+  return layout({ title: p.tenant === null ? "Errors" : `Errors of ${p.tenant}`, principal, active: "errors", body, empty });
 }
