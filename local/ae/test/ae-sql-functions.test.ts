@@ -5,7 +5,7 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { API, TOKEN, bodyText } from "./helpers.ts";
-import { DAY, HOUR, POINTS, T0 } from "./six-points.ts";
+import { POINTS } from "./six-points.ts";
 
 const DATASET = `sql_fn_${Math.floor(Math.random() * 1e9)}`;
 
