@@ -10,7 +10,7 @@ import { defaultPlan } from "../config.ts";
 import { DashboardError, jsonError } from "../errors.ts";
 import { listPlans, readAssignment, readPlan } from "../kv.ts";
 import { allowQuery, parseTenant } from "../params.ts";
-import { loadErrorGroups, newVersionsOf } from "../queries/errors.ts";
+import { loadErrorGroups, newVersionsOf, type ErrorGroups } from "../queries/errors.ts";
 import { seenRecently } from "../queries/known.ts";
 import { loadTenantUsage } from "../queries/tenant.ts";
 import { telemetrySettings } from "../telemetry/client.ts";
@@ -24,23 +24,20 @@ async function tenantData(c: Context<AppEnv>, w: Window): Promise<TenantPage | n
   tenantScope(c.var.principal, tenant);
   const kv = c.env.PLANS;
   const sql = sqlClient(c);
-  // Four round trips in all, concurrent: series and breakdown, then the error groups and
-  // their trend, which take shares and version starts from the breakdown. A tenant with
-  // nothing in the window and no assignment costs one more, over AE's retention.
-  const usageLoad = loadTenantUsage(sql, tenant, w);
-  const totals = usageLoad.then((u) => ({
-    requests: new Map([[tenant, u.breakdown.totals.requests]]),
-    newVersions: newVersionsOf(u.versions.map((v) => ({ tenant, version: v.version, first: v.firstSeen }))),
-  }));
-  const [usage, errors, assignment] = await Promise.all([
-    usageLoad,
-    loadErrorGroups(sql, { from: w.from, to: w.to, tenant }, totals),
-    readAssignment(kv, tenant, defaultPlan(c.env)),
-  ]);
+  // At most four round trips: series and breakdown (concurrent), then either the error
+  // groups and their trend (concurrent), or, for a window without a single request (so
+  // without errors either) and no assignment, the one check over AE's retention.
+  const [usage, assignment] = await Promise.all([loadTenantUsage(sql, tenant, w), readAssignment(kv, tenant, defaultPlan(c.env))]);
+  const quiet = usage.breakdown.totals.requests === 0;
   // An empty dataset knows no tenant yet: that is the empty state, not a 404.
-  const unknown =
-    usage.breakdown.totals.requests === 0 && assignment.source === "default" && !c.var.sqlStats.datasetMissing && !(await seenRecently(sql, tenant, nowMs(c)));
-  if (unknown) return null;
+  if (quiet && assignment.source === "default" && !c.var.sqlStats.datasetMissing && !(await seenRecently(sql, tenant, nowMs(c)))) return null;
+  const totals = {
+    requests: new Map([[tenant, usage.breakdown.totals.requests]]),
+    newVersions: newVersionsOf(usage.versions.map((v) => ({ tenant, version: v.version, first: v.firstSeen }))),
+  };
+  const errors: ErrorGroups = quiet
+    ? { trendBuckets: [], trendBucketMs: 0, groups: [], partial: false }
+    : await loadErrorGroups(sql, { from: w.from, to: w.to, tenant }, Promise.resolve(totals));
   const plan = await readPlan(kv, assignment.plan);
   return { tenant, assignment, plan, usage, errors, logs: telemetrySettings(c.env) !== null };
 }
