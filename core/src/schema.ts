@@ -45,6 +45,8 @@ export const BLOBS = {
   errorGroup: 16,
   messageKey: 17,
   logExcerpt: 18,
+  /** Appended: the customer id from the script's `customer:` tag (core/src/customers.ts), "" when none. */
+  customer: 19,
 } as const satisfies Record<string, AePosition>;
 
 export const DOUBLES = {
@@ -170,6 +172,7 @@ const BLOB_CAPS: Partial<Record<BlobName, number>> = {
   errorCode: 32,
   errorGroup: 16,
   messageKey: 512,
+  customer: 64,
 };
 
 export const MESSAGE_MIN_BYTES = 4096;

@@ -29,7 +29,7 @@ const COMMON_DOUBLES: readonly DoubleName[] = ["status", "cpuLimitMs", "subreque
 /** Labels: kept when the group agrees, else MIXED. */
 const COMMON_BLOBS: readonly BlobName[] = [
   "tenant", "namespace", "plan", "outcome", "eventType", "method", "violation", "scriptVersion", "entrypoint", "eventDetail", "planSource",
-  "errorCode", "errorGroup",
+  "errorCode", "errorGroup", "customer",
 ];
 
 function groupBy(rows: readonly InvocationRow[], key: Key): InvocationRow[][] {

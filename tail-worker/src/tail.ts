@@ -4,6 +4,7 @@
  * throws, and logs every failure itself.
  */
 import type { AnalyticsEngineDataset } from "@cloudflare/workers-types";
+import { parseCustomerPrefix } from "@tenantscope/core/customers";
 import { resolveTenant, type KVReader, type TtlCache } from "@tenantscope/core/plan-resolver";
 import { AE_LIMITS, toDataPoint, type InvocationRow } from "@tenantscope/core/schema";
 import { PLAN_VARS_FALLBACK, parsePlanVars, type PlanSettings, type PlanVars } from "@tenantscope/core/vars";
@@ -22,6 +23,8 @@ import { planFromEvent, traceTenant, traceToRow, type PlanInfo } from "./trace.t
 export interface TailEnv extends PlanVars {
   INVOCATIONS: AnalyticsEngineDataset;
   PLANS: KVReader;
+  /** The script-tag prefix that names a tenant's customer (default `customer:`). */
+  CUSTOMER_TAG_PREFIX?: string;
 }
 
 export interface TailOptions {
@@ -96,12 +99,15 @@ export async function handleTail(events: unknown, env: TailEnv, options: TailOpt
   const summary: TailSummary = { traces: traces.length, skipped: 0, answers: 0, failed: 0, points: 0, writeErrors: 0 };
 
   const plans = await fallbackPlans(traces, env, options, log);
+  const prefix = parseCustomerPrefix(env.CUSTOMER_TAG_PREFIX);
+  if (!prefix.ok) log(`tenantscope-tail: ${prefix.message}; using the default`);
+  const customerPrefix = prefix.ok ? prefix.value : undefined;
   const rows: InvocationRow[] = [];
   const answers: InvocationRow[] = [];
   const malformed: string[] = [];
   traces.forEach((trace, i) => {
     try {
-      const read = traceToRow(trace, (tenant) => plans.get(tenant));
+      const read = traceToRow(trace, (tenant) => plans.get(tenant), customerPrefix);
       if (read.kind === "tenant") {
         rows.push(read.row);
         return;

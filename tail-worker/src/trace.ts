@@ -6,6 +6,7 @@
  * as plain JSON (TraceItems cannot be cloned), and a truncated or malformed
  * trace may lack any field. A missing field becomes "" or 0, never a throw.
  */
+import { DEFAULT_CUSTOMER_PREFIX, customerFromTags } from "@tenantscope/core/customers";
 import { HEADER_LIMITS, HEADER_PLAN, HEADER_PLAN_SOURCE } from "@tenantscope/core/names";
 import { parseLimitsHeader, type PlanLimits } from "@tenantscope/core/plans";
 import { isRecord as isObj } from "@tenantscope/core/result";
@@ -117,7 +118,8 @@ function versionOf(v: unknown): string {
   return isObj(v) ? str(v.id) || str(v.tag) : "";
 }
 
-export function traceToRow(trace: unknown, planFallback: PlanFallback): TraceRead {
+/** `customerPrefix`: the tag prefix naming the tenant's customer (core/src/customers.ts). */
+export function traceToRow(trace: unknown, planFallback: PlanFallback, customerPrefix = DEFAULT_CUSTOMER_PREFIX): TraceRead {
   const tenant = traceTenant(trace);
   if (!isObj(trace) || tenant === null) {
     return { kind: "not_tenant", scriptName: isObj(trace) ? str(trace.scriptName) : "" };
@@ -138,6 +140,7 @@ export function traceToRow(trace: unknown, planFallback: PlanFallback): TraceRea
   const row = emptyRow();
   row.tenant = tenant;
   row.namespace = str(trace.dispatchNamespace);
+  row.customer = customerFromTags(trace.scriptTags, customerPrefix);
   row.plan = plan?.plan ?? "";
   row.planSource = plan?.source ?? "none";
   row.outcome = outcome;

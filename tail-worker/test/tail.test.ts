@@ -23,6 +23,19 @@ function totals(points: DataPoint[], name: keyof typeof DOUBLES = "cpuMs"): Reco
 }
 
 describe("handleTail", () => {
+  it("writes the customer column from the script tags, with the prefix from CUSTOMER_TAG_PREFIX", async () => {
+    const { env, options } = fakeEnv();
+    await handleTail([trace({ scriptTags: ["customer:acme"] }), trace({ scriptName: "fanout" })], env, options);
+    expect(env.INVOCATIONS.points.map((p) => blob(p, "customer"))).toEqual(["acme", ""]);
+    const custom = fakeEnv();
+    await handleTail([trace({ scriptTags: ["customer:acme", "org/globex"] })], { ...custom.env, CUSTOMER_TAG_PREFIX: "org/" }, custom.options);
+    expect(custom.env.INVOCATIONS.points.map((p) => blob(p, "customer"))).toEqual(["globex"]);
+    const bad = fakeEnv();
+    await handleTail([trace({ scriptTags: ["customer:acme"] })], { ...bad.env, CUSTOMER_TAG_PREFIX: "a,b" }, bad.options);
+    expect(bad.env.INVOCATIONS.points.map((p) => blob(p, "customer"))).toEqual(["acme"]);
+    expect(bad.logs.join("\n")).toContain("CUSTOMER_TAG_PREFIX");
+  });
+
   it("writes one point per tenant trace and nothing for a non-tenant trace without answer lines", async () => {
     const { env, logs, options } = fakeEnv();
     const summary = await handleTail([trace(), trace({ scriptName: "tenantscope-dispatcher", dispatchNamespace: undefined }), trace({ scriptName: "fanout" })], env, options);

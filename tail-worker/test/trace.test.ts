@@ -21,7 +21,7 @@ describe("traceToRow: a fetch invocation", () => {
       scriptVersion: "v-123", entrypoint: "default", pointKind: "single",
       invocations: 1, cpuMs: 3, wallMs: 7, status: 200, cpuLimitMs: 50, subrequestLimit: 100,
       logCount: 1, exceptionCount: 0, truncated: 0,
-      clientStatus: 200, dispatcherAnswers: 0, errorCode: "", errorGroup: "", messageKey: "", logExcerpt: "",
+      clientStatus: 200, dispatcherAnswers: 0, errorCode: "", errorGroup: "", messageKey: "", logExcerpt: "", customer: "",
     });
   });
 
@@ -47,6 +47,23 @@ describe("traceToRow: a fetch invocation", () => {
 
   it("records no plan when neither the trace nor the resolver has one", () => {
     expect(row(trace({ event: EVENTS.rpc }), noFallback)).toMatchObject({ plan: "", planSource: "none", cpuLimitMs: 0, subrequestLimit: 0 });
+  });
+});
+
+describe("traceToRow: the customer column", () => {
+  it("records the id of the first valid customer tag, without the prefix", () => {
+    expect(row(trace({ scriptTags: ["plan:pro", "customer:acme-1", "customer:other"] })).customer).toBe("acme-1");
+    expect(row(trace({ scriptTags: ["customer:bad id", "customer:", "customer:ok_2"] })).customer).toBe("ok_2");
+  });
+
+  it("records \"\" without a customer tag, or without tags, so the tenant is its own customer", () => {
+    expect(row(trace()).customer).toBe("");
+    expect(row(trace({ scriptTags: undefined })).customer).toBe("");
+    expect(row(trace({ scriptTags: "customer:acme" })).customer).toBe("");
+  });
+
+  it("uses the configured prefix and ignores the default one then", () => {
+    expect(traceToRow(trace({ scriptTags: ["customer:acme", "owner=globex"] }), fallback, "owner=")).toMatchObject({ row: { customer: "globex" } });
   });
 });
 
