@@ -4,7 +4,9 @@
  * allowed; nothing is silently replaced by a default.
  */
 import { isTenantName } from "@tenantscope/core/names";
+import { isCustomerId } from "@tenantscope/core/customers";
 import { isPlanName } from "@tenantscope/core/plans";
+import { periodRefusal } from "@tenantscope/core/usage";
 import type { MiddlewareHandler } from "hono";
 import { badRequest } from "./errors.ts";
 
@@ -126,4 +128,18 @@ export function parsePeriod(q: { month?: string | undefined; from?: string | und
   const from = Date.UTC(year, month, 1);
   const to = Date.UTC(year, month + 1, 1);
   return { from, to, label: new Date(from).toISOString().slice(0, 7) };
+}
+
+/** A period the usage export can answer in full or up to now; else a 400 that says why (future, or past AE's retention). */
+export function checkPeriod(period: Period, nowMs: number): Period {
+  const refusal = periodRefusal(period, nowMs);
+  if (refusal !== null) throw badRequest(refusal);
+  return period;
+}
+
+/** A customer filter: a customer id (the tag's, without the prefix) or the name of a tenant that is its own customer. */
+export function parseCustomer(value: string | undefined): string | null {
+  if (value === undefined || value === "") return null;
+  if (!isCustomerId(value)) throw badRequest("customer must be a customer id: letters, digits, '.', '_' and '-', 1-64 characters, starting with a letter or digit.");
+  return value;
 }

@@ -76,9 +76,44 @@ export const FIXTURE: readonly FixturePoint[] = [
   }),
 ];
 
+/** The billing month: two calendar months before the anchor's, always within AE's retention and older than any page's 30-day window. */
+export function billingMonth(anchorMs: number): { label: string; from: number; to: number } {
+  const a = new Date(anchorMs);
+  const from = Date.UTC(a.getUTCFullYear(), a.getUTCMonth() - 2, 1);
+  return { label: new Date(from).toISOString().slice(0, 7), from, to: Date.UTC(a.getUTCFullYear(), a.getUTCMonth() - 1, 1) };
+}
+
+/**
+ * The billing month's points. Customer acme owns delta and epsilon; zeta has no tag.
+ * delta changes plan from free to pro on day 18. Hand-computed (si × invocations):
+ * - acme/delta/free: 2×1 + 1×3 = 5 (ok 2, failed 3), CPU 2×4 + 3×2 = 14, wall 2×8 + 3×5 = 31
+ * - acme/delta/pro: 5×1 + 1×1 = 6 (ok 5, failed 1), CPU 5×10 + 60 = 110, wall 5×20 + 61 = 161
+ * - acme/epsilon/pro: 10×1 + 1 (last second) = 11, CPU 10×1 + 2 = 12, wall 10×2 + 2 = 22
+ * - zeta/zeta/free: 1 (first second) + 3×2 = 7, CPU 1 + 3×2×5 = 31, wall 1 + 3×2×6 = 37
+ * Not billed: delta's dispatcher answers (si 4), and a point one second before the month.
+ */
+export function billingPoints(anchorMs: number): FixturePoint[] {
+  const { from, to } = billingMonth(anchorMs);
+  const at = (dayMs: number, si: number, row: FixturePoint["row"]): FixturePoint => point(anchorMs - (from + dayMs), si, row);
+  const acme = { customer: "acme" } as const;
+  const d = (n: number): number => (n - 1) * DAY + 12 * 60 * MIN;
+  return [
+    at(d(3), 2, { tenant: "delta", ...acme, ...free, ...ok, invocations: 1, status: 200, cpuMs: 4, wallMs: 8 }),
+    at(d(10), 1, { tenant: "delta", ...acme, ...free, ...ok, outcome: "exception", pointKind: "folded", invocations: 3, status: 500, cpuMs: 2, wallMs: 5 }),
+    at(d(12), 4, { ...answer("delta", 403, "tenant_suspended", 'Tenant "delta" is suspended.'), customer: "acme" }),
+    at(d(20), 5, { tenant: "delta", ...acme, ...pro, ...ok, invocations: 1, status: 200, cpuMs: 10, wallMs: 20 }),
+    at(d(25), 1, { tenant: "delta", ...acme, ...pro, ...ok, outcome: "exceededCpu", violation: "cpu", invocations: 1, status: 0, cpuMs: 60, wallMs: 61 }),
+    at(d(5), 10, { tenant: "epsilon", ...acme, ...pro, ...ok, invocations: 1, status: 200, cpuMs: 1, wallMs: 2 }),
+    at(to - from - 1000, 1, { tenant: "epsilon", ...acme, ...pro, ...ok, invocations: 1, status: 200, cpuMs: 2, wallMs: 2 }),
+    at(0, 1, { tenant: "zeta", ...free, ...ok, invocations: 1, status: 200, cpuMs: 1, wallMs: 1 }),
+    at(d(15), 3, { tenant: "zeta", ...free, ...ok, invocations: 2, status: 200, cpuMs: 5, wallMs: 6 }),
+    at(-1000, 100, { tenant: "delta", ...acme, ...pro, ...ok, invocations: 1, status: 200, cpuMs: 1, wallMs: 1 }),
+  ];
+}
+
 /** One `_import` body line per point (local/README.md "Bulk import"). */
 export function importLines(anchorMs: number): string {
-  return FIXTURE.map((p) => {
+  return [...FIXTURE, ...billingPoints(anchorMs)].map((p) => {
     const dp = toDataPoint({ ...emptyRow(), ...p.row });
     return JSON.stringify({
       timestamp: new Date(anchorMs - p.agoMs).toISOString(),

@@ -30,8 +30,12 @@ function failing(upstream: Upstream): { h: ReturnType<typeof harness>; attempts:
 }
 
 const GOOD = JSON.stringify({
-  meta: [{ name: "tenant", type: "String" }, { name: "invocations", type: "UInt64" }, { name: "cpu_ms", type: "Float64" }, { name: "wall_ms", type: "Float64" }],
-  data: [{ tenant: "big", invocations: "9007199254740991", cpu_ms: 1.5, wall_ms: 2 }],
+  meta: [
+    { name: "tenant", type: "String" }, { name: "customer", type: "String" }, { name: "plan", type: "String" }, { name: "invocations", type: "UInt64" },
+    { name: "ok", type: "UInt64" }, { name: "failed", type: "UInt64" }, { name: "cpu_ms", type: "Float64" }, { name: "wall_ms", type: "Float64" },
+    { name: "first_seen", type: "DateTime" }, { name: "last_seen", type: "DateTime" },
+  ],
+  data: [{ tenant: "big", customer: "", plan: "free", invocations: "9007199254740991", ok: "9007199254740991", failed: "0", cpu_ms: 1.5, wall_ms: 2, first_seen: "2026-12-01 00:00:00", last_seen: "2026-12-01 00:00:00" }],
   rows: 1,
 });
 

@@ -1,6 +1,6 @@
 /** Small pure pieces: bucket keys, CSV, the script-safe JSON, period parsing. */
 import { describe, expect, it } from "vitest";
-import { billingCsv } from "../src/queries/billing.ts";
+import { periodRefusal, retentionStart, usageCsv, usageExport } from "@tenantscope/core/usage";
 import { limitPosition } from "../src/queries/plans.ts";
 import { parsePeriod } from "../src/params.ts";
 import { bucketStarts, normalizeBucketKey } from "../src/sql/build.ts";
@@ -19,8 +19,21 @@ describe("pure helpers", () => {
   });
 
   it("writes CSV that spreadsheets cannot run", () => {
-    const csv = billingCsv({ period: { from: "", to: "", label: "" }, tenant: null, rows: [{ tenant: "=cmd", invocations: 1, cpuMs: 0.12345, wallMs: 2 }], totals: { invocations: 1, cpuMs: 0.12345, wallMs: 2 } });
-    expect(csv.split("\r\n")[1]).toBe("'=cmd,1,0.123,2");
+    const period = { from: Date.UTC(2026, 10, 1), to: Date.UTC(2026, 11, 1), label: "2026-11" };
+    const row = { tenant: "=cmd", customer: "", plan: "-x", invocations: "1", ok: 1, failed: 0, cpu_ms: 0.12345, wall_ms: 2, first_seen: "2026-11-02 10:00:00", last_seen: "2026-11-02 10:00:00" };
+    const csv = usageCsv(usageExport([row], period, { tenant: null, customer: null }, Date.UTC(2026, 11, 1, 8)));
+    expect(csv.split("\r\n")[1]).toBe("'=cmd,'=cmd,'-x,2026-11-01T00:00:00Z,2026-12-01T00:00:00Z,1,1,0,0.123,2,2026-11-02T10:00:00Z,2026-11-02T10:00:00Z,2026-12-01T08:00:00Z,tenant_invocations");
+  });
+
+  it("keeps periods within AE's three months and not in the future", () => {
+    const now = Date.UTC(2026, 4, 31, 12);
+    // Three calendar months back, the day clamped: Feb 31 is Feb 28.
+    expect(new Date(retentionStart(now)).toISOString()).toBe("2026-02-28T12:00:00.000Z");
+    const month = (y: number, m: number) => ({ from: Date.UTC(y, m, 1), to: Date.UTC(y, m + 1, 1), label: `${y}-${m + 1}` });
+    expect(periodRefusal(month(2026, 2), now)).toBeNull();
+    expect(periodRefusal(month(2026, 4), now)).toBeNull();
+    expect(periodRefusal(month(2026, 1), now)).toMatch(/before 2026-02-28T12:00:00Z: .* The oldest whole month still kept is 2026-03\.$/);
+    expect(periodRefusal(month(2026, 5), now)).toMatch(/has not begun: it starts 2026-06-01T00:00:00Z and it is now 2026-05-31T12:00:00Z/);
   });
 
   it("embeds JSON that cannot close its script element", () => {

@@ -1,23 +1,30 @@
-/** GET /billing, GET /api/billing (JSON) and GET /api/billing.csv (download). */
+/** GET /billing, GET /api/billing (JSON download) and GET /api/billing.csv (CSV download). */
+import { usageCsv, usageFileName } from "@tenantscope/core/usage";
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { requirePage } from "../auth/middleware.ts";
-import { allowQuery, parsePeriod } from "../params.ts";
-import { billingCsv, loadBilling, type Billing } from "../queries/billing.ts";
+import { allowQuery, checkPeriod, parseCustomer, parsePeriod } from "../params.ts";
+import { loadBilling, type Billing } from "../queries/billing.ts";
 import { billingPage } from "../views/billing.ts";
 import { datasetEmpty, emptyState, nowMs, sqlClient, tenantScope } from "./shared.ts";
 
 /** Billing reads calendar periods (whole UTC days), not the other pages' time window. */
-const PERIOD_PARAMS = ["month", "from", "to"];
+const PERIOD_PARAMS = ["month", "from", "to", "customer"];
 
-function query(c: Context<AppEnv>): Record<"month" | "from" | "to", string | undefined> {
-  return { month: c.req.query("month"), from: c.req.query("from"), to: c.req.query("to") };
+export type BillingQuery = Record<"month" | "from" | "to" | "customer", string | undefined>;
+
+function query(c: Context<AppEnv>): BillingQuery {
+  return { month: c.req.query("month"), from: c.req.query("from"), to: c.req.query("to"), customer: c.req.query("customer") };
 }
 
 async function billing(c: Context<AppEnv>): Promise<Billing> {
-  const period = parsePeriod(query(c), nowMs(c));
-  return loadBilling(sqlClient(c), period, tenantScope(c.var.principal, null));
+  const now = nowMs(c);
+  const period = checkPeriod(parsePeriod(query(c), now), now);
+  const filter = { tenant: tenantScope(c.var.principal, null), customer: parseCustomer(c.req.query("customer")) };
+  return loadBilling(sqlClient(c), period, filter, now);
 }
+
+const attachment = (name: string): string => `attachment; filename="${name}"`;
 
 export const billingRoutes = new Hono<AppEnv>()
   .use("/billing", requirePage("billing"), allowQuery(...PERIOD_PARAMS))
@@ -27,12 +34,12 @@ export const billingRoutes = new Hono<AppEnv>()
     const b = await billing(c);
     return c.html(billingPage(b, c.var.principal, query(c), { asOfMs: nowMs(c), empty: emptyState(c) }));
   })
-  .get("/api/billing", async (c) => c.json({ ...(await billing(c)), ...datasetEmpty(c) }))
+  .get("/api/billing", async (c) => {
+    const b = await billing(c);
+    // A download with a name: a browser saves it rather than opening it in the tab.
+    return c.json({ ...b, ...datasetEmpty(c) }, 200, { "content-disposition": attachment(usageFileName(b, "json")) });
+  })
   .get("/api/billing.csv", async (c) => {
     const b = await billing(c);
-    const scope = b.tenant === null ? "" : `-${b.tenant}`;
-    return c.body(billingCsv(b), 200, {
-      "content-type": "text/csv; charset=utf-8",
-      "content-disposition": `attachment; filename="tenantscope-billing${scope}-${b.period.label}.csv"`,
-    });
+    return c.body(usageCsv(b), 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": attachment(usageFileName(b, "csv")) });
   });
