@@ -36,6 +36,8 @@ export interface RequestOptions {
   query?: Record<string, string | number | undefined>;
   body?: string | FormData;
   contentType?: string;
+  /** A POST that may safely run twice (an SQL query): retried like GET. */
+  idempotent?: boolean;
 }
 
 export interface ClientDeps {
@@ -105,7 +107,7 @@ export class ApiClient {
     const url = this.url(path, opts.query);
     const what = `${method} ${path}`;
     const policy = this.deps.retry ?? DEFAULT_RETRY;
-    const attempts = RETRYABLE_METHODS.has(method) ? policy.attempts : 1;
+    const attempts = RETRYABLE_METHODS.has(method) || opts.idempotent === true ? policy.attempts : 1;
     for (let attempt = 1; ; attempt++) {
       const headers: Record<string, string> = { authorization: `Bearer ${this.target.token}` };
       if (opts.contentType !== undefined) headers["content-type"] = opts.contentType;

@@ -12,6 +12,7 @@ import { planGroup } from "./commands/plan.ts";
 import { scriptGroup } from "./commands/script.ts";
 import { tagsGroup } from "./commands/tags.ts";
 import { tenantGroup } from "./commands/tenant.ts";
+import { usageGroup } from "./commands/usage.ts";
 import { ApiFailure, CliError, UsageError } from "./errors.ts";
 import { LOCAL_API_URL, resolveTarget, type Env } from "./target.ts";
 
@@ -21,6 +22,7 @@ export const groups: Record<string, Group> = {
   tags: tagsGroup,
   plan: planGroup,
   tenant: tenantGroup,
+  usage: usageGroup,
 };
 
 const GLOBAL_OPTIONS: ParseArgsOptionsConfig = {

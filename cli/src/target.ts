@@ -3,6 +3,7 @@
  * CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN are set. Only the base URL, the
  * account, the token and the plans KV id differ; every request is built the same.
  */
+import { parseCustomerPrefix } from "@tenantscope/core/customers";
 import { CliError } from "./errors.ts";
 
 export const LOCAL_API_URL = "http://127.0.0.1:8789";
@@ -87,4 +88,11 @@ export function resolveTarget(env: Env, flags: TargetFlags): Target {
 
 export function describeTarget(t: Target): string {
   return t.kind === "local" ? `local stand-in at ${t.accountUrl.replace(/\/client\/v4\/.*$/, "")}` : "Cloudflare";
+}
+
+/** The script-tag prefix naming a tenant's customer: $TENANTSCOPE_CUSTOMER_TAG_PREFIX, default `customer:` (the Tail Worker's CUSTOMER_TAG_PREFIX must match). */
+export function customerPrefix(env: Env): string {
+  const parsed = parseCustomerPrefix(env.TENANTSCOPE_CUSTOMER_TAG_PREFIX);
+  if (!parsed.ok) throw new CliError(`TENANTSCOPE_${parsed.message}`);
+  return parsed.value;
 }

@@ -1,11 +1,12 @@
 /** `tenantscope script upload|list|get|delete`. */
+import { customerTag, isCustomerId } from "@tenantscope/core/customers";
 import { isTenantName } from "@tenantscope/core/names";
 import { paths } from "../api.ts";
 import { assignPlan, uploadMany, uploadOne } from "../bulk.ts";
 import { arg, flag, int, list, printJson, str, table, type Context, type Group, type Values } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { PlansStore } from "../kv.ts";
-import { TAIL_WORKER } from "../target.ts";
+import { TAIL_WORKER, customerPrefix, type Env } from "../target.ts";
 import { COMPATIBILITY_DATE, findTenants, parseBindings, parseSamplingRate, validateTags, type UploadSettings } from "../upload.ts";
 
 interface ScriptResult {
@@ -23,9 +24,22 @@ function tenantName(raw: string): string {
   return raw;
 }
 
-function settingsOf(values: Values): UploadSettings {
+/** --tag values plus the customer tag of --customer; a --tag naming another customer is a contradiction. */
+function tagsOf(values: Values, env: Env): string[] {
+  const tags = list(values, "tag");
+  const customer = str(values, "customer");
+  if (customer === undefined) return validateTags(tags);
+  if (!isCustomerId(customer)) throw new UsageError(`invalid --customer "${customer}": letters, digits, '.', '_' and '-', 1-64 characters, starting with a letter or digit`);
+  const prefix = customerPrefix(env);
+  const own = customerTag(prefix, customer);
+  const other = tags.find((t) => t.startsWith(prefix) && t !== own);
+  if (other !== undefined) throw new UsageError(`--tag ${other} names another customer than --customer ${customer}`);
+  return validateTags([...tags, own]);
+}
+
+function settingsOf(values: Values, env: Env): UploadSettings {
   return {
-    tags: validateTags(list(values, "tag")),
+    tags: tagsOf(values, env),
     bindings: [...parseBindings(list(values, "binding"), "plain_text"), ...parseBindings(list(values, "secret"), "secret_text")],
     tailConsumers: flag(values, "no-tail") ? [] : [{ service: str(values, "tail") ?? TAIL_WORKER }],
     compatibilityDate: str(values, "compatibility-date") ?? COMPATIBILITY_DATE,
@@ -36,7 +50,7 @@ function settingsOf(values: Values): UploadSettings {
 }
 
 async function upload(ctx: Context, args: string[], values: Values): Promise<void> {
-  const settings = settingsOf(values);
+  const settings = settingsOf(values, ctx.env);
   const plan = str(values, "plan") ?? null;
   const plans = plan === null ? null : new PlansStore(ctx.api);
   if (plan !== null) await plans?.requirePlan(plan);
@@ -96,10 +110,13 @@ export const scriptGroup: Group = {
         `Every upload gets tail_consumers [{"service": "${TAIL_WORKER}"}] unless --no-tail.`,
         "--observability turns on Workers Logs for the Worker (metadata observability), so the dashboard can show its full logs;",
         "--logs-sampling R (0 to 1) keeps that fraction of invocations' logs.",
+        "--customer ID tags the script customer:ID (prefix $TENANTSCOPE_CUSTOMER_TAG_PREFIX, default customer:): the customer",
+        "that owns the tenant, for billing; without it the tenant is its own customer.",
       ],
       options: {
         tag: { type: "string", multiple: true },
         plan: { type: "string" },
+        customer: { type: "string" },
         binding: { type: "string", multiple: true },
         secret: { type: "string", multiple: true },
         "compatibility-date": { type: "string" },
