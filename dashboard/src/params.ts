@@ -48,6 +48,11 @@ export function parseSearch(value: string | undefined): string | null {
   return q;
 }
 
+/** The overview's grouping: by tenant (default) or, in addition, by customer. */
+export function parseGroup(value: string | undefined): "tenant" | "customer" {
+  return oneOf("group", value, ["tenant", "customer"] as const, "tenant");
+}
+
 export function parseDir(value: string | undefined): "asc" | "desc" {
   return oneOf("dir", value, ["asc", "desc"] as const, "desc");
 }

@@ -9,6 +9,7 @@ import type { BucketKey, RangeKey } from "../params.ts";
 import { type SqlClient, num, str } from "../sql/client.ts";
 import { MIXED } from "@tenantscope/core/schema";
 import { DATASET, errorCondition, lit, numLit, violationCondition, whereOf, type Scope } from "../sql/build.ts";
+import { loadCustomers, type Customers } from "./customers.ts";
 import { loadSeries, type Series } from "./series.ts";
 
 export const SORT_KEYS = ["tenant", "requests", "error_rate", "violations", "cpu_ms_total", "cpu_ms_p95"] as const;
@@ -41,6 +42,8 @@ export interface OverviewQuery {
   search: string | null;
   /** Sorting by error rate ranks only tenants with at least this many requests first. */
   minRequests: number;
+  /** "customer" adds the table of customers (one more round trip). */
+  group: "tenant" | "customer";
 }
 
 export interface Overview {
@@ -51,6 +54,8 @@ export interface Overview {
   /** Tenants in the window (matching the search): the table shows `limit` of them from `offset`. */
   tenantCount: number;
   offset: number;
+  /** With group=customer only. */
+  customers: Customers | null;
 }
 
 export interface TenantsPage {
@@ -87,9 +92,10 @@ export async function loadOverview(sql: SqlClient, q: OverviewQuery): Promise<Ov
   const scope: Scope = { from: q.from, to: q.to, tenant: q.tenant };
   const offset = (q.page - 1) * q.limit;
   const tableScope: Scope = q.search === null ? scope : { ...scope, extra: [searchCondition(q.search)] };
-  const [series, table] = await Promise.all([
+  const [series, table, customers] = await Promise.all([
     loadSeries(sql, scope, q.bucket),
     sql.query(tenantsSql(tableScope, { sort: q.sort, dir: q.dir, limit: q.limit, offset, minRequests: q.minRequests })),
+    q.group === "customer" ? loadCustomers(sql, scope) : Promise.resolve(null),
   ]);
   const tenants = table.rows.map((row): TenantRow => {
     const tenant = str(row, "tenant");
@@ -108,5 +114,5 @@ export async function loadOverview(sql: SqlClient, q: OverviewQuery): Promise<Ov
   const errors = series.outcomes.filter((o) => o.outcome !== "ok" && o.outcome !== MIXED).reduce((n, o) => n + o.total, 0);
   // Without rows_before_limit_at_least (it is "at least"), the rows seen are the floor.
   const tenantCount = Math.max(table.rowsBeforeLimit ?? 0, offset + tenants.length);
-  return { query: q, totals: { requests, errors, errorRate: requests === 0 ? 0 : errors / requests }, series, tenants, tenantCount, offset };
+  return { query: q, totals: { requests, errors, errorRate: requests === 0 ? 0 : errors / requests }, series, tenants, tenantCount, offset, customers };
 }

@@ -7,7 +7,7 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { requirePage } from "../auth/middleware.ts";
 import { mayOpen } from "../auth/users.ts";
-import { allowQuery, parseDir, parseIntParam, parseSearch, parseSort, parseTenant } from "../params.ts";
+import { allowQuery, parseDir, parseGroup, parseIntParam, parseSearch, parseSort, parseTenant } from "../params.ts";
 import { SORT_KEYS, loadOverview, type Overview } from "../queries/overview.ts";
 import { overviewPage } from "../views/overview.ts";
 import { datasetEmpty, emptyState, nowMs, qs, sqlClient, tenantScope, TIME_PARAMS, windowOf } from "./shared.ts";
@@ -16,7 +16,7 @@ const MAX_ROWS = 1000;
 const MAX_PAGE = 10_000;
 /** Below this many requests in the window, an error rate says little (4 requests, 2 errors). */
 export const DEFAULT_MIN_REQUESTS = 20;
-const OVERVIEW_PARAMS = [...TIME_PARAMS, "sort", "dir", "limit", "page", "q", "min"];
+const OVERVIEW_PARAMS = [...TIME_PARAMS, "sort", "dir", "limit", "page", "q", "min", "group"];
 
 async function overview(c: Context<AppEnv>, w = windowOf(c)): Promise<Overview> {
   return loadOverview(sqlClient(c), {
@@ -31,6 +31,7 @@ async function overview(c: Context<AppEnv>, w = windowOf(c)): Promise<Overview> 
     page: parseIntParam("page", c.req.query("page"), 1, MAX_PAGE, 1),
     search: parseSearch(c.req.query("q")),
     minRequests: parseIntParam("min", c.req.query("min"), 0, 1_000_000_000, DEFAULT_MIN_REQUESTS),
+    group: parseGroup(c.req.query("group")),
   });
 }
 

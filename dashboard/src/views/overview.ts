@@ -5,6 +5,7 @@ import { mayOpen } from "../auth/users.ts";
 import type { Overview, SortKey } from "../queries/overview.ts";
 import { qs } from "../routes/shared.ts";
 import { chartFigure, seriesChart, seriesSummary } from "./chart.ts";
+import { customersTable } from "./customers.ts";
 import { fmtInt, fmtMs, fmtPct } from "./format.ts";
 import { layout, type EmptyState, type Html } from "./layout.ts";
 import type { TimeWindow } from "../time.ts";
@@ -65,7 +66,7 @@ function searchForm(o: Overview, keep: Keep): Html {
 export function overviewPage(o: Overview, principal: Principal, x: OverviewExtras): Html {
   const q = o.query;
   const timeKeep = timeParams(x.window);
-  const keep: Keep = { ...timeKeep, sort: q.sort, dir: q.dir, q: q.search, limit: q.limit === 100 ? null : q.limit, min: q.minRequests === x.defaultMinRequests ? null : q.minRequests };
+  const keep: Keep = { ...timeKeep, sort: q.sort, dir: q.dir, q: q.search, limit: q.limit === 100 ? null : q.limit, min: q.minRequests === x.defaultMinRequests ? null : q.minRequests, group: q.group === "tenant" ? null : q.group };
   const canOpenTenant = mayOpen(principal, "tenant");
   const rows = o.tenants.map((t) => {
     const name = t.linkable && canOpenTenant ? html`<a href="/tenants/${t.tenant}${qs(timeKeep)}">${t.tenant}</a>` : html`${t.tenant}`;
@@ -79,7 +80,7 @@ export function overviewPage(o: Overview, principal: Principal, x: OverviewExtra
       : html``;
   const chart = seriesChart("overview-series", o.series, q.bucket, false);
   const body = html`
-${timeControl({ path: "/", window: x.window, keep: { sort: q.sort, dir: q.dir, q: q.search }, asOfMs: x.asOfMs })}
+${timeControl({ path: "/", window: x.window, keep: { sort: q.sort, dir: q.dir, q: q.search, group: q.group === "tenant" ? null : q.group }, asOfMs: x.asOfMs })}
 <section class="cards" aria-label="Totals">
   <div class="card"><span>Requests</span><b data-figure="requests">${fmtInt(o.totals.requests)}</b></div>
   <div class="card"><span>Errors</span><b data-figure="errors">${fmtInt(o.totals.errors)}</b></div>
@@ -87,6 +88,8 @@ ${timeControl({ path: "/", window: x.window, keep: { sort: q.sort, dir: q.dir, q
 </section>
 <h2>Requests by outcome</h2>
 ${chartFigure(chart, "Requests by outcome over time (UTC), stacked", seriesSummary(o.series, q.bucket))}
+<p class="row" data-figure="group">Group: ${q.group === "tenant" ? html`<b>tenants</b> · <a href="/${qs({ ...keep, group: "customer", page: null })}">customers too</a>` : html`<a href="/${qs({ ...keep, group: null })}">tenants only</a> · <b>customers too</b>`}</p>
+${o.customers === null ? "" : customersTable(o.customers, mayOpen(principal, "billing"))}
 <h2 id="tenants-title">Tenants</h2>
 ${searchForm(o, keep)}
 ${pager(o, keep)}
