@@ -71,6 +71,8 @@ describe("billing: a month with a plan change", () => {
     const page = await (await h.request(`/billing?month=${label}&customer=acme`, { as: "billing" })).text();
     expect(page).toContain('data-figure="customer">acme<');
     expect(page).toContain('data-figure="total-invocations">22<');
+    // delta's free period: first and last invocation on different days, both dated.
+    expect(page).toContain(`${label}-03 12:00:00 – ${label}-10 12:00:00`);
   });
 
   it("refuses a month that has not begun and one past AE's three-month retention, saying why", async () => {

@@ -14,6 +14,12 @@ const figures = (f: UsageFigures): Html =>
   html`<td class="num">${fmtInt(f.invocations)}</td><td class="num">${fmtInt(f.ok)}</td><td class="num">${fmtInt(f.failed)}</td><td class="num">${fmtMs(f.cpuMs)}</td><td class="num">${fmtMs(f.wallMs)}</td>`;
 const figureHeads = html`<th scope="col" class="num">Invocations</th><th scope="col" class="num">OK</th><th scope="col" class="num">Failed</th><th scope="col" class="num">CPU</th><th scope="col" class="num">Wall time</th>`;
 
+/** First – last invocation, UTC; the last one's date only when it differs. */
+function seen(first: string, last: string): string {
+  const t = (s: string): string => s.replace("T", " ").replace("Z", "");
+  return `${t(first)} – ${first.slice(0, 10) === last.slice(0, 10) ? last.slice(11, 19) : t(last)}`;
+}
+
 /** A link to the month before or after, or a disabled label when AE cannot answer it. */
 function monthLink(month: string, text: string, rel: "prev" | "next", customer: string | undefined, nowMs: number): Html {
   const period = monthPeriod(month);
@@ -30,7 +36,7 @@ export function billingPage(b: Billing, principal: Principal, query: BillingQuer
     (c) => html`<tr><th scope="row"><a href="/billing${qs({ ...keep, customer: c.customer })}">${c.customer}</a></th><td class="num">${c.tenants.length}</td>${figures(c)}</tr>`,
   );
   const rows = b.rows.map(
-    (r) => html`<tr><td>${r.customer}</td><th scope="row">${r.tenant}</th><td>${r.plan === "" ? "(none)" : r.plan}</td>${figures(r)}<td>${r.firstSeen.replace("T", " ").replace("Z", "")} – ${r.lastSeen.slice(11, 19)}</td></tr>`,
+    (r) => html`<tr><td>${r.customer}</td><th scope="row">${r.tenant}</th><td>${r.plan === "" ? "(none)" : r.plan}</td>${figures(r)}<td>${seen(r.firstSeen, r.lastSeen)}</td></tr>`,
   );
   const chart: ChartSpec = {
     id: "billing-invocations",
