@@ -97,6 +97,10 @@ export class PlansStore {
     await this.put(kvKeys.tenant(tenant), assignmentRecord(valid.value));
   }
 
+  async deleteAssignment(tenant: string): Promise<void> {
+    await this.api.call("DELETE", paths.kvValue(this.id, kvKeys.tenant(tenant)));
+  }
+
   /** Refuses a plan that neither KV nor the built-ins define: the dispatcher would apply "free". */
   async requirePlan(name: string): Promise<void> {
     if (!isPlanName(name)) throw new UsageError(`invalid plan name "${name}": lower-case letters, digits and dashes`);
