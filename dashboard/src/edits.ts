@@ -60,7 +60,10 @@ async function checkScopedChange(env: EditsEnv, tenant: string, next: { plan: st
   }
 }
 
-export async function saveAssignment(env: EditsEnv, principal: Principal, tenant: string, input: unknown): Promise<AuditEntry> {
+/** Checks that the tenant exists (routes/guard.ts); throws to refuse. */
+export type TenantGuard = (tenant: string) => Promise<void>;
+
+export async function saveAssignment(env: EditsEnv, principal: Principal, tenant: string, input: unknown, guard: TenantGuard): Promise<AuditEntry> {
   if (principal.tenant !== null && principal.tenant !== tenant) throw forbidden(`You can only change tenant "${principal.tenant}".`);
   const assignment = validateAssignment(input);
   if (!assignment.ok) throw badRequest(`The assignment of "${tenant}" was not saved: ${assignment.message}.`);
@@ -68,6 +71,7 @@ export async function saveAssignment(env: EditsEnv, principal: Principal, tenant
   const plan = await readPlan(env.PLANS, assignment.value.plan);
   if (plan === null || plan.limits === null) throw badRequest(`There is no plan "${assignment.value.plan}"; create it on the plans page first.`);
   if (principal.tenant !== null) await checkScopedChange(env, tenant, assignment.value);
+  await guard(tenant);
   return record(env, { actor: principal.user, action: "assignment", key: kvKeys.tenant(tenant), value: assignmentRecord(assignment.value) });
 }
 

@@ -17,6 +17,9 @@ const STATUS = {
   sql_bad_response: 502,
   sql_rate_limited: 503,
   telemetry_failed: 502,
+  namespace_failed: 502,
+  /** A change for a tenant the dashboard cannot find: confirm it (force) to save it anyway. */
+  unknown_tenant: 409,
   not_configured: 501,
   storage_failed: 503,
   misconfigured: 500,

@@ -4,10 +4,16 @@
  *
  * Bindings: the test config (vitest.config.ts) binds only names that the production
  * config declares (the secrets and AE_SQL_URL), so the generated `Env` already types
- * them and nothing is merged into `Cloudflare.Env` here. A test-only binding would be
- * declared by merging into `Cloudflare.Env` in this file.
+ * them. The one merged into `Env` here is the optional secret
+ * CF_NAMESPACE_TOKEN (not in `secrets.required`, so not generated), which guard.test.ts sets.
  */
 import "vitest";
+
+declare global {
+  interface Env {
+    CF_NAMESPACE_TOKEN?: string;
+  }
+}
 
 declare module "vitest" {
   /** What global-setup.ts provides and the tests read with `inject()`. */

@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { parseAssignmentRecord, parsePlanRecord } from "@tenantscope/core/plans";
 import type { AuditEntry } from "../src/audit.ts";
 import type { PlansData } from "../src/views/plans.ts";
+import { activeByLatestPlan } from "../src/queries/plans.ts";
 import { harness, json, login } from "./helpers.ts";
 
 describe("plans page", () => {
@@ -25,7 +26,22 @@ describe("plans page", () => {
     expect(plan("pro")?.stats?.violationRate).toBeCloseTo(1 / 22, 10);
     expect(plan("enterprise")?.stats).toBeNull();
     expect(d.otherPlans.map((o) => [o.plan, o.invocations])).toEqual([["(mixed)", 5]]);
+    // alpha, beta, gamma: the overflow fold is no tenant.
+    expect(d.activeTenants).toBe(3);
     expect(h.sent).toHaveLength(3);
+  });
+
+  it("counts a tenant that changed plan once, under its latest plan", () => {
+    const { byPlan, tenants } = activeByLatestPlan([
+      { plan: "free", tenant: "moved", last: "2026-11-20 10:00:00" },
+      { plan: "pro", tenant: "moved", last: "2026-11-21 09:00:00" },
+      { plan: "free", tenant: "stayed", last: "2026-11-21 12:00:00" },
+      { plan: "enterprise", tenant: "tie", last: "2026-11-21 12:00:00" },
+      { plan: "pro", tenant: "tie", last: "2026-11-21 12:00:00" },
+      { plan: "(mixed)", tenant: "~overflow", last: "2026-11-21 12:00:00" },
+    ]);
+    expect(Object.fromEntries(byPlan)).toEqual({ pro: 2, free: 1 });
+    expect(tenants).toBe(3);
   });
 
   it("answers the CPU what-if from the data: share of invocations and of tenants over a proposed limit", async () => {
@@ -81,11 +97,12 @@ describe("plan edits", () => {
   it("assigns a tenant through the form and shows the change in the audit log on the page", async () => {
     const h = harness();
     const { cookie, csrf } = await login(h, "operator");
+    // delta has never had traffic: confirmed with "force" (guard.test.ts covers the refusal).
     const res = await h.request("/assignments", {
       method: "POST",
       cookie,
       headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://dash.test" },
-      body: new URLSearchParams({ _csrf: csrf, tenant: "delta", plan: "pro", suspended: "true" }).toString(),
+      body: new URLSearchParams({ _csrf: csrf, tenant: "delta", plan: "pro", suspended: "true", force: "on" }).toString(),
     });
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/plans?saved=tenant%3Adelta");
@@ -123,7 +140,7 @@ describe("plan edits", () => {
     });
     expect((await h.request("/plans/free", { ...form({ cpuMs: "12", subRequests: "15" }), cookie })).status).toBe(303);
     expect(await env.PLANS.get("plan:free")).toBe('{"cpuMs":12,"subRequests":15}');
-    expect((await h.request("/tenants/epsilon/assignment", { ...form({ plan: "free" }), cookie })).status).toBe(303);
+    expect((await h.request("/tenants/epsilon/assignment", { ...form({ plan: "free", force: "on" }), cookie })).status).toBe(303);
     expect(await env.PLANS.get("tenant:epsilon")).toBe('{"plan":"free"}');
   });
 

@@ -74,6 +74,8 @@ export function dashboardSecrets(creds: DevCredentials, apiToken: string): Recor
     CF_API_TOKEN: apiToken,
     // The local API also stands in for Workers Observability (local/src/api/telemetry.ts).
     CF_OBSERVABILITY_TOKEN: apiToken,
+    // And for the Dispatch Namespace API, so assignments of unknown tenants are refused (dashboard/src/namespace.ts).
+    CF_NAMESPACE_TOKEN: apiToken,
     DASHBOARD_USERS: JSON.stringify(users),
     SESSION_SECRET: creds.sessionSecret,
   };

@@ -267,6 +267,8 @@ export interface DashboardWiring {
   sqlUrl: string;
   /** The local Workers Observability telemetry query endpoint, with `{account}`. */
   telemetryUrl: string;
+  /** The local Dispatch Namespace scripts endpoint, with `{account}` and `{namespace}` as in the production var. */
+  namespaceUrl: string;
   /** Values production keeps as secrets (logins.ts). */
   secrets: Record<string, string>;
   /** What the empty state tells a developer to run (commands.ts). */
@@ -282,7 +284,7 @@ export function dashboardWorkerOptions(config: WorkerConfig, scriptPath: string,
   const configDir = config.configPath === undefined ? REPO_ROOT : resolve(config.configPath, "..");
   return {
     ...baseWorkerOptions(config, scriptPath),
-    bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, TELEMETRY_QUERY_URL: wiring.telemetryUrl, DEMO_COMMAND: wiring.demoCommand, ...wiring.secrets }),
+    bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, TELEMETRY_QUERY_URL: wiring.telemetryUrl, NAMESPACE_API_URL: wiring.namespaceUrl, DEMO_COMMAND: wiring.demoCommand, ...wiring.secrets }),
     kvNamespaces: kvNamespaces(config, new Set()),
     durableObjects: durableObjects(config),
     serviceBindings: configServices(config),

@@ -100,6 +100,7 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
         port: plan.dashboardPort,
         sqlUrl: `http://127.0.0.1:${plan.apiPort}/client/v4/accounts/{account}/analytics_engine/sql`,
         telemetryUrl: `http://127.0.0.1:${plan.apiPort}/client/v4/accounts/{account}/workers/observability/telemetry/query`,
+        namespaceUrl: `http://127.0.0.1:${plan.apiPort}/client/v4/accounts/{account}/workers/dispatch/namespaces/{namespace}/scripts`,
         secrets: plan.dashboardSecrets,
         demoCommand: demoCommand(plan.port),
       }),

@@ -3,7 +3,7 @@
  * violation rate and active tenants, and the what-if of a proposed limit. Three SQL
  * round trips, concurrent. Plan limits themselves come from KV (kv.ts).
  */
-import { INDEX_COLUMN, sampledCount, sampledCountIf, sampledQuantile } from "@tenantscope/core/schema";
+import { INDEX_COLUMN, OVERFLOW_TENANT, sampledCount, sampledCountIf, sampledQuantile } from "@tenantscope/core/schema";
 import { type SqlClient, num, str } from "../sql/client.ts";
 import { DATASET, col, lit, numLit, violationCondition, whereOf, type Scope } from "../sql/build.ts";
 
@@ -48,7 +48,10 @@ export interface PlanStats {
   cpuMsP50: number;
   cpuMsP95: number;
   cpuMsP99: number;
-  /** Tenants with at least one invocation on this plan in the period. */
+  /**
+   * Tenants whose latest invocation in the period ran on this plan: each tenant is
+   * counted once, so the plans add up to the tenants that exist (activeByLatestPlan).
+   */
   activeTenants: number;
   /** Invocations per bin of CPU_BIN_EDGES. */
   histogram: number[];
@@ -105,7 +108,7 @@ export function planTenantsSql(scope: Scope, whatIf: WhatIfQuery | null): string
     extra.push(`,\n  ${sampledCountIf(cond)} AS over_sub`);
   }
   return [
-    `SELECT ${col("plan")} AS plan, ${INDEX_COLUMN} AS tenant, ${sampledCount()} AS invocations${extra.join("")}`,
+    `SELECT ${col("plan")} AS plan, ${INDEX_COLUMN} AS tenant, ${sampledCount()} AS invocations, max(timestamp) AS last${extra.join("")}`,
     `FROM ${DATASET} ${whereOf(scope)}`,
     "GROUP BY plan, tenant",
   ].join("\n");
@@ -113,7 +116,34 @@ export function planTenantsSql(scope: Scope, whatIf: WhatIfQuery | null): string
 
 const share = (part: number, whole: number): number => (whole === 0 ? 0 : part / whole);
 
-export async function loadPlanStats(sql: SqlClient, scope: Scope, whatIf: WhatIfQuery | null): Promise<{ stats: PlanStats[]; whatIf: WhatIf | null }> {
+/**
+ * Active tenants per plan, each tenant counted once under the plan of its latest
+ * invocation in the window (a tenant moved from free to pro mid-week is a pro tenant
+ * now; counting it under both made the plans add up to more tenants than exist).
+ * `last` is AE's 'YYYY-MM-DD hh:mm:ss', which sorts as it reads.
+ */
+export function activeByLatestPlan(rows: readonly { plan: string; tenant: string; last: string }[]): { byPlan: Map<string, number>; tenants: number } {
+  const latest = new Map<string, { plan: string; last: string }>();
+  for (const row of rows) {
+    // An overflow fold is several tenants at once, none of them countable.
+    if (row.tenant === OVERFLOW_TENANT) continue;
+    const seen = latest.get(row.tenant);
+    // Ties (the same second) go to the plan that sorts last, so the answer never depends on row order.
+    if (seen === undefined || row.last > seen.last || (row.last === seen.last && row.plan > seen.plan)) latest.set(row.tenant, { plan: row.plan, last: row.last });
+  }
+  const byPlan = new Map<string, number>();
+  for (const { plan } of latest.values()) byPlan.set(plan, (byPlan.get(plan) ?? 0) + 1);
+  return { byPlan, tenants: latest.size };
+}
+
+export interface PlanStatsResult {
+  stats: PlanStats[];
+  /** Distinct tenants with an invocation in the window (the sum of activeTenants over plans). */
+  activeTenants: number;
+  whatIf: WhatIf | null;
+}
+
+export async function loadPlanStats(sql: SqlClient, scope: Scope, whatIf: WhatIfQuery | null): Promise<PlanStatsResult> {
   const [statsResult, histResult, tenantResult] = await Promise.all([
     sql.query(planStatsSql(scope)),
     sql.query(histogramSql(scope)),
@@ -128,8 +158,7 @@ export async function loadPlanStats(sql: SqlClient, scope: Scope, whatIf: WhatIf
     h[bin] = (h[bin] ?? 0) + num(row, "invocations");
     histograms.set(plan, h);
   }
-  const active = new Map<string, number>();
-  for (const row of tenantResult.rows) active.set(str(row, "plan"), (active.get(str(row, "plan")) ?? 0) + 1);
+  const active = activeByLatestPlan(tenantResult.rows.map((r) => ({ plan: str(r, "plan"), tenant: str(r, "tenant"), last: str(r, "last") })));
   const stats = statsResult.rows.map((row): PlanStats => {
     const plan = str(row, "plan");
     const invocations = num(row, "invocations");
@@ -144,11 +173,11 @@ export async function loadPlanStats(sql: SqlClient, scope: Scope, whatIf: WhatIf
       cpuMsP50: num(row, "p50"),
       cpuMsP95: num(row, "p95"),
       cpuMsP99: num(row, "p99"),
-      activeTenants: active.get(plan) ?? 0,
+      activeTenants: active.byPlan.get(plan) ?? 0,
       histogram: histograms.get(plan) ?? Array.from({ length: bins }, () => 0),
     };
   });
-  return { stats, whatIf: whatIf === null ? null : summariseWhatIf(whatIf, tenantResult.rows.filter((r) => str(r, "plan") === whatIf.plan)) };
+  return { stats, activeTenants: active.tenants, whatIf: whatIf === null ? null : summariseWhatIf(whatIf, tenantResult.rows.filter((r) => str(r, "plan") === whatIf.plan)) };
 }
 
 function summariseWhatIf(q: WhatIfQuery, rows: Record<string, string | number | null>[]): WhatIf {

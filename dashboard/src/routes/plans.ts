@@ -4,16 +4,18 @@
  * (operator + CSRF) before its body is used.
  */
 import { Hono, type Context } from "hono";
-import { MAX_CPU_MS, MAX_SUBREQUESTS } from "@tenantscope/core/plans";
+import { MAX_CPU_MS, MAX_SUBREQUESTS, kvKeys } from "@tenantscope/core/plans";
 import type { AppEnv } from "../app-env.ts";
 import { requirePage, requireWrite } from "../auth/middleware.ts";
 import { defaultPlan } from "../config.ts";
 import { assignmentInput, auditEntries, planInput, saveAssignment, savePlan } from "../edits.ts";
-import { badRequest } from "../errors.ts";
+import { DashboardError, badRequest } from "../errors.ts";
 import { listPlans } from "../kv.ts";
 import { allowQuery, parseIntParam, parsePlanName, parseTenant } from "../params.ts";
 import { loadPlanStats, type WhatIfQuery } from "../queries/plans.ts";
+import { confirmPage } from "../views/confirm.ts";
 import { plansPage, type PlansData } from "../views/plans.ts";
+import { isForced, tenantGuard } from "./guard.ts";
 import { datasetEmpty, emptyState, nowMs, qs, sqlClient, tenantScope, TIME_PARAMS, windowOf } from "./shared.ts";
 
 const AUDIT_ON_PAGE = 50;
@@ -53,6 +55,7 @@ async function plansData(c: Context<AppEnv>): Promise<PlansData> {
     defaultPlan: defaultPlan(c.env),
     plans: entries.map((e) => ({ ...e, stats: byPlan.get(e.plan) ?? null })),
     otherPlans: data.stats.filter((s) => !known.has(s.plan)),
+    activeTenants: data.activeTenants,
     whatIf: data.whatIf,
     audit,
   };
@@ -68,6 +71,25 @@ async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
 
 async function formBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
   return (await c.req.parseBody()) as Record<string, unknown>;
+}
+
+/**
+ * A form's assignment change; an unknown tenant answers with the confirmation page
+ * (409), which posts the same values again with `force`.
+ */
+async function assignFromForm(c: Context<AppEnv>, tenant: string, form: Record<string, unknown>, action: string, back: string): Promise<Response | null> {
+  try {
+    await saveAssignment(c.env, c.var.principal, tenant, assignmentInput(form), tenantGuard(c, isForced(form.force)));
+    return null;
+  } catch (error) {
+    if (!(error instanceof DashboardError) || error.code !== "unknown_tenant") throw error;
+    const fields: Record<string, string> = {};
+    for (const name of ["tenant", "plan", "suspended"]) {
+      const value = form[name];
+      if (typeof value === "string") fields[name] = value;
+    }
+    return c.html(confirmPage(error.message, c.var.principal, { action, fields, back }), 409);
+  }
 }
 
 export const plansRoutes = new Hono<AppEnv>()
@@ -94,16 +116,18 @@ export const plansRoutes = new Hono<AppEnv>()
   })
   .post("/tenants/:tenant/assignment", requireWrite(), async (c) => {
     const tenant = parseTenant(c.req.param("tenant"));
-    await saveAssignment(c.env, c.var.principal, tenant, assignmentInput(await formBody(c)));
-    return c.redirect(`/tenants/${tenant}`, 303);
+    const refused = await assignFromForm(c, tenant, await formBody(c), `/tenants/${tenant}/assignment`, `/tenants/${tenant}`);
+    return refused ?? c.redirect(`/tenants/${tenant}`, 303);
   })
   .post("/assignments", requireWrite(), async (c) => {
     const form = await formBody(c);
     const tenant = parseTenant(typeof form.tenant === "string" ? form.tenant : undefined);
-    const entry = await saveAssignment(c.env, c.var.principal, tenant, assignmentInput(form));
-    return c.redirect(`/plans${qs({ saved: entry.key })}`, 303);
+    const refused = await assignFromForm(c, tenant, form, "/assignments", "/plans");
+    return refused ?? c.redirect(`/plans${qs({ saved: kvKeys.tenant(tenant) })}`, 303);
   })
+  // `?force=true` saves a change for a tenant the dashboard cannot find (409 unknown_tenant otherwise).
   .put("/api/tenants/:tenant/assignment", requireWrite(), async (c) => {
     const tenant = parseTenant(c.req.param("tenant"));
-    return c.json({ saved: await saveAssignment(c.env, c.var.principal, tenant, await jsonBody(c)) });
+    const guard = tenantGuard(c, isForced(c.req.query("force")));
+    return c.json({ saved: await saveAssignment(c.env, c.var.principal, tenant, await jsonBody(c), guard) });
   });

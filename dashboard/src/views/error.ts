@@ -15,6 +15,8 @@ const TITLES: Partial<Record<DashboardError["code"], string>> = {
   sql_bad_response: "Analytics unavailable",
   sql_rate_limited: "Analytics busy",
   storage_failed: "Storage unavailable",
+  unknown_tenant: "Unknown tenant",
+  namespace_failed: "Namespace unavailable",
   misconfigured: "Misconfigured",
 };
 

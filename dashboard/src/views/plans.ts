@@ -20,6 +20,8 @@ export interface PlansData {
   plans: PlanView[];
   /** Plan labels in the data that are no plan now (`(mixed)` folds, deleted plans). */
   otherPlans: PlanStats[];
+  /** Distinct tenants with invocations in the window: the plans' active tenants add up to it. */
+  activeTenants: number;
   whatIf: WhatIf | null;
   audit: AuditEntry[];
 }
@@ -131,7 +133,7 @@ export function plansPage(d: PlansData, principal: Principal, notice: string | n
       : html`<p class="note">Also in the data: ${d.otherPlans.map((o) => `${o.plan} (${fmtInt(o.invocations)} invocations)`).join(", ")}: points of several plans folded together, or plans that no longer exist.</p>`;
   const body = html`${notice === null ? html`` : html`<div class="notice" role="status">${notice}</div>`}
 ${timeControl({ path: "/plans", window: d.window, keep: {}, asOfMs: x.asOfMs, bucketPicker: false })}
-<p class="note">Active tenants are those with invocations on the plan in the window. CPU bins are in ms; the solid line is the plan's limit, a dashed one the what-if's proposal.</p>
+<p class="note">${fmtInt(d.activeTenants)} active tenants in the window, each counted once, under the plan of its latest invocation (a tenant that changed plan counts under its new one). CPU bins are in ms; the solid line is the plan's limit, a dashed one the what-if's proposal.</p>
 <div class="plans">${d.plans.map((p) => planCard(p, d, principal))}</div>
 ${other}
 ${whatIfSection(d)}
