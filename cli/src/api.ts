@@ -159,5 +159,6 @@ export const paths = {
   tags: (ns: string, name: string) => `${paths.script(ns, name)}/tags`,
   tag: (ns: string, name: string, tag: string) => `${paths.script(ns, name)}/tags/${encodeURIComponent(tag)}`,
   kvValue: (id: string, key: string) => `/storage/kv/namespaces/${encodeURIComponent(id)}/values/${encodeURIComponent(key)}`,
+  kvMetadata: (id: string, key: string) => `/storage/kv/namespaces/${encodeURIComponent(id)}/metadata/${encodeURIComponent(key)}`,
   kvKeys: (id: string) => `/storage/kv/namespaces/${encodeURIComponent(id)}/keys`,
 };

@@ -7,6 +7,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { ApiClient, type FetchLike, type RetryPolicy } from "./api.ts";
 import type { Command, Group, Output, Values } from "./command.ts";
+import { auditGroup } from "./commands/audit.ts";
 import { namespaceGroup } from "./commands/namespace.ts";
 import { planGroup } from "./commands/plan.ts";
 import { scriptGroup } from "./commands/script.ts";
@@ -23,6 +24,7 @@ export const groups: Record<string, Group> = {
   plan: planGroup,
   tenant: tenantGroup,
   usage: usageGroup,
+  audit: auditGroup,
 };
 
 const GLOBAL_OPTIONS: ParseArgsOptionsConfig = {

@@ -1,8 +1,10 @@
 /**
- * Guarded tenant changes against the local stand-in (one Miniflare, in memory): a
- * tenant that is not in the namespace is refused unless forced, `tenant list` shows
- * what KV and the namespace know, and `tenant unassign` removes a record.
+ * Guarded and audited tenant changes against the local stack (one Miniflare, in
+ * memory): a tenant that is not in the namespace is refused unless forced, `tenant
+ * list` shows what KV and the namespace know, `tenant unassign` removes a record, and
+ * every CLI change lands in the one audit log the stack's dashboard shows too.
  */
+import type { AuditEntry } from "@tenantscope/core/audit";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../local/dev/stack.ts";
@@ -12,7 +14,24 @@ import type { TenantRow } from "../src/commands/tenant-list.ts";
 const HELLO = resolve(import.meta.dirname, "../../examples/hello");
 let stack: Stack;
 
-const cli = (...argv: string[]): Promise<CliResult> => runCli({ env: { TENANTSCOPE_API_URL: stack.urls.api } }, ...argv);
+const cli = (...argv: string[]): Promise<CliResult> => runCli({ env: { TENANTSCOPE_API_URL: stack.urls.api, TENANTSCOPE_ACTOR: "ci-bot" } }, ...argv);
+
+/** The stack's dashboard, as its operator (the JSON API, bearer token). */
+function dashboard(path: string, init: RequestInit = {}): Promise<Response> {
+  const operator = stack.dashboardLogins.find((l) => l.role === "operator" && l.tenant === null);
+  if (operator === undefined) throw new Error("no operator login in the stack");
+  return fetch(`${stack.urls.dashboard}${path}`, { ...init, headers: { authorization: `Bearer ${operator.token}`, "content-type": "application/json" } });
+}
+
+/** A write straight to KV through the REST API, as `wrangler kv key put` does: behind tenantscope's back. */
+async function directPut(key: string, value: string): Promise<void> {
+  const res = await fetch(`${stack.urls.api}/client/v4/accounts/local/storage/kv/namespaces/tenantscope-plans/values/${encodeURIComponent(key)}`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${stack.apiToken}` },
+    body: value,
+  });
+  if (!res.ok) throw new Error(`direct KV write failed: ${res.status}`);
+}
 
 async function ok(...argv: string[]): Promise<string> {
   const res = await cli(...argv);
@@ -77,5 +96,50 @@ describe("guarded tenant changes", () => {
     expect(await ok("tenant", "get", "shop")).toContain("no tenant:shop record");
     expect((await fetch(`${stack.urls.dispatcher}/shop/`)).status).toBe(200);
     expect(await ok("tenant", "unassign", "shop")).toContain("nothing to remove");
+  });
+});
+
+describe("one audit log", () => {
+  it("records a CLI edit with who, via and its old value (the built-in one when there was no record), and the dashboard shows it", async () => {
+    await ok("plan", "set", "pro", "--cpu-ms", "30");
+    await ok("plan", "set", "pro", "--cpu-ms", "50");
+    const entries = JSON.parse(await ok("audit", "list", "--key", "plan:pro", "--json")) as AuditEntry[];
+    expect(entries.map((e) => [e.actor, e.via, e.old, e.oldSource, e.new, e.outside])).toEqual([
+      ["ci-bot", "cli", '{"cpuMs":30,"subRequests":100}', "kv", '{"cpuMs":50,"subRequests":100}', false],
+      ["ci-bot", "cli", '{"cpuMs":50,"subRequests":100}', "builtin", '{"cpuMs":30,"subRequests":100}', false],
+    ]);
+    const shown = (await (await dashboard("/api/audit?limit=100")).json()) as { entries: AuditEntry[] };
+    expect(shown.entries.filter((e) => e.key === "plan:pro").map((e) => e.id)).toEqual(entries.map((e) => e.id));
+    expect(await ok("audit", "list")).toMatch(/ci-bot\s+cli\s+plan:pro\s+\{"cpuMs":50,"subRequests":100\} \(built-in\)/);
+  });
+
+  it("flags a direct KV write as changed outside tenantscope, in the lists, on the dashboard and in the next entry", async () => {
+    await directPut("plan:pro", '{"cpuMs":5,"subRequests":100}');
+    expect(await ok("plan", "list")).toMatch(/^pro\s+5\s+100\s+kv \(overrides builtin\), changed outside tenantscope$/m);
+    const plans = (await (await dashboard("/api/plans")).json()) as { plans: { plan: string; outside?: boolean }[] };
+    expect(plans.plans.find((p) => p.plan === "pro")?.outside).toBe(true);
+    expect(plans.plans.find((p) => p.plan === "free")?.outside).toBeUndefined();
+    await ok("plan", "set", "pro", "--cpu-ms", "50");
+    const [latest] = JSON.parse(await ok("audit", "list", "--key", "plan:pro", "--limit", "1", "--json")) as AuditEntry[];
+    expect(latest).toMatchObject({ old: '{"cpuMs":5,"subRequests":100}', oldSource: "kv", outside: true, new: '{"cpuMs":50,"subRequests":100}' });
+    expect(await ok("plan", "list")).toMatch(/^pro\s+50\s+100\s+kv \(overrides builtin\)$/m);
+
+    await directPut("tenant:quiet", '{"plan":"enterprise"}');
+    const rows = JSON.parse(await ok("tenant", "list", "--json")) as TenantRow[];
+    expect(rows.find((r) => r.tenant === "quiet")).toMatchObject({ assignment: "kv", plan: "enterprise", changedOutside: true });
+    expect(rows.find((r) => r.tenant === "ghost")).toMatchObject({ changedOutside: false });
+  });
+
+  it("audits unassign as a deletion, and the stack's dashboard refuses a tenant that is not in the namespace", async () => {
+    await ok("tenant", "unassign", "ghost");
+    const [gone] = JSON.parse(await ok("audit", "list", "--key", "tenant:ghost", "--limit", "1", "--json")) as AuditEntry[];
+    expect(gone).toMatchObject({ old: '{"plan":"enterprise"}', new: null, via: "cli" });
+    const typo = await dashboard("/api/tenants/shopp/assignment", { method: "PUT", body: JSON.stringify({ plan: "pro" }) });
+    expect(typo.status).toBe(409);
+    expect(((await typo.json()) as { error: { message: string } }).error.message).toContain(`not in the dispatch namespace "${stack.namespace}"`);
+    const shop = await dashboard("/api/tenants/quiet/assignment", { method: "PUT", body: JSON.stringify({ plan: "pro" }) });
+    expect(shop.status).toBe(200);
+    const [entry] = JSON.parse(await ok("audit", "list", "--key", "tenant:quiet", "--limit", "1", "--json")) as AuditEntry[];
+    expect(entry).toMatchObject({ via: "dashboard", old: '{"plan":"enterprise"}', outside: true, new: '{"plan":"pro"}' });
   });
 });

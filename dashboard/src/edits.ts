@@ -1,16 +1,18 @@
 /**
  * Plan and assignment changes: validated with core's validators, written through the
- * AuditLog object (which records who, when, old and new), in core/KV.md's formats.
+ * one audit log in the plans KV (core/src/audit.ts: who, when, via, old and new), in
+ * core/KV.md's formats.
  */
+import { applyChange, readLog, type AuditChange, type AuditEntry } from "@tenantscope/core/audit";
 import { BUILTIN_PLANS, assignmentRecord, kvKeys, planRecord, validateAssignment, validatePlanLimits } from "@tenantscope/core/plans";
-import type { AuditChange, AuditEntry, AuditLog } from "./audit.ts";
+import { bindingKv } from "./audit.ts";
 import type { Principal } from "./auth/users.ts";
 import { DashboardError, badRequest, forbidden } from "./errors.ts";
 import { defaultPlan } from "./config.ts";
 import { readAssignment, readPlan } from "./kv.ts";
 
 /** What the edits touch: plans and assignments in KV, through the audit log. */
-type EditsEnv = Pick<Env, "PLANS" | "AUDIT" | "DEFAULT_PLAN">;
+type EditsEnv = Pick<Env, "PLANS" | "DEFAULT_PLAN">;
 
 /** Form fields arrive as strings: digits become numbers; anything else is left for the validator to name. */
 function formNumber(value: unknown): unknown {
@@ -25,14 +27,9 @@ export function assignmentInput(form: Record<string, unknown>): unknown {
   return { plan: form.plan, suspended: form.suspended === "true" || form.suspended === "on" };
 }
 
-function auditLog(env: EditsEnv): DurableObjectStub<AuditLog> {
-  // One log for the account: every change goes through the same object, in order.
-  return env.AUDIT.get(env.AUDIT.idFromName("audit"));
-}
-
-async function record(env: EditsEnv, change: AuditChange): Promise<AuditEntry> {
+async function record(env: EditsEnv, change: Omit<AuditChange, "via">): Promise<AuditEntry> {
   try {
-    return await auditLog(env).apply(change);
+    return await applyChange(bindingKv(env.PLANS), { ...change, via: "dashboard" });
   } catch (error) {
     throw new DashboardError("storage_failed", "The change could not be saved (KV or the audit log failed); nothing was recorded. Try again.", { cause: error });
   }
@@ -42,7 +39,9 @@ export async function savePlan(env: EditsEnv, principal: Principal, plan: string
   if (principal.tenant !== null) throw forbidden("A plan is shared by many tenants; an operator scoped to one tenant cannot change it.");
   const limits = validatePlanLimits(input);
   if (!limits.ok) throw badRequest(`Plan "${plan}" was not saved: ${limits.message}.`);
-  return record(env, { actor: principal.user, action: "plan", key: kvKeys.plan(plan), value: planRecord(limits.value) });
+  const builtin = BUILTIN_PLANS[plan];
+  const fallback = builtin === undefined ? null : { value: planRecord(builtin), source: "builtin" as const };
+  return record(env, { actor: principal.user, action: "plan", key: kvKeys.plan(plan), value: planRecord(limits.value), fallback });
 }
 
 /**
@@ -72,13 +71,14 @@ export async function saveAssignment(env: EditsEnv, principal: Principal, tenant
   if (plan === null || plan.limits === null) throw badRequest(`There is no plan "${assignment.value.plan}"; create it on the plans page first.`);
   if (principal.tenant !== null) await checkScopedChange(env, tenant, assignment.value);
   await guard(tenant);
-  return record(env, { actor: principal.user, action: "assignment", key: kvKeys.tenant(tenant), value: assignmentRecord(assignment.value) });
+  const fallback = { value: assignmentRecord({ plan: defaultPlan(env), suspended: false }), source: "default" as const };
+  return record(env, { actor: principal.user, action: "assignment", key: kvKeys.tenant(tenant), value: assignmentRecord(assignment.value), fallback });
 }
 
 export async function auditEntries(env: EditsEnv, principal: Principal, limit: number): Promise<AuditEntry[]> {
-  const keys = principal.tenant === null ? undefined : [kvKeys.tenant(principal.tenant)];
+  const own = principal.tenant === null ? null : kvKeys.tenant(principal.tenant);
   try {
-    return await auditLog(env).list(limit, keys);
+    return await readLog(bindingKv(env.PLANS), Math.min(Math.max(1, Math.trunc(limit)), 500), (e) => own === null || e.key === own);
   } catch (error) {
     throw new DashboardError("storage_failed", "The audit log could not be read. Try again in a moment.", { cause: error });
   }

@@ -15,7 +15,6 @@ import { plansRoutes } from "./routes/plans.ts";
 import { tenantRoutes } from "./routes/tenant.ts";
 import { errorPage } from "./views/error.ts";
 
-export { AuditLog } from "./audit.ts";
 export type { AppOptions };
 
 /** Scripts only from our assets (chart data is inert JSON); no framing; forms post only here. */

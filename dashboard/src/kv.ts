@@ -10,9 +10,10 @@ import {
   parsePlanRecord,
   type PlanLimits,
 } from "@tenantscope/core/plans";
+import { changedOutside } from "@tenantscope/core/audit";
 import { DashboardError } from "./errors.ts";
 
-/** The PLANS binding as generated; reads only (writes go through the AuditLog object). */
+/** The PLANS binding as generated; reads only (writes go through the audit log, audit.ts). */
 type PlansKV = Env["PLANS"];
 
 /** Plans are few; more than this many `plan:` records is a sign of something else. */
@@ -32,16 +33,19 @@ export interface PlanEntry {
   /** "kv": a record; "builtin": no record, a built-in default; "invalid": a record the dispatcher ignores. */
   source: "kv" | "builtin" | "invalid";
   problem?: string;
+  /** The record was not written through tenantscope (core/src/audit.ts). */
+  outside?: boolean;
 }
 
 export async function readPlan(kv: PlansKV, plan: string): Promise<PlanEntry | null> {
-  const text = await kvCall(`read plan "${plan}"`, () => kv.get(kvKeys.plan(plan)));
+  const { value: text, metadata } = await kvCall(`read plan "${plan}"`, () => kv.getWithMetadata(kvKeys.plan(plan)));
   if (text !== null) {
     const parsed = parsePlanRecord(text);
-    if (parsed.ok) return { plan, limits: parsed.value, source: "kv" };
+    const outside = await changedOutside(text, metadata);
+    if (parsed.ok) return { plan, limits: parsed.value, source: "kv", outside };
     // The dispatcher falls back to the built-in (if any) for an invalid record; show both facts.
     const builtin = BUILTIN_PLANS[plan];
-    return { plan, limits: builtin ?? null, source: "invalid", problem: parsed.message };
+    return { plan, limits: builtin ?? null, source: "invalid", problem: parsed.message, outside };
   }
   const builtin = BUILTIN_PLANS[plan];
   return builtin === undefined ? null : { plan, limits: builtin, source: "builtin" };
@@ -65,12 +69,15 @@ export interface AssignmentView {
   /** "kv": the tenant's record; "default": no record, so DEFAULT_PLAN; "invalid": the dispatcher applies the restrictive plan. */
   source: "kv" | "default" | "invalid";
   problem?: string;
+  /** The record was not written through tenantscope (core/src/audit.ts). */
+  outside?: boolean;
 }
 
 export async function readAssignment(kv: PlansKV, tenant: string, defaultPlan: string): Promise<AssignmentView> {
-  const text = await kvCall(`read the assignment of "${tenant}"`, () => kv.get(kvKeys.tenant(tenant)));
+  const { value: text, metadata } = await kvCall(`read the assignment of "${tenant}"`, () => kv.getWithMetadata(kvKeys.tenant(tenant)));
   if (text === null) return { plan: defaultPlan, suspended: false, source: "default" };
+  const outside = await changedOutside(text, metadata);
   const parsed = parseAssignmentRecord(text);
-  if (!parsed.ok) return { plan: RESTRICTIVE_PLAN, suspended: false, source: "invalid", problem: parsed.message };
-  return { ...parsed.value, source: "kv" };
+  if (!parsed.ok) return { plan: RESTRICTIVE_PLAN, suspended: false, source: "invalid", problem: parsed.message, outside };
+  return { ...parsed.value, source: "kv", outside };
 }

@@ -1,7 +1,7 @@
 /**
  * Test harness: the dashboard app built with `createApp` (so the SQL it sends can be
- * captured), called with the real bindings from the production config (local KV, the
- * AuditLog object) plus the local AE URL from the global setup.
+ * captured), called with the real bindings from the production config (local KV, where
+ * the audit log lives too) plus the local AE URL from the global setup.
  */
 import { env } from "cloudflare:workers";
 import { inject } from "vitest";

@@ -9,7 +9,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { parseAssignmentRecord, parsePlanRecord } from "@tenantscope/core/plans";
-import type { AuditEntry } from "../src/audit.ts";
+import type { AuditEntry } from "@tenantscope/core/audit";
 import type { PlansData } from "../src/views/plans.ts";
 import { activeByLatestPlan } from "../src/queries/plans.ts";
 import { harness, json, login } from "./helpers.ts";
@@ -111,7 +111,8 @@ describe("plan edits", () => {
     expect(parseAssignmentRecord(stored ?? "")).toEqual({ ok: true, value: { plan: "pro", suspended: true } });
     const page = await (await h.request("/plans?saved=tenant%3Adelta", { cookie })).text();
     expect(page).toContain("Saved tenant:delta.");
-    expect(page).toContain("<code>tenant:delta</code></td><td><code>(none)</code></td><td><code>{&quot;plan&quot;:&quot;pro&quot;,&quot;suspended&quot;:true}</code>");
+    // No record before: the old value is the default plan's assignment, said so.
+    expect(page).toContain("<td>dashboard</td><td><code>tenant:delta</code></td><td><code>{&quot;plan&quot;:&quot;free&quot;}</code> (default, no KV record)</td><td><code>{&quot;plan&quot;:&quot;pro&quot;,&quot;suspended&quot;:true}</code>");
   });
 
   it("lets an operator scoped to one tenant pick a built-in plan, but not suspend it or pick a custom plan", async () => {

@@ -16,7 +16,8 @@ describe("tenant page", () => {
     const res = await h.request("/api/tenants/alpha?range=24h", { as: "support" });
     expect(res.status).toBe(200);
     const t = await json<TenantPage>(res);
-    expect(t.assignment).toEqual({ plan: "free", suspended: false, source: "kv" });
+    // Written straight to KV above, not through the audit log: flagged as such.
+    expect(t.assignment).toEqual({ plan: "free", suspended: false, source: "kv", outside: true });
     expect(t.plan).toEqual({ plan: "free", limits: { cpuMs: 10, subRequests: 10 }, source: "builtin" });
     const b = t.usage.breakdown;
     // The dispatcher's 3 answers (403, suspended) are requests, not invocations.

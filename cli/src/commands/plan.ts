@@ -1,4 +1,5 @@
 /** `tenantscope plan list|set`: plan limits in KV (`plan:<name>`), over the built-ins. */
+import { changedOutside } from "@tenantscope/core/audit";
 import { BUILTIN_PLANS, kvKeys, parsePlanRecord } from "@tenantscope/core/plans";
 import { arg, int, printJson, table, type Group } from "../command.ts";
 import { UsageError } from "../errors.ts";
@@ -10,6 +11,8 @@ interface PlanRow {
   subRequests: number | null;
   source: "kv" | "builtin" | "kv (overrides builtin)" | "kv (invalid)";
   problem?: string;
+  /** The record was not written through tenantscope (a direct KV write): not in the audit log. */
+  changedOutside?: boolean;
 }
 
 export const planGroup: Group = {
@@ -20,24 +23,26 @@ export const planGroup: Group = {
       summary: "list plans: KV records and the built-ins they override",
       args: [0, 0],
       async run(ctx) {
-        const plans = new PlansStore(ctx.api);
+        const plans = new PlansStore(ctx.api, ctx.env);
         const rows = new Map<string, PlanRow>();
         for (const [plan, limits] of Object.entries(BUILTIN_PLANS)) rows.set(plan, { plan, ...limits, source: "builtin" });
-        for (const key of await plans.keys(kvKeys.planPrefix)) {
+        for (const { name: key, metadata } of await plans.keysWithMetadata(kvKeys.planPrefix)) {
           const plan = key.slice(kvKeys.planPrefix.length);
           const text = await plans.get(key);
           if (text === null) continue; // deleted between list and read
           const parsed = parsePlanRecord(text);
+          const outside = (await changedOutside(text, metadata)) ? { changedOutside: true } : {};
           if (!parsed.ok) {
-            rows.set(plan, { plan, cpuMs: null, subRequests: null, source: "kv (invalid)", problem: parsed.message });
+            rows.set(plan, { plan, cpuMs: null, subRequests: null, source: "kv (invalid)", problem: parsed.message, ...outside });
             continue;
           }
-          rows.set(plan, { plan, ...parsed.value, source: plan in BUILTIN_PLANS ? "kv (overrides builtin)" : "kv" });
+          rows.set(plan, { plan, ...parsed.value, source: plan in BUILTIN_PLANS ? "kv (overrides builtin)" : "kv", ...outside });
         }
         const sorted = [...rows.values()].sort((a, b) => a.plan.localeCompare(b.plan));
         if (ctx.json) return printJson(ctx, sorted);
         ctx.out(table(["PLAN", "CPU MS", "SUBREQUESTS", "SOURCE"], sorted.map((r) =>
-          [r.plan, String(r.cpuMs ?? "-"), String(r.subRequests ?? "-"), r.problem === undefined ? r.source : `${r.source}: ${r.problem}`])));
+          [r.plan, String(r.cpuMs ?? "-"), String(r.subRequests ?? "-"),
+            `${r.problem === undefined ? r.source : `${r.source}: ${r.problem}`}${r.changedOutside === true ? ", changed outside tenantscope" : ""}`])));
       },
     },
     set: {
@@ -47,7 +52,7 @@ export const planGroup: Group = {
       args: [1, 1],
       async run(ctx, args, values) {
         const name = arg(args, 0);
-        const plans = new PlansStore(ctx.api);
+        const plans = new PlansStore(ctx.api, ctx.env);
         const cpuMs = int(values, "cpu-ms");
         const subRequests = int(values, "subrequests");
         if (cpuMs === undefined && subRequests === undefined) throw new UsageError("give --cpu-ms and/or --subrequests");
@@ -55,7 +60,7 @@ export const planGroup: Group = {
         if ((cpuMs === undefined || subRequests === undefined) && current === null) {
           throw new UsageError(`plan "${name}" does not exist yet: give both --cpu-ms and --subrequests`);
         }
-        const limits = await plans.setPlan(name, {
+        const { limits } = await plans.setPlan(name, {
           cpuMs: cpuMs ?? current?.limits.cpuMs,
           subRequests: subRequests ?? current?.limits.subRequests,
         });

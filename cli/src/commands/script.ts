@@ -52,7 +52,7 @@ function settingsOf(values: Values, env: Env): UploadSettings {
 async function upload(ctx: Context, args: string[], values: Values): Promise<void> {
   const settings = settingsOf(values, ctx.env);
   const plan = str(values, "plan") ?? null;
-  const plans = plan === null ? null : new PlansStore(ctx.api);
+  const plans = plan === null ? null : new PlansStore(ctx.api, ctx.env);
   if (plan !== null) await plans?.requirePlan(plan);
   const path = args.length === 1 ? arg(args, 0) : arg(args, 1);
   const tenants = await findTenants(path);

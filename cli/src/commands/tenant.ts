@@ -8,11 +8,9 @@ import { assignPlan } from "../bulk.ts";
 import { arg, flag, printJson, str, type Context, type Group, type Values } from "../command.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { requireScript } from "../guard.ts";
-import { PlansStore } from "../kv.ts";
+import { DISPATCHER_DEFAULT_PLAN, PlansStore } from "../kv.ts";
 import { tenantList } from "./tenant-list.ts";
 
-/** The dispatcher's DEFAULT_PLAN in dispatcher/wrangler.jsonc. */
-const DISPATCHER_DEFAULT_PLAN = "free";
 
 const FORCE = { force: { type: "boolean" } } as const;
 
@@ -23,7 +21,7 @@ export function tenantName(raw: string): string {
 
 async function setSuspended(ctx: Context, args: string[], values: Values, suspended: boolean): Promise<void> {
   const tenant = tenantName(arg(args, 0));
-  const plans = new PlansStore(ctx.api);
+  const plans = new PlansStore(ctx.api, ctx.env);
   const current = await plans.assignment(tenant);
   if (current === null && !suspended) {
     ctx.out(`${tenant} has no assignment in KV, so it is not suspended`);
@@ -47,7 +45,7 @@ export const tenantGroup: Group = {
       args: [1, 1],
       async run(ctx, args) {
         const tenant = tenantName(arg(args, 0));
-        const assignment = await new PlansStore(ctx.api).assignment(tenant);
+        const assignment = await new PlansStore(ctx.api, ctx.env).assignment(tenant);
         if (ctx.json) return printJson(ctx, { tenant, assignment });
         ctx.out(assignment === null
           ? `${tenant}: no ${kvKeys.tenant(tenant)} record (the dispatcher's DEFAULT_PLAN applies)`
@@ -63,7 +61,7 @@ export const tenantGroup: Group = {
       async run(ctx, args, values) {
         const tenant = tenantName(arg(args, 0));
         const plan = arg(args, 1);
-        const plans = new PlansStore(ctx.api);
+        const plans = new PlansStore(ctx.api, ctx.env);
         await plans.requirePlan(plan);
         await requireScript(ctx.api, ctx.namespace, tenant, flag(values, "force"));
         await assignPlan(plans, tenant, plan);
@@ -78,7 +76,7 @@ export const tenantGroup: Group = {
       args: [1, 1],
       async run(ctx, args, values) {
         const tenant = tenantName(arg(args, 0));
-        const plans = new PlansStore(ctx.api);
+        const plans = new PlansStore(ctx.api, ctx.env);
         const current = await plans.assignment(tenant);
         if (current === null) {
           if (ctx.json) return printJson(ctx, { tenant, removed: null });

@@ -37,6 +37,7 @@ function planCard(p: PlanView, d: PlansData, principal: Principal): Html {
         <button type="submit">Save limits</button></form>`
     : html``;
   const source = p.source === "builtin" ? "built-in (no KV record)" : p.source === "invalid" ? `KV record invalid: ${p.problem ?? ""}` : "KV";
+  const outside = p.outside === true ? html` <b class="bad" data-figure="outside">changed outside tenantscope</b>` : html``;
   const figures =
     s === null
       ? html`<p class="empty">No invocations on this plan in this window.</p>`
@@ -48,7 +49,7 @@ function planCard(p: PlanView, d: PlansData, principal: Principal): Html {
       ${histogramFigure(p)}`;
   return html`<section class="plan" id="plan-${p.plan}">
   <h3>${p.plan}${p.plan === d.defaultPlan ? " (default)" : ""}</h3>
-  <p>Limits: <b>${limits === null ? "none" : `${limits.cpuMs} ms CPU, ${limits.subRequests} subrequests`}</b> <small>(${source})</small></p>
+  <p>Limits: <b>${limits === null ? "none" : `${limits.cpuMs} ms CPU, ${limits.subRequests} subrequests`}</b> <small>(${source})</small>${outside}</p>
   ${figures}${edit}
 </section>`;
 }
@@ -92,13 +93,20 @@ function assignSection(d: PlansData, principal: Principal): Html {
 </form>`;
 }
 
+function oldCell(e: AuditEntry): Html {
+  const where = e.oldSource === "builtin" ? " (built-in, no KV record)" : e.oldSource === "default" ? " (default, no KV record)" : "";
+  const outside = e.outside ? html` <b class="bad">changed outside tenantscope</b>` : html``;
+  return html`<code>${e.old ?? "(none)"}</code>${where}${outside}`;
+}
+
 function auditSection(entries: AuditEntry[]): Html {
   const rows = entries.map(
-    (e) => html`<tr><td class="time">${e.at}</td><td>${e.actor}</td><td><code>${e.key}</code></td><td><code>${e.old ?? "(none)"}</code></td><td><code>${e.new}</code></td></tr>`,
+    (e) => html`<tr><td class="time">${e.at}</td><td>${e.actor}</td><td>${e.via}</td><td><code>${e.key}</code></td><td>${oldCell(e)}</td><td><code>${e.new ?? "(deleted)"}</code></td></tr>`,
   );
-  const empty = entries.length === 0 ? html`<tr><td colspan="5" class="empty">No changes yet.</td></tr>` : html``;
+  const empty = entries.length === 0 ? html`<tr><td colspan="6" class="empty">No changes yet.</td></tr>` : html``;
   return html`<h2>Audit log</h2>
-<table class="data" id="audit"><thead><tr><th>When (UTC)</th><th>Who</th><th>Key</th><th>Old</th><th>New</th></tr></thead><tbody>${rows}${empty}</tbody></table>`;
+<p class="note">Every change made through the dashboard, the CLI or an automation, from the plans KV namespace. "Changed outside tenantscope": the value replaced was not the one tenantscope last wrote (a direct KV write).</p>
+<table class="data" id="audit"><thead><tr><th>When (UTC)</th><th>Who</th><th>Via</th><th>Key</th><th>Old</th><th>New</th></tr></thead><tbody>${rows}${empty}</tbody></table>`;
 }
 
 function histogramFigure(p: PlanView): Html {

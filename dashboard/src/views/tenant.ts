@@ -38,7 +38,7 @@ function planLine(p: TenantPage): Html {
   const a = p.assignment;
   const limits = p.plan?.limits;
   const limitText = limits === undefined || limits === null ? "unknown plan: the dispatcher applies the restrictive plan" : `${limits.cpuMs} ms CPU, ${limits.subRequests} subrequests`;
-  const source = a.source === "default" ? " (no assignment in KV: the default plan)" : a.source === "invalid" ? ` (the KV record is invalid: ${a.problem ?? ""})` : "";
+  const source = a.source === "default" ? " (no assignment in KV: the default plan)" : a.source === "invalid" ? ` (the KV record is invalid: ${a.problem ?? ""})` : a.outside === true ? " (changed outside tenantscope: not in the audit log)" : "";
   const state = a.suspended ? html`<b class="bad" data-figure="suspended">suspended</b>` : html`<b data-figure="suspended">active</b>`;
   return html`<section class="cards">
   <div class="card"><span>Plan</span><b data-figure="plan">${a.plan}</b><small>${limitText}${source}</small></div>

@@ -1,0 +1,29 @@
+/** `tenantscope audit list`: the one audit log of plan and assignment changes, in the plans KV namespace. */
+import { readLog } from "@tenantscope/core/audit";
+import { int, printJson, str, table, type Group } from "../command.ts";
+import { PlansStore } from "../kv.ts";
+
+export const auditGroup: Group = {
+  summary: "the audit log of plan and assignment changes (dashboard, CLI, automations)",
+  commands: {
+    list: {
+      usage: "audit list [--limit N] [--key plan:<p>|tenant:<t>]",
+      summary: "newest first: when, who, via, key, old value (the built-in or default one when there was no record), new value",
+      options: { limit: { type: "string" }, key: { type: "string" } },
+      args: [0, 0],
+      async run(ctx, _args, values) {
+        const key = str(values, "key");
+        const entries = await readLog(new PlansStore(ctx.api, ctx.env), int(values, "limit") ?? 50, (e) => key === undefined || e.key === key);
+        if (ctx.json) return printJson(ctx, entries);
+        ctx.out(table(["WHEN (UTC)", "WHO", "VIA", "KEY", "OLD", "NEW"], entries.map((e) => [
+          e.at,
+          e.actor,
+          e.via,
+          e.key,
+          `${e.old ?? "(none)"}${e.oldSource === "builtin" ? " (built-in)" : e.oldSource === "default" ? " (default)" : ""}${e.outside ? " [changed outside tenantscope]" : ""}`,
+          e.new ?? "(deleted)",
+        ])));
+      },
+    },
+  },
+};
