@@ -2,7 +2,7 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 // Tests run inside workerd with the production wrangler.jsonc (real vars, local KV,
-// the AuditLog Durable Object, the assets). `remoteBindings: false` keeps the run
+// the audit log in that KV, the assets). `remoteBindings: false` keeps the run
 // offline. The global setup starts the REAL local Analytics Engine stand-in on
 // 127.0.0.1 (local/dev/stack.ts), fills it with known points, and provides its SQL
 // URL and token, which become the AE_SQL_URL and CF_API_TOKEN bindings here.

@@ -52,8 +52,8 @@ export const WORKERS: readonly WorkerSpec[] = [
     dir: "dashboard",
     name: "tenantscope-dashboard",
     bindings: [
+      // The audit log lives in PLANS too (core/src/audit.ts).
       { name: "PLANS", resource: "KV Namespace" },
-      { name: "AUDIT", resource: "Durable Object" },
     ],
   },
 ];

@@ -13,7 +13,6 @@ import {
   AnalyticsEngineDataset,
   Assets,
   DispatchNamespace,
-  DurableObjectNamespace,
   KVNamespace,
   Worker,
 } from "alchemy/cloudflare";
@@ -88,7 +87,6 @@ const dashboardWorker = await Worker("dashboard", {
   bindings: {
     ...dashboard.vars,
     PLANS: plans,
-    AUDIT: DurableObjectNamespace("audit", { className: "AuditLog", sqlite: true }),
     ASSETS: await Assets({ path: join(dashboard.dir, "public") }),
     ...dashboardSecrets,
   },

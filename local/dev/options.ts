@@ -277,7 +277,7 @@ export interface DashboardWiring {
 
 /**
  * The dashboard: production vars with the SQL endpoint pointed at the local AE,
- * local secrets, the shared plans KV, its audit-log Durable Object and its assets.
+ * local secrets, the shared plans KV (which holds the audit log too) and its assets.
  */
 export function dashboardWorkerOptions(config: WorkerConfig, scriptPath: string, wiring: DashboardWiring): V4WorkerOptions {
   const directory = config.assets?.directory;

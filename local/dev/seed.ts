@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { BUILTIN_PLANS, kvKeys, parsePlanRecord, type PlanLimits } from "@tenantscope/core/plans";
+import { auditedAssign } from "./seed-audit.ts";
 import { REPO_ROOT, TAIL_WORKER } from "./options.ts";
 
 export const ACCOUNT = "local";
@@ -131,12 +132,9 @@ const SOURCE_TAG_PREFIX = "demo-source:";
 /** The version the seed uploaded (its etag). */
 const ETAG_TAG_PREFIX = "demo-etag:";
 
-/** Writes `tenant:<name>` = {"plan": plan}, replacing any assignment. */
+/** Writes `tenant:<name>` = {"plan": plan}, replacing any assignment, through the audit log. */
 export async function assignPlan(api: LocalApiClient, tenant: string, plan: string): Promise<void> {
-  await api.expect("PUT", apiPaths.kvValue(kvKeys.tenant(tenant)), {
-    body: JSON.stringify({ plan }),
-    contentType: "application/json",
-  });
+  await auditedAssign(api, tenant, plan);
 }
 
 /** Writes `tenant:<name>` = {"plan": plan} unless an assignment exists; returns what applies. */
