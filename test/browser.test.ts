@@ -186,6 +186,11 @@ describe.skipIf(!available)("the dashboard in a real browser", () => {
     const form = page.locator('form[action="/plans/pro"]');
     await form.locator('input[name="cpuMs"]').fill("2000");
     await Promise.all([page.waitForLoadState("load"), form.locator("[type=submit]").click()]);
+    // "Save limits" first shows what the new limit would have done, and saves once confirmed.
+    await page.waitForURL((url) => url.pathname === "/plans/pro");
+    expect(await page.locator("h2").first().innerText()).toBe("Save limits of pro?");
+    expect(await page.locator('[data-figure="confirm-cpu"]').innerText()).toMatch(/new failures/);
+    await Promise.all([page.waitForLoadState("load"), page.locator("button", { hasText: "Confirm and save" }).click()]);
     await page.waitForURL((url) => url.pathname === "/plans");
     expect(await page.locator("body").innerText()).toMatch(/2000/);
     let status = 503;

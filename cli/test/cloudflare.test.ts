@@ -14,7 +14,15 @@ import { cli } from "./helpers.ts";
 const FIXTURE = resolve(import.meta.dirname, "fixtures/cloudflare-requests.json");
 /** Our own sources, so that edits to examples/ do not change the recorded sizes. */
 const TENANTS = resolve(import.meta.dirname, "fixtures/tenants");
-const ENV = { CLOUDFLARE_ACCOUNT_ID: "0123abcd", CLOUDFLARE_API_TOKEN: "cf-token", TENANTSCOPE_PLANS_KV_ID: "kv-plans-id" };
+const ENV = { CLOUDFLARE_ACCOUNT_ID: "0123abcd", CLOUDFLARE_API_TOKEN: "cf-token", TENANTSCOPE_PLANS_KV_ID: "kv-plans-id", TENANTSCOPE_ACTOR: "fixture" };
+
+/** Audit entry keys and times differ on every run (core/src/audit.ts): recorded as placeholders. */
+function stable(recorded: Recorded): Recorded {
+  const text = JSON.stringify(recorded)
+    .replace(/audit(%3A|:)\d{13}(%3A|:)[0-9a-f]{8}/g, "audit$1<id>$2<random>")
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, "<time>");
+  return JSON.parse(text) as Recorded;
+}
 
 interface Recorded {
   method: string;
@@ -39,11 +47,14 @@ async function normalise(request: Request): Promise<Recorded> {
     const form = await request.formData();
     const parts: unknown[] = [];
     let metadata: unknown = null;
+    const fields: Record<string, string> = {};
     for (const [name, value] of form.entries()) {
       if (name === "metadata" && typeof value !== "string") metadata = JSON.parse(await value.text()) as unknown;
       else if (typeof value !== "string") parts.push({ name, filename: value.name, type: value.type, size: value.size });
+      // KV writes with metadata (the audit log): text fields `value` and `metadata`.
+      else fields[name] = value;
     }
-    recorded.body = { metadata, parts };
+    recorded.body = Object.keys(fields).length === 0 ? { metadata, parts } : { fields, parts };
   } else if (request.body !== null) {
     const text = await request.text();
     recorded.body = type === "application/json" ? JSON.parse(text) as unknown : text;
@@ -56,14 +67,16 @@ function fakeCloudflare(log: Recorded[]): FetchLike {
   const kv = new Map<string, string>();
   return async (input, init) => {
     const request = new Request(input, init);
-    log.push(await normalise(request.clone()));
+    log.push(stable(await normalise(request.clone())));
     const url = new URL(request.url);
     const path = url.pathname.replace("/client/v4/accounts/0123abcd", "");
     const kvValue = /^\/storage\/kv\/namespaces\/kv-plans-id\/values\/(.+)$/.exec(path);
     if (kvValue !== null) {
       const key = decodeURIComponent(kvValue[1] ?? "");
       if (request.method === "PUT") {
-        kv.set(key, await request.text());
+        const multipart = (request.headers.get("content-type") ?? "").startsWith("multipart/form-data");
+        const value = multipart ? (await request.formData()).get("value") : await request.text();
+        kv.set(key, typeof value === "string" ? value : "");
         return envelope(null);
       }
       const value = kv.get(key);

@@ -35,8 +35,12 @@ async function record(env: EditsEnv, change: Omit<AuditChange, "via">): Promise<
   }
 }
 
-export async function savePlan(env: EditsEnv, principal: Principal, plan: string, input: unknown): Promise<AuditEntry> {
+export function assertCanEditPlans(principal: Principal): void {
   if (principal.tenant !== null) throw forbidden("A plan is shared by many tenants; an operator scoped to one tenant cannot change it.");
+}
+
+export async function savePlan(env: EditsEnv, principal: Principal, plan: string, input: unknown): Promise<AuditEntry> {
+  assertCanEditPlans(principal);
   const limits = validatePlanLimits(input);
   if (!limits.ok) throw badRequest(`Plan "${plan}" was not saved: ${limits.message}.`);
   const builtin = BUILTIN_PLANS[plan];

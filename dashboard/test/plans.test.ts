@@ -47,11 +47,22 @@ describe("plans page", () => {
   it("answers the CPU what-if from the data: share of invocations and of tenants over a proposed limit", async () => {
     const h = harness();
     const free = await json<PlansData>(await h.request("/api/plans?range=7d&whatif=free&cpuMs=5", { as: "operator" }));
-    // Over 5 ms: the 6 ms (×3) and 12 ms (×2) invocations of alpha.
-    expect(free.whatIf?.cpu).toEqual({ proposedMs: 5, invocationsOver: 5, invocationShare: 0.5, tenantsOver: 1, tenantShare: 1 });
+    // Over 5 ms: the 6 ms (×3) and 12 ms (×2) invocations of alpha. The 12 ms ones already
+    // fail at today's 10 ms (violation cpu): 3 new failures, 3 of alpha's 10 invocations.
+    expect(free.whatIf?.cpu).toEqual({
+      proposedMs: 5, invocationsOver: 5, invocationShare: 0.5, tenantsOver: 1, tenantShare: 1,
+      alreadyFailing: 2, newFailures: 3, newShare: 0.3,
+      newlyFailing: [{ tenant: "alpha", newFailures: 3, invocations: 10, share: 0.3 }],
+    });
     const pro = await json<PlansData>(await h.request("/api/plans?range=7d&whatif=pro&cpuMs=25", { as: "operator" }));
-    expect(pro.whatIf).toMatchObject({ invocations: 22, tenants: 2, cpu: { invocationsOver: 10, tenantsOver: 1, tenantShare: 0.5 } });
+    // Over 25 ms: beta's 30 ms points (10 invocations), none failing today; beta has 21 on pro, gamma 1.
+    expect(pro.whatIf).toMatchObject({ invocations: 22, tenants: 2, cpu: { invocationsOver: 10, tenantsOver: 1, tenantShare: 0.5, alreadyFailing: 0, newFailures: 10 } });
     expect(pro.whatIf?.cpu?.invocationShare).toBeCloseTo(10 / 22, 10);
+    expect(pro.whatIf?.cpu?.newlyFailing).toEqual([{ tenant: "beta", newFailures: 10, invocations: 21, share: 10 / 21 }]);
+    const page = await (await h.request("/plans?range=7d&whatif=free&cpuMs=5", { as: "operator" })).text();
+    expect(page).toContain("<b>3</b> new failures");
+    expect(page).toContain("on top of <b>2</b> CPU failures already happening");
+    expect(page).toContain('<td><a href="/tenants/alpha">alpha</a></td><td class="num">3</td><td class="num">30');
   });
 
   it("says the subrequest what-if is unavailable, and gives only the lower bound the data proves", async () => {
@@ -139,7 +150,22 @@ describe("plan edits", () => {
       headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://dash.test" },
       body: new URLSearchParams({ _csrf: csrf, ...body }).toString(),
     });
-    expect((await h.request("/plans/free", { ...form({ cpuMs: "12", subRequests: "15" }), cookie })).status).toBe(303);
+    // "Save limits" first shows the impact (7 days; at 5 ms: alpha's 3 new failures), saving nothing.
+    const ask = await h.request("/plans/free", { ...form({ cpuMs: "5", subRequests: "15" }), cookie });
+    expect(ask.status).toBe(200);
+    const impact = await ask.text();
+    expect(impact).toContain("<b>3</b> new failures");
+    expect(impact).toContain('<a href="/tenants/alpha">alpha</a>');
+    expect(impact).toContain('<input type="hidden" name="confirm" value="on">');
+    expect(await env.PLANS.get("plan:free")).toBeNull();
+    expect((await h.request("/plans/free", { ...form({ cpuMs: "12", subRequests: "15", confirm: "on" }), cookie })).status).toBe(303);
+    expect(await env.PLANS.get("plan:free")).toBe('{"cpuMs":12,"subRequests":15}');
+    // A rejected value stays in the form, with the reason beside it; nothing is saved.
+    const bad = await h.request("/plans/free", { ...form({ cpuMs: "12x", subRequests: "15" }), cookie });
+    expect(bad.status).toBe(400);
+    const page = await bad.text();
+    expect(page).toContain('<input name="cpuMs" inputmode="numeric" value="12x" size="7" aria-describedby="rejected-free">');
+    expect(page).toContain('<span class="error" role="alert" id="rejected-free">Not saved: cpuMs must be an integer from 1 to 300000.</span>');
     expect(await env.PLANS.get("plan:free")).toBe('{"cpuMs":12,"subRequests":15}');
     expect((await h.request("/tenants/epsilon/assignment", { ...form({ plan: "free", force: "on" }), cookie })).status).toBe(303);
     expect(await env.PLANS.get("tenant:epsilon")).toBe('{"plan":"free"}');

@@ -67,7 +67,21 @@ export interface WhatIf {
   plan: string;
   invocations: number;
   tenants: number;
-  cpu: { proposedMs: number; invocationsOver: number; invocationShare: number; tenantsOver: number; tenantShare: number } | null;
+  cpu: {
+    proposedMs: number;
+    /** Over the proposal, counting those that already fail today. */
+    invocationsOver: number;
+    invocationShare: number;
+    tenantsOver: number;
+    tenantShare: number;
+    /** CPU failures already happening at the limits in force (violation `cpu`). */
+    alreadyFailing: number;
+    /** Invocations over the proposal that do not fail today: what the change adds. */
+    newFailures: number;
+    newShare: number;
+    /** The tenants that would newly fail, most new failures first, with the share of their own traffic on the plan. */
+    newlyFailing: { tenant: string; newFailures: number; invocations: number; share: number }[];
+  } | null;
   subRequests: {
     proposed: number;
     /** Traces carry no subrequest count: only a lower bound is known (see note). */
@@ -101,7 +115,11 @@ export function histogramSql(scope: Scope): string {
 
 export function planTenantsSql(scope: Scope, whatIf: WhatIfQuery | null): string {
   const extra: string[] = [];
-  if (whatIf !== null && whatIf.cpuMs !== null) extra.push(`,\n  ${sampledCountIf(`${col("cpuMs")} > ${numLit(whatIf.cpuMs)}`)} AS over_cpu`);
+  if (whatIf !== null && whatIf.cpuMs !== null) {
+    const over = `${col("cpuMs")} > ${numLit(whatIf.cpuMs)}`;
+    const failing = `${col("violation")} = ${lit("cpu")}`;
+    extra.push(`,\n  ${sampledCountIf(over)} AS over_cpu`, `,\n  ${sampledCountIf(failing)} AS failing_cpu`, `,\n  ${sampledCountIf(`${over} AND NOT (${failing})`)} AS new_cpu`);
+  }
   if (whatIf !== null && whatIf.subRequests !== null) {
     // Broke a limit L' ≥ proposal P: made more than L' ≥ P subrequests, so it breaks P too.
     const cond = `${col("violation")} = ${lit("subrequests")} AND ${col("subrequestLimit")} >= ${numLit(whatIf.subRequests)}`;
@@ -184,13 +202,21 @@ function summariseWhatIf(q: WhatIfQuery, rows: Record<string, string | number | 
   let invocations = 0;
   let overCpu = 0;
   let tenantsOverCpu = 0;
+  let failingCpu = 0;
+  let newCpu = 0;
+  const newlyFailing: NonNullable<WhatIf["cpu"]>["newlyFailing"] = [];
   let overSub = 0;
   for (const row of rows) {
-    invocations += num(row, "invocations");
+    const own = num(row, "invocations");
+    invocations += own;
     if (q.cpuMs !== null) {
       const over = num(row, "over_cpu");
       overCpu += over;
       if (over > 0) tenantsOverCpu++;
+      failingCpu += num(row, "failing_cpu");
+      const added = num(row, "new_cpu");
+      newCpu += added;
+      if (added > 0) newlyFailing.push({ tenant: str(row, "tenant"), newFailures: added, invocations: own, share: share(added, own) });
     }
     if (q.subRequests !== null) overSub += num(row, "over_sub");
   }
@@ -201,7 +227,17 @@ function summariseWhatIf(q: WhatIfQuery, rows: Record<string, string | number | 
     cpu:
       q.cpuMs === null
         ? null
-        : { proposedMs: q.cpuMs, invocationsOver: overCpu, invocationShare: share(overCpu, invocations), tenantsOver: tenantsOverCpu, tenantShare: share(tenantsOverCpu, rows.length) },
+        : {
+            proposedMs: q.cpuMs,
+            invocationsOver: overCpu,
+            invocationShare: share(overCpu, invocations),
+            tenantsOver: tenantsOverCpu,
+            tenantShare: share(tenantsOverCpu, rows.length),
+            alreadyFailing: failingCpu,
+            newFailures: newCpu,
+            newShare: share(newCpu, invocations),
+            newlyFailing: newlyFailing.sort((a, b) => b.newFailures - a.newFailures || a.tenant.localeCompare(b.tenant)),
+          },
     subRequests:
       q.subRequests === null
         ? null

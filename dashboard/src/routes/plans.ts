@@ -4,16 +4,16 @@
  * (operator + CSRF) before its body is used.
  */
 import { Hono, type Context } from "hono";
-import { MAX_CPU_MS, MAX_SUBREQUESTS, kvKeys } from "@tenantscope/core/plans";
+import { MAX_CPU_MS, MAX_SUBREQUESTS, kvKeys, validatePlanLimits } from "@tenantscope/core/plans";
 import type { AppEnv } from "../app-env.ts";
 import { requirePage, requireWrite } from "../auth/middleware.ts";
 import { defaultPlan } from "../config.ts";
-import { assignmentInput, auditEntries, planInput, saveAssignment, savePlan } from "../edits.ts";
+import { assertCanEditPlans, assignmentInput, auditEntries, planInput, saveAssignment, savePlan } from "../edits.ts";
 import { DashboardError, badRequest } from "../errors.ts";
 import { listPlans } from "../kv.ts";
 import { allowQuery, parseIntParam, parsePlanName, parseTenant } from "../params.ts";
 import { loadPlanStats, type WhatIfQuery } from "../queries/plans.ts";
-import { confirmPage } from "../views/confirm.ts";
+import { confirmLimitsPage, confirmPage } from "../views/confirm.ts";
 import { plansPage, type PlansData } from "../views/plans.ts";
 import { isForced, tenantGuard } from "./guard.ts";
 import { datasetEmpty, emptyState, nowMs, qs, sqlClient, tenantScope, TIME_PARAMS, windowOf } from "./shared.ts";
@@ -105,9 +105,24 @@ export const plansRoutes = new Hono<AppEnv>()
   })
   .get("/api/plans", allowQuery(...PLANS_PARAMS), async (c) => c.json({ ...(await plansData(c)), ...datasetEmpty(c) }))
   .get("/api/audit", async (c) => c.json({ entries: await auditEntries(c.env, c.var.principal, parseIntParam("limit", c.req.query("limit"), 1, 500, 100)) }))
+  // The form: a refused value comes back in the form with its reason (400); a valid one
+  // first shows its impact over the last 7 days, and saves only once confirmed.
   .post("/plans/:plan", requireWrite(), async (c) => {
     const plan = parsePlanName(c.req.param("plan"));
-    const entry = await savePlan(c.env, c.var.principal, plan, planInput(await formBody(c)));
+    assertCanEditPlans(c.var.principal);
+    const form = await formBody(c);
+    const limits = validatePlanLimits(planInput(form));
+    if (!limits.ok) {
+      const raw = (name: string): string => (typeof form[name] === "string" ? form[name] : "");
+      const rejected = { plan, cpuMs: raw("cpuMs"), subRequests: raw("subRequests"), message: `Not saved: ${limits.message}.` };
+      return c.html(plansPage(await plansData(c), c.var.principal, null, { asOfMs: nowMs(c), empty: emptyState(c), rejected }), 400);
+    }
+    if (!isForced(form.confirm)) {
+      const w = windowOf(c, "7d");
+      const impact = await loadPlanStats(sqlClient(c), { from: w.from, to: w.to, tenant: null }, { plan, ...limits.value });
+      if (impact.whatIf !== null) return c.html(confirmLimitsPage(plan, limits.value, impact.whatIf, c.var.principal));
+    }
+    const entry = await savePlan(c.env, c.var.principal, plan, limits.value);
     return c.redirect(`/plans${qs({ saved: entry.key })}#plan-${plan}`, 303);
   })
   .put("/api/plans/:plan", requireWrite(), async (c) => {

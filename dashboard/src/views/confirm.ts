@@ -5,7 +5,11 @@
  */
 import { html } from "hono/html";
 import type { Principal } from "../auth/users.ts";
+import type { PlanLimits } from "@tenantscope/core/plans";
+import type { WhatIf } from "../queries/plans.ts";
+import { fmtInt, fmtPct } from "./format.ts";
 import { csrfField, errorBox, layout, type Html } from "./layout.ts";
+import { newlyFailingTable } from "./plans.ts";
 
 export interface ConfirmForm {
   action: string;
@@ -24,6 +28,31 @@ export function confirmPage(reason: string, principal: Principal, form: ConfirmF
   <label><input type="checkbox" name="force" value="on" required> Save it anyway: I know this tenant is not (yet) there</label>
   <button type="submit">Save anyway</button>
   <a href="${form.back}">Cancel</a>
+</form>`,
+  });
+}
+
+/** "Save limits" shows what the new limits would have done over the last 7 days before it saves. */
+export function confirmLimitsPage(plan: string, limits: PlanLimits, impact: WhatIf, principal: Principal): Html {
+  const cpu = impact.cpu;
+  const sub = impact.subRequests;
+  const cpuText =
+    cpu === null
+      ? html``
+      : html`<p data-figure="confirm-cpu">At <b>${limits.cpuMs} ms</b> CPU, over the last 7 days: <b>${fmtInt(cpu.newFailures)}</b> new failures (${fmtPct(cpu.newShare)} of ${fmtInt(impact.invocations)} invocations), on top of ${fmtInt(cpu.alreadyFailing)} CPU failures already happening.</p>
+${newlyFailingTable(cpu.newlyFailing)}`;
+  const subText = sub === null ? html`` : html`<p data-figure="confirm-sub">At <b>${limits.subRequests}</b> subrequests: at least ${fmtInt(sub.atLeastInvocations)} invocations would have failed. <small>${sub.note}</small></p>`;
+  return layout({
+    title: `Save limits of ${plan}?`,
+    principal,
+    active: "plans",
+    body: html`<h2>Save limits of ${plan}?</h2>${cpuText}${subText}
+<form method="post" action="/plans/${plan}" class="row">${csrfField(principal)}
+  <input type="hidden" name="cpuMs" value="${String(limits.cpuMs)}">
+  <input type="hidden" name="subRequests" value="${String(limits.subRequests)}">
+  <input type="hidden" name="confirm" value="on">
+  <button type="submit">Confirm and save</button>
+  <a href="/plans#plan-${plan}">Cancel</a>
 </form>`,
   });
 }

@@ -26,15 +26,25 @@ export interface PlansData {
   audit: AuditEntry[];
 }
 
-function planCard(p: PlanView, d: PlansData, principal: Principal): Html {
+/** A "Save limits" the validator refused: the values stay in the form, the reason beside them. */
+export interface RejectedLimits {
+  plan: string;
+  cpuMs: string;
+  subRequests: string;
+  message: string;
+}
+
+function planCard(p: PlanView, d: PlansData, principal: Principal, rejected: RejectedLimits | null): Html {
   const s = p.stats;
   const limits = p.limits;
   const canEdit = principal.role === "operator" && principal.tenant === null;
+  const mine = rejected !== null && rejected.plan === p.plan ? rejected : null;
+  const reason = mine === null ? html`` : html`<span class="error" role="alert" id="rejected-${p.plan}">${mine.message}</span>`;
   const edit = canEdit
     ? html`<form method="post" action="/plans/${p.plan}" class="row">${csrfField(principal)}
-        <label>CPU ms <input name="cpuMs" inputmode="numeric" value="${limits?.cpuMs ?? ""}" size="7"></label>
-        <label>Subrequests <input name="subRequests" inputmode="numeric" value="${limits?.subRequests ?? ""}" size="7"></label>
-        <button type="submit">Save limits</button></form>`
+        <label>CPU ms <input name="cpuMs" inputmode="numeric" value="${mine?.cpuMs ?? limits?.cpuMs ?? ""}" size="7"${mine === null ? "" : html` aria-describedby="rejected-${p.plan}"`}></label>
+        <label>Subrequests <input name="subRequests" inputmode="numeric" value="${mine?.subRequests ?? limits?.subRequests ?? ""}" size="7"></label>
+        <button type="submit">Save limits</button>${reason}</form>`
     : html``;
   const source = p.source === "builtin" ? "built-in (no KV record)" : p.source === "invalid" ? `KV record invalid: ${p.problem ?? ""}` : "KV";
   const outside = p.outside === true ? html` <b class="bad" data-figure="outside">changed outside tenantscope</b>` : html``;
@@ -54,6 +64,13 @@ function planCard(p: PlanView, d: PlansData, principal: Principal): Html {
 </section>`;
 }
 
+export function newlyFailingTable(rows: NonNullable<WhatIf["cpu"]>["newlyFailing"]): Html {
+  if (rows.length === 0) return html`<p data-figure="whatif-new-tenants">No tenant would newly fail.</p>`;
+  const body = rows.map((r) => html`<tr><td><a href="/tenants/${r.tenant}">${r.tenant}</a></td><td class="num">${fmtInt(r.newFailures)}</td><td class="num">${fmtPct(r.share)}</td></tr>`);
+  return html`<table class="data" id="whatif-tenants" data-figure="whatif-new-tenants"><caption>Tenants that would newly fail (${rows.length})</caption>
+<thead><tr><th>Tenant</th><th>New failures</th><th>Share of its traffic</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
 function whatIfSection(d: PlansData): Html {
   const w = d.whatIf;
   const options = d.plans.map((p) => html`<option value="${p.plan}"${w?.plan === p.plan ? " selected" : ""}>${p.plan}</option>`);
@@ -62,8 +79,10 @@ function whatIfSection(d: PlansData): Html {
     const cpu =
       w.cpu === null
         ? html``
-        : html`<p data-figure="whatif-cpu">At <b>${w.cpu.proposedMs} ms</b> CPU: <b>${fmtPct(w.cpu.invocationShare)}</b> of invocations (${fmtInt(w.cpu.invocationsOver)} of ${fmtInt(w.invocations)})
-        and <b>${fmtPct(w.cpu.tenantShare)}</b> of tenants (${w.cpu.tenantsOver} of ${w.tenants}) would have exceeded it.</p>`;
+        : html`<p data-figure="whatif-cpu">At <b>${w.cpu.proposedMs} ms</b> CPU: <b>${fmtInt(w.cpu.newFailures)}</b> new failures (<b>${fmtPct(w.cpu.newShare)}</b> of ${fmtInt(w.invocations)} invocations),
+        on top of <b>${fmtInt(w.cpu.alreadyFailing)}</b> CPU failures already happening at today's limit. In all ${fmtInt(w.cpu.invocationsOver)} invocations (${fmtPct(w.cpu.invocationShare)})
+        and ${w.cpu.tenantsOver} of ${w.tenants} tenants (${fmtPct(w.cpu.tenantShare)}) would have exceeded it.</p>
+        ${newlyFailingTable(w.cpu.newlyFailing)}`;
     const sub =
       w.subRequests === null
         ? html``
@@ -132,6 +151,7 @@ function histogramChart(p: PlanView, proposed: number | null): ChartSpec | null 
 export interface PlansExtras {
   asOfMs: number;
   empty: EmptyState | null;
+  rejected?: RejectedLimits;
 }
 
 export function plansPage(d: PlansData, principal: Principal, notice: string | null, x: PlansExtras): Html {
@@ -142,7 +162,7 @@ export function plansPage(d: PlansData, principal: Principal, notice: string | n
   const body = html`${notice === null ? html`` : html`<div class="notice" role="status">${notice}</div>`}
 ${timeControl({ path: "/plans", window: d.window, keep: {}, asOfMs: x.asOfMs, bucketPicker: false })}
 <p class="note">${fmtInt(d.activeTenants)} active tenants in the window, each counted once, under the plan of its latest invocation (a tenant that changed plan counts under its new one). CPU bins are in ms; the solid line is the plan's limit, a dashed one the what-if's proposal.</p>
-<div class="plans">${d.plans.map((p) => planCard(p, d, principal))}</div>
+<div class="plans">${d.plans.map((p) => planCard(p, d, principal, x.rejected ?? null))}</div>
 ${other}
 ${whatIfSection(d)}
 ${assignSection(d, principal)}
