@@ -184,6 +184,11 @@ describe.skipIf(!available)("the dashboard in a real browser", () => {
     expect(await burn()).toBe(503); // pro allows 50 ms
     await page.goto(new URL("/plans?range=1h", stack.urls.dashboard).href);
     const form = page.locator('form[action="/plans/pro"]');
+    // A rejected value stays in the form, the reason beside it.
+    await form.locator('input[name="cpuMs"]').fill("20x");
+    await Promise.all([page.waitForLoadState("load"), form.locator("[type=submit]").click()]);
+    expect(await page.locator("#rejected-pro").innerText()).toContain("cpuMs must be an integer");
+    expect(await form.locator('input[name="cpuMs"]').inputValue()).toBe("20x");
     await form.locator('input[name="cpuMs"]').fill("2000");
     await Promise.all([page.waitForLoadState("load"), form.locator("[type=submit]").click()]);
     // "Save limits" first shows what the new limit would have done, and saves once confirmed.

@@ -63,6 +63,8 @@ describe("plans page", () => {
     expect(page).toContain("<b>3</b> new failures");
     expect(page).toContain("on top of <b>2</b> CPU failures already happening");
     expect(page).toContain('<td><a href="/tenants/alpha">alpha</a></td><td class="num">3</td><td class="num">30');
+    // Each plan card has its own what-if, which answers into the same section.
+    expect(page).toMatch(/<section class="plan" id="plan-pro">[\s\S]*?<input type="hidden" name="whatif" value="pro">[\s\S]*?<button type="submit">What if<\/button>/);
   });
 
   it("says the subrequest what-if is unavailable, and gives only the lower bound the data proves", async () => {

@@ -57,10 +57,16 @@ function planCard(p: PlanView, d: PlansData, principal: Principal, rejected: Rej
         <tr><th>Violation rate</th><td class="num">${fmtPct(s.violationRate)}</td><th>CPU / subrequest</th><td class="num">${fmtInt(s.cpuViolations)} / ${fmtInt(s.subrequestViolations)}</td></tr>
       </tbody></table>
       ${histogramFigure(p)}`;
+  // The what-if of this plan's card: a proposed CPU limit, answered in the What if section.
+  const whatIf = html`<form method="get" action="/plans#whatif" class="row">
+        ${Object.entries(timeParams(d.window)).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => html`<input type="hidden" name="${k}" value="${String(v)}">`)}
+        <input type="hidden" name="whatif" value="${p.plan}">
+        <label>Proposed CPU ms <input name="cpuMs" inputmode="numeric" size="7" value="${d.whatIf?.plan === p.plan ? (d.whatIf.cpu?.proposedMs ?? "") : ""}"></label>
+        <button type="submit">What if</button></form>`;
   return html`<section class="plan" id="plan-${p.plan}">
   <h3>${p.plan}${p.plan === d.defaultPlan ? " (default)" : ""}</h3>
   <p>Limits: <b>${limits === null ? "none" : `${limits.cpuMs} ms CPU, ${limits.subRequests} subrequests`}</b> <small>(${source})</small>${outside}</p>
-  ${figures}${edit}
+  ${figures}${whatIf}${edit}
 </section>`;
 }
 
@@ -90,7 +96,7 @@ function whatIfSection(d: PlansData): Html {
         <p class="note">${w.subRequests.note}</p>`;
     result = html`<div class="whatif">${cpu}${sub}</div>`;
   }
-  return html`<h2>What if</h2>
+  return html`<h2 id="whatif">What if</h2>
 <form method="get" action="/plans" class="row">
   ${Object.entries(timeParams(d.window)).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => html`<input type="hidden" name="${k}" value="${String(v)}">`)}
   <label>Plan <select name="whatif">${options}</select></label>
