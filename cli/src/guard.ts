@@ -51,7 +51,7 @@ export function lastTrafficSql(): string {
 
 /** tenant → last invocation ('YYYY-MM-DD hh:mm:ss', UTC), over AE's retention. */
 export async function lastTraffic(api: ApiClient): Promise<Map<string, string>> {
-  const { text } = await api.text("POST", "/analytics_engine/sql", { body: lastTrafficSql(), contentType: "text/plain" });
+  const { text } = await api.text("POST", "/analytics_engine/sql", { body: lastTrafficSql(), contentType: "text/plain", idempotent: true });
   let body: unknown;
   try {
     body = JSON.parse(text);
