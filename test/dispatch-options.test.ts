@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../local/dev/stack.ts";
 import { entrypointOptions } from "../local/host/src/entrypoint.ts";
 import { MAX_RUN_DATA_BYTES, encodeRunHeader, parseRunHeader, type RunHeader } from "../local/host/src/run-protocol.ts";
-import { CONFIG_PATHS, dispatcherWorkerOptions, localWorkerOptions, readWorkerConfig } from "../local/dev/options.ts";
+import { CONFIG_PATHS, localWorkerOptions, readWorkerConfig } from "../local/dev/options.ts";
+import { dispatcherWorkerOptions } from "../local/dev/options-platform.ts";
 import { parseDispatchCall } from "../local/src/runtime/dispatch-options.ts";
 import { NamespaceClient, failure } from "./namespace-client.ts";
 

@@ -112,9 +112,9 @@ export function socket(port: number): NonNullable<V4WorkerOptions["unsafeDirectS
   return [{ host: "127.0.0.1", port }];
 }
 
-const varsToBindings = (vars: Record<string, VarValue>, overrides: Record<string, string>): Record<string, VarValue> => ({ ...vars, ...overrides });
+export const varsToBindings = (vars: Record<string, VarValue>, overrides: Record<string, string>): Record<string, VarValue> => ({ ...vars, ...overrides });
 
-function durableObjects(config: WorkerConfig): NonNullable<V4WorkerOptions["durableObjects"]> {
+export function durableObjects(config: WorkerConfig): NonNullable<V4WorkerOptions["durableObjects"]> {
   const sqlite: Map<string, boolean> = unstable_getDurableObjectClassNameToUseSQLiteMap(config.migrations);
   const result: NonNullable<V4WorkerOptions["durableObjects"]> = {};
   for (const binding of config.durable_objects.bindings) {
@@ -128,7 +128,7 @@ function durableObjects(config: WorkerConfig): NonNullable<V4WorkerOptions["dura
 }
 
 /** KV bindings keep their configured id; bindings without one share PLANS_KV_ID. */
-function kvNamespaces(config: WorkerConfig, skip: ReadonlySet<string>): Record<string, string> {
+export function kvNamespaces(config: WorkerConfig, skip: ReadonlySet<string>): Record<string, string> {
   const result: Record<string, string> = {};
   for (const kv of config.kv_namespaces) {
     if (!skip.has(kv.binding)) result[kv.binding] = kv.id ?? PLANS_KV_ID;
@@ -137,7 +137,7 @@ function kvNamespaces(config: WorkerConfig, skip: ReadonlySet<string>): Record<s
 }
 
 /** The config's own `services`, as Miniflare service bindings (Workers of this instance). */
-function configServices(config: WorkerConfig): Record<string, V4ServiceDesignator> {
+export function configServices(config: WorkerConfig): Record<string, V4ServiceDesignator> {
   const result: Record<string, V4ServiceDesignator> = {};
   for (const s of config.services) result[s.binding] = s.entrypoint === undefined ? { name: s.service } : { name: s.service, entrypoint: s.entrypoint };
   return result;
@@ -212,6 +212,13 @@ export function aeWorkerOptions(config: WorkerConfig, scriptPath: string): V4Wor
   };
 }
 
+export function datasetBindings(config: WorkerConfig): Record<string, V4ServiceDesignator> {
+  const result: Record<string, V4ServiceDesignator> = {};
+  // AE's default dataset name is the binding name.
+  for (const ds of config.analytics_engine_datasets) result[ds.binding] = analyticsBinding(ds.dataset ?? ds.binding);
+  return result;
+}
+
 /**
  * The Tail Worker: production vars and KV, each `analytics_engine_datasets`
  * binding replaced by the local Analytics Engine. No socket: only the stand-in
@@ -226,75 +233,6 @@ export function tailWorkerOptions(config: WorkerConfig, scriptPath: string): V4W
   };
 }
 
-function datasetBindings(config: WorkerConfig): Record<string, V4ServiceDesignator> {
-  const result: Record<string, V4ServiceDesignator> = {};
-  // AE's default dataset name is the binding name.
-  for (const ds of config.analytics_engine_datasets) result[ds.binding] = analyticsBinding(ds.dataset ?? ds.binding);
-  return result;
-}
-
-export interface DispatcherWiring {
-  port: number;
-  /**
-   * Extra service bindings; one named like a KV binding replaces it (the benchmark
-   * binds PLANS to its read-counting Worker).
-   */
-  services?: Record<string, V4ServiceDesignator>;
-  /** Var overrides (tests shorten PLAN_CACHE_TTL_SECONDS). */
-  vars?: Record<string, string>;
-}
-
-/**
- * The dispatcher: production vars with PLATFORM_DOMAIN = localhost, shared plans KV,
- * and each `dispatch_namespaces` binding replaced by the stand-in's entrypoint.
- */
-export function dispatcherWorkerOptions(config: WorkerConfig, scriptPath: string, wiring: DispatcherWiring): V4WorkerOptions {
-  const serviceBindings = configServices(config);
-  for (const ns of config.dispatch_namespaces) serviceBindings[ns.binding] = namespaceBinding(ns.namespace, ns.outbound);
-  Object.assign(serviceBindings, wiring.services);
-  return {
-    ...baseWorkerOptions(config, scriptPath),
-    bindings: varsToBindings(config.vars, { PLATFORM_DOMAIN: "localhost", ...wiring.vars }),
-    kvNamespaces: kvNamespaces(config, new Set(Object.keys(wiring.services ?? {}))),
-    serviceBindings,
-    unsafeDirectSockets: socket(wiring.port),
-  };
-}
-
-export interface DashboardWiring {
-  port: number;
-  /** The local AE SQL endpoint, with `{account}` as in the production var. */
-  sqlUrl: string;
-  /** The local Workers Observability telemetry query endpoint, with `{account}`. */
-  telemetryUrl: string;
-  /** The local Dispatch Namespace scripts endpoint, with `{account}` and `{namespace}` as in the production var. */
-  namespaceUrl: string;
-  /** Values production keeps as secrets (logins.ts). */
-  secrets: Record<string, string>;
-  /** What the empty state tells a developer to run (commands.ts). */
-  demoCommand: string;
-}
-
-/**
- * The dashboard: production vars with the SQL endpoint pointed at the local AE,
- * local secrets, the shared plans KV (which holds the audit log too) and its assets.
- */
-export function dashboardWorkerOptions(config: WorkerConfig, scriptPath: string, wiring: DashboardWiring): V4WorkerOptions {
-  const directory = config.assets?.directory;
-  const configDir = config.configPath === undefined ? REPO_ROOT : resolve(config.configPath, "..");
-  return {
-    ...baseWorkerOptions(config, scriptPath),
-    bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, TELEMETRY_QUERY_URL: wiring.telemetryUrl, NAMESPACE_API_URL: wiring.namespaceUrl, DEMO_COMMAND: wiring.demoCommand, ...wiring.secrets }),
-    kvNamespaces: kvNamespaces(config, new Set()),
-    durableObjects: durableObjects(config),
-    serviceBindings: configServices(config),
-    // As wrangler does: assets first, then the Worker for everything else.
-    ...(directory === undefined ? {} : { assets: { directory: resolve(configDir, directory), routerConfig: { has_user_worker: true } } }),
-    unsafeDirectSockets: socket(wiring.port),
-  };
-}
-
-/** The namespace the dispatcher is bound to (the first `dispatch_namespaces` entry). */
 export function dispatcherNamespace(config: WorkerConfig): string {
   const first = config.dispatch_namespaces[0];
   if (first === undefined) throw new Error(`${config.name}: no dispatch_namespaces binding to wire`);

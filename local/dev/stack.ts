@@ -22,10 +22,8 @@ import {
   TAIL_WORKER,
   aeWorkerOptions,
   apiTokenOf,
-  dashboardWorkerOptions,
   defaultPlanOf,
   dispatcherNamespace,
-  dispatcherWorkerOptions,
   entryOf,
   hostWorkerOptions,
   localWorkerOptions,
@@ -34,6 +32,7 @@ import {
   tailWorkerOptions,
   type WorkerConfig,
 } from "./options.ts";
+import { dashboardWorkerOptions, dispatcherWorkerOptions } from "./options-platform.ts";
 import { PORT_FLAGS, assertPortsFree, freePort } from "./ports.ts";
 import { demoCommand } from "./commands.ts";
 import { watchExamples } from "./examples-watch.ts";

@@ -1,0 +1,83 @@
+/**
+ * The platform Workers' options (dispatcher and dashboard): their production configs
+ * with the local wiring in place of what Cloudflare provides (the stand-in namespace,
+ * the local Analytics Engine and its SQL API, the tail consumers, the dev sign-ins).
+ */
+import { resolve } from "node:path";
+import type { V4ServiceDesignator, V4WorkerOptions } from "miniflare";
+import {
+  REPO_ROOT,
+  analyticsBinding,
+  baseWorkerOptions,
+  configServices,
+  datasetBindings,
+  durableObjects,
+  kvNamespaces,
+  namespaceBinding,
+  socket,
+  varsToBindings,
+  type WorkerConfig,
+} from "./options.ts";
+
+export interface DispatcherWiring {
+  port: number;
+  /**
+   * Extra service bindings; one named like a KV binding replaces it (the benchmark
+   * binds PLANS to its read-counting Worker).
+   */
+  services?: Record<string, V4ServiceDesignator>;
+  /** Var overrides (tests shorten PLAN_CACHE_TTL_SECONDS). */
+  vars?: Record<string, string>;
+}
+
+/**
+ * The dispatcher: production vars with PLATFORM_DOMAIN = localhost, shared plans KV,
+ * and each `dispatch_namespaces` binding replaced by the stand-in's entrypoint.
+ */
+export function dispatcherWorkerOptions(config: WorkerConfig, scriptPath: string, wiring: DispatcherWiring): V4WorkerOptions {
+  const serviceBindings = configServices(config);
+  for (const ns of config.dispatch_namespaces) serviceBindings[ns.binding] = namespaceBinding(ns.namespace, ns.outbound);
+  Object.assign(serviceBindings, wiring.services);
+  return {
+    ...baseWorkerOptions(config, scriptPath),
+    bindings: varsToBindings(config.vars, { PLATFORM_DOMAIN: "localhost", ...wiring.vars }),
+    kvNamespaces: kvNamespaces(config, new Set(Object.keys(wiring.services ?? {}))),
+    serviceBindings,
+    unsafeDirectSockets: socket(wiring.port),
+  };
+}
+
+export interface DashboardWiring {
+  port: number;
+  /** The local AE SQL endpoint, with `{account}` as in the production var. */
+  sqlUrl: string;
+  /** The local Workers Observability telemetry query endpoint, with `{account}`. */
+  telemetryUrl: string;
+  /** The local Dispatch Namespace scripts endpoint, with `{account}` and `{namespace}` as in the production var. */
+  namespaceUrl: string;
+  /** Values production keeps as secrets (logins.ts). */
+  secrets: Record<string, string>;
+  /** What the empty state tells a developer to run (commands.ts). */
+  demoCommand: string;
+}
+
+/**
+ * The dashboard: production vars with the SQL endpoint pointed at the local AE,
+ * local secrets, the shared plans KV (which holds the audit log too) and its assets.
+ */
+export function dashboardWorkerOptions(config: WorkerConfig, scriptPath: string, wiring: DashboardWiring): V4WorkerOptions {
+  const directory = config.assets?.directory;
+  const configDir = config.configPath === undefined ? REPO_ROOT : resolve(config.configPath, "..");
+  return {
+    ...baseWorkerOptions(config, scriptPath),
+    bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, TELEMETRY_QUERY_URL: wiring.telemetryUrl, NAMESPACE_API_URL: wiring.namespaceUrl, DEMO_COMMAND: wiring.demoCommand, ...wiring.secrets }),
+    kvNamespaces: kvNamespaces(config, new Set()),
+    durableObjects: durableObjects(config),
+    serviceBindings: configServices(config),
+    // As wrangler does: assets first, then the Worker for everything else.
+    ...(directory === undefined ? {} : { assets: { directory: resolve(configDir, directory), routerConfig: { has_user_worker: true } } }),
+    unsafeDirectSockets: socket(wiring.port),
+  };
+}
+
+/** The namespace the dispatcher is bound to (the first `dispatch_namespaces` entry). */
