@@ -7,10 +7,8 @@ import { resolve } from "node:path";
 import type { V4ServiceDesignator, V4WorkerOptions } from "miniflare";
 import {
   REPO_ROOT,
-  analyticsBinding,
   baseWorkerOptions,
   configServices,
-  datasetBindings,
   durableObjects,
   kvNamespaces,
   namespaceBinding,
