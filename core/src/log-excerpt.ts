@@ -16,7 +16,7 @@ function cutLine(n: number): string {
 }
 
 /** A console argument as text: strings as they are, the rest as JSON (or String when JSON fails). */
-function argText(value: unknown): string {
+export function argText(value: unknown): string {
   if (typeof value === "string") return value;
   try {
     return JSON.stringify(value) ?? String(value);

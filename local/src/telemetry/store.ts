@@ -5,6 +5,7 @@
  * stand-in keeps every tenant's lines until it restarts (local/README.md).
  */
 import { isRecord } from "@tenantscope/core/result";
+import { argText } from "@tenantscope/core/log-excerpt";
 
 export interface StoredLog {
   id: string;
@@ -20,14 +21,6 @@ export const LIMIT = 50_000;
 const lines: StoredLog[] = [];
 let sequence = 0;
 
-function text(value: unknown): string {
-  if (typeof value === "string") return value;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
 
 /** Records the `logs[]` of completed tenant traces (scriptName filled in by enrich.ts). */
 export function recordTraceLogs(traces: readonly Record<string, unknown>[]): void {
@@ -38,7 +31,7 @@ export function recordTraceLogs(traces: readonly Record<string, unknown>[]): voi
     const outcome = typeof trace.outcome === "string" ? trace.outcome : "unknown";
     for (const entry of trace.logs) {
       if (!isRecord(entry)) continue;
-      const message = Array.isArray(entry.message) ? entry.message.map(text).join(" ") : text(entry.message);
+      const message = Array.isArray(entry.message) ? entry.message.map(argText).join(" ") : argText(entry.message);
       lines.push({
         id: `${requestId}-${lines.length.toString(36)}`,
         timestamp: typeof entry.timestamp === "number" ? entry.timestamp : Date.now(),
