@@ -2,7 +2,10 @@
  * `pnpm bench -- --only memory [--memory-minutes 30]`: RSS of every process of the
  * stack (this Node process, which also runs the supervisor; the platform's workerd;
  * the tenant processes' workerd) at a steady 20 req/s of the demo mix, after a
- * warm-up, sampled every 30 s; prints each process's slope in MB per minute.
+ * warm-up, sampled every 30 s; prints each process's slope in MB per minute. Every
+ * 5 minutes it also reads each platform Worker's reachable JS heap (heap.ts), so a
+ * leak in a Worker's code shows as that Worker's heap growing, apart from workerd's
+ * native memory; and after the load, a minute idle shows what RSS gives back.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -11,6 +14,8 @@ import { join } from "node:path";
 import { DEMO_MIX as MIX, describeKinds, openLoop } from "./load.ts";
 import type { Slot } from "../../local/dev/tenants/slot.ts";
 import { startBenchStack } from "./setup.ts";
+import { workerHeaps } from "./heap.ts";
+import { freePort } from "../../local/dev/ports.ts";
 
 export interface MemoryOptions {
   minutes: number;
@@ -19,9 +24,12 @@ export interface MemoryOptions {
 }
 
 
-function rssMb(pid: number): number {
+const HEAP_EVERY_MS = 5 * 60_000;
+
+/** `field` of /proc/<pid>/status in MB (VmRSS; RssAnon is malloc and V8, RssFile mostly the binary). */
+function rssMb(pid: number, field = "VmRSS"): number {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith(`${field}:`));
     return Number(line?.replace(/\D+/g, " ").trim().split(" ")[0] ?? "0") / 1024;
   } catch {
     return Number.NaN;
@@ -72,12 +80,24 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
   console.log(`memory: RSS per process at ${options.rate} req/s of the demo mix, ${options.warmupMinutes} min warm-up, then ${options.minutes} min`);
   // On disk, as `pnpm dev` keeps it: in memory, the stored points themselves would grow RSS.
   const state = await mkdtemp(join(tmpdir(), "tenantscope-memory-"));
-  const bench = await startBenchStack(state);
+  const inspectorPort = await freePort();
+  const bench = await startBenchStack(state, { inspectorPort });
   try {
     const base = bench.stack.urls.dispatcher;
     await openLoop(base, MIX, options.rate, options.warmupMinutes * 60);
     const started = Date.now();
     const samples = new Map<string, [number, number][]>();
+    const heaps = new Map<string, [number, number][]>();
+    let heapsAt = -Infinity;
+    const sampleHeaps = async (): Promise<void> => {
+      heapsAt = Date.now();
+      const minute = (heapsAt - started) / 60_000;
+      for (const figure of await workerHeaps(inspectorPort)) {
+        const list = heaps.get(figure.worker) ?? [];
+        list.push([minute, figure.usedMb]);
+        heaps.set(figure.worker, list);
+      }
+    };
     let unexpected = 0;
     const kinds = new Map<string, number>();
     const sample = (): void => {
@@ -89,17 +109,35 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
       }
     };
     sample();
+    const platformPid = (): number | undefined => processes(bench.stack.supervisor.slots).get("platform workerd");
+    const anonBefore = rssMb(platformPid() ?? 0, "RssAnon");
     while (Date.now() - started < options.minutes * 60_000) {
-      const run = await openLoop(base, MIX, options.rate, 30);
-      unexpected += run.unexpected;
-      for (const [k, v] of run.kinds) kinds.set(k, (kinds.get(k) ?? 0) + v);
+      const run = openLoop(base, MIX, options.rate, 30);
+      // Under load: an idle isolate would not be heard from (see heap.ts), and the GC of a snapshot is short.
+      if (Date.now() - heapsAt >= HEAP_EVERY_MS) await sampleHeaps();
+      const done = await run;
+      unexpected += done.unexpected;
+      for (const [k, v] of done.kinds) kinds.set(k, (kinds.get(k) ?? 0) + v);
       sample();
     }
+    const final = openLoop(base, MIX, options.rate, 10);
+    await sampleHeaps();
+    await final;
+    const anonAfter = rssMb(platformPid() ?? 0, "RssAnon");
     for (const [label, points] of samples) {
       const first = points[0]?.[1] ?? Number.NaN;
       const last = points[points.length - 1]?.[1] ?? Number.NaN;
       console.log(`  ${label}: ${first.toFixed(0)} → ${last.toFixed(0)} MB (${(last - first).toFixed(1)} MB), slope ${slope(points).toFixed(2)} MB/min over ${points.length} samples`);
     }
+    console.log(`  platform workerd, anonymous memory (malloc and V8): ${anonBefore.toFixed(0)} → ${anonAfter.toFixed(0)} MB`);
+    for (const [worker, points] of heaps) {
+      const first = points[0]?.[1] ?? Number.NaN;
+      const last = points[points.length - 1]?.[1] ?? Number.NaN;
+      console.log(`  JS heap of ${worker} after GC: ${first.toFixed(2)} → ${last.toFixed(2)} MB, slope ${(slope(points) * 1024).toFixed(1)} KB/min over ${points.length} samples`);
+    }
+    await new Promise((r) => setTimeout(r, 60_000));
+    const idle = [...processes(bench.stack.supervisor.slots)].map(([label, pid]) => `${label} ${rssMb(pid).toFixed(0)} MB`).join(", ");
+    console.log(`  after 1 min idle: ${idle}`);
     const restarts = bench.stack.supervisor.slots.map((slot) => `:${slot.process.port} ${slot.kills} kill(s)`).join(", ");
     console.log(`  tenant process kills: ${restarts}`);
     console.log(`  unexpected answers: ${unexpected}${unexpected > 0 ? ` (${describeKinds(kinds)})` : ""}`);

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { REPO_ROOT } from "../../local/dev/options.ts";
 import { LocalApiClient, apiPaths, assignPlan, uploadScript } from "../../local/dev/seed.ts";
-import { startStack, type Stack } from "../../local/dev/stack.ts";
+import { startStack, type Stack, type StackOptions } from "../../local/dev/stack.ts";
 
 export interface BenchStack {
   stack: Stack;
@@ -15,13 +15,13 @@ export interface BenchStack {
 }
 
 /** `persistTo`: a folder for the stack's state (the memory benchmark), else in memory. */
-export async function startBenchStack(persistTo: string | false = false): Promise<BenchStack> {
+export async function startBenchStack(persistTo: string | false = false, extra: Pick<StackOptions, "inspectorPort"> = {}): Promise<BenchStack> {
   const logs: string[] = [];
   const started = Date.now();
   const log = (line: string): void => {
     logs.push(`[${((Date.now() - started) / 60_000).toFixed(1)} min] ${line}`);
   };
-  const stack = await startStack({ port: 0, apiPort: 0, dashboardPort: 0, persistTo, fresh: persistTo !== false, log, tenantLog: () => {} });
+  const stack = await startStack({ port: 0, apiPort: 0, dashboardPort: 0, persistTo, fresh: persistTo !== false, log, tenantLog: () => {}, ...extra });
   const api = new LocalApiClient(stack.urls.api, stack.apiToken);
   await api.expect("PUT", apiPaths.kvValue("plan:bench"), { body: JSON.stringify({ cpuMs: 5000, subRequests: 1000 }), contentType: "application/json" });
   const burner = readFileSync(resolve(REPO_ROOT, "examples/cpu-burner/index.js"), "utf8");

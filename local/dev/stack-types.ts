@@ -58,6 +58,8 @@ export interface StackOptions {
   tenantLog?: (line: string) => void;
   /** The runner's own messages (rebuilds, reloads, build errors). */
   log?: (line: string) => void;
+  /** Open the platform workerd's V8 inspector on this port (the memory benchmark reads each Worker's heap). */
+  inspectorPort?: number;
 }
 
 export interface StackUrls {

@@ -88,6 +88,7 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
     // Found again by a later runner if this one dies without stopping them (leftovers.ts).
     ...(process.env[STACK_TAG_VARIABLE] === undefined ? {} : { unsafeRuntimeEnv: { [STACK_TAG_VARIABLE]: process.env[STACK_TAG_VARIABLE] } }),
     ...(plan.persistTo === false ? {} : { resourcePersistencePath: plan.persistTo }),
+    ...(plan.opts.inspectorPort === undefined ? {} : { inspectorPort: plan.opts.inspectorPort }),
     workers: [
       localWorkerOptions(plan.local, scriptOf(LOCAL_WORKER), plan.apiPort, {
         tailConsumers: [TAIL_WORKER, ...(plan.opts.tailConsumers ?? [])],

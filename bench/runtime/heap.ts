@@ -1,0 +1,97 @@
+/**
+ * Each platform Worker's V8 heap, read over workerd's inspector (`--inspector-addr`,
+ * Miniflare's `inspectorPort`): a full GC first, so the figure is what is still
+ * reachable, not garbage waiting for a collection. This is what tells a leak in a
+ * Worker's JavaScript from native growth of workerd (RSS minus the heaps).
+ */
+import { writeFileSync } from "node:fs";
+
+interface InspectorTarget {
+  id: string;
+  title?: string;
+  webSocketDebuggerUrl?: string;
+}
+
+export interface HeapFigure {
+  /** The Worker's name as workerd's inspector lists it. */
+  worker: string;
+  usedMb: number;
+  totalMb: number;
+}
+
+interface Reply {
+  id?: number;
+  result?: Record<string, unknown>;
+  error?: { message: string };
+}
+
+/** One CDP session: sends `calls` in order, resolves with their results. */
+function session(url: string, calls: readonly { method: string; params?: Record<string, unknown> }[], timeoutMs: number, onEvent: (method: string, params: Record<string, unknown>) => void = () => {}): Promise<Record<string, unknown>[]> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const results: Record<string, unknown>[] = [];
+    const timer = setTimeout(() => {
+      ws.close();
+      reject(new Error(`inspector ${url} did not answer in ${timeoutMs} ms`));
+    }, timeoutMs);
+    const send = (i: number): void => {
+      const call = calls[i];
+      if (call === undefined) {
+        clearTimeout(timer);
+        ws.close();
+        resolve(results);
+        return;
+      }
+      ws.send(JSON.stringify({ id: i + 1, method: call.method, params: call.params ?? {} }));
+    };
+    ws.addEventListener("open", () => send(0));
+    ws.addEventListener("error", () => {
+      clearTimeout(timer);
+      reject(new Error(`inspector ${url} failed`));
+    });
+    ws.addEventListener("message", (event) => {
+      const reply = JSON.parse(String(event.data)) as Reply & { method?: string; params?: Record<string, unknown> };
+      if (reply.id === undefined) {
+        if (reply.method !== undefined) onEvent(reply.method, reply.params ?? {});
+        return;
+      }
+      if (reply.error !== undefined) {
+        clearTimeout(timer);
+        ws.close();
+        reject(new Error(`${calls[reply.id - 1]?.method ?? "?"}: ${reply.error.message}`));
+        return;
+      }
+      results.push(reply.result ?? {});
+      send(reply.id);
+    });
+  });
+}
+
+/** The isolates workerd's inspector lists on `port`. */
+export async function inspectorTargets(port: number): Promise<InspectorTarget[]> {
+  const res = await fetch(`http://127.0.0.1:${port}/json/list`);
+  return (await res.json()) as InspectorTarget[];
+}
+
+const mb = (bytes: unknown): number => (typeof bytes === "number" ? bytes / 1024 / 1024 : Number.NaN);
+
+/**
+ * Each Worker's reachable heap after a full GC, one isolate at a time. The GC comes
+ * from a heap snapshot: `HeapProfiler.collectGarbage` only schedules one, which an
+ * idle isolate never runs. With `saveTo`, each snapshot is kept as `<saveTo>-<worker>.heapsnapshot`.
+ */
+export async function workerHeaps(port: number, saveTo?: string, timeoutMs = 60_000): Promise<HeapFigure[]> {
+  const figures: HeapFigure[] = [];
+  // Only the Workers themselves; Miniflare's own services are listed too.
+  for (const target of (await inspectorTargets(port)).filter((t) => t.id.startsWith("core:user:"))) {
+    const url = target.webSocketDebuggerUrl ?? `ws://127.0.0.1:${port}/${target.id}`;
+    const chunks: string[] = [];
+    const collect = (method: string, params: Record<string, unknown>): void => {
+      if (saveTo !== undefined && method === "HeapProfiler.addHeapSnapshotChunk" && typeof params.chunk === "string") chunks.push(params.chunk);
+    };
+    const [, usage] = await session(url, [{ method: "HeapProfiler.takeHeapSnapshot", params: { reportProgress: false } }, { method: "Runtime.getHeapUsage" }], timeoutMs, collect);
+    if (saveTo !== undefined) writeFileSync(`${saveTo}-${target.id.slice("core:user:".length)}.heapsnapshot`, chunks.join(""));
+    figures.push({ worker: target.id.slice("core:user:".length), usedMb: mb(usage?.usedSize), totalMb: mb(usage?.totalSize) });
+  }
+  return figures;
+}
