@@ -3,7 +3,7 @@
  * stack (this Node process, which also runs the supervisor; the platform's workerd;
  * the tenant processes' workerd) at a steady 20 req/s of the demo mix, after a
  * warm-up, sampled every 30 s; prints each process's slope in MB per minute. Every
- * 5 minutes it also reads each platform Worker's reachable JS heap (heap.ts), so a
+ * 5 minutes it also reads each platform Worker's reachable JS heap (local/dev/heaps.ts), so a
  * leak in a Worker's code shows as that Worker's heap growing, apart from workerd's
  * native memory; and after the load, a minute idle shows what RSS gives back.
  */
@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { DEMO_MIX as MIX, describeKinds, openLoop } from "./load.ts";
 import type { Slot } from "../../local/dev/tenants/slot.ts";
 import { startBenchStack } from "./setup.ts";
-import { workerHeaps } from "./heap.ts";
+import { workerHeaps } from "../../local/dev/heaps.ts";
 import { freePort } from "../../local/dev/ports.ts";
 
 export interface MemoryOptions {
@@ -113,7 +113,7 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
     const anonBefore = rssMb(platformPid() ?? 0, "RssAnon");
     while (Date.now() - started < options.minutes * 60_000) {
       const run = openLoop(base, MIX, options.rate, 30);
-      // Under load: an idle isolate would not be heard from (see heap.ts), and the GC of a snapshot is short.
+      // Under load: an idle isolate would not be heard from (see local/dev/heaps.ts), and the GC of a snapshot is short.
       if (Date.now() - heapsAt >= HEAP_EVERY_MS) await sampleHeaps();
       const done = await run;
       unexpected += done.unexpected;
