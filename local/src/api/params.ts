@@ -19,6 +19,11 @@ export function scriptName(raw: string): string {
   return raw;
 }
 
+/** The namespace and script of a route under /:ns/scripts/:script, validated. */
+export function scriptTarget(c: { req: { param(name: string): string | undefined } }): { ns: string; name: string } {
+  return { ns: namespaceName(c.req.param("ns") ?? ""), name: scriptName(c.req.param("script") ?? "") };
+}
+
 export function namespaceNotFound(name: string): ApiError {
   return new ApiError(404, codes.namespaceNotFound, `dispatch namespace "${name}" not found`);
 }

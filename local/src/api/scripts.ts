@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { invalidateScript, registryStub } from "../store/client.ts";
 import { success } from "./envelope.ts";
-import { namespaceName, namespaceNotFound, scriptName, scriptNotFound } from "./params.ts";
+import { namespaceNotFound, scriptNotFound, scriptTarget } from "./params.ts";
 import { bindingResult, scriptResult, settingsResult, uploadResult } from "./results.ts";
 import { changedVersion, resolveBindings, resolveUpload, saveScript, storedScript, storedVersion } from "./save.ts";
 import { scriptSecrets } from "./secrets.ts";
@@ -17,12 +17,8 @@ import type { JsonValue, ScriptUpload } from "../store/types.ts";
 
 export const script = new Hono<{ Bindings: Env }>();
 
-function target(c: { req: { param(name: string): string | undefined } }): { ns: string; name: string } {
-  return { ns: namespaceName(c.req.param("ns") ?? ""), name: scriptName(c.req.param("script") ?? "") };
-}
-
 script.put("/", async (c) => {
-  const { ns, name } = target(c);
+  const { ns, name } = scriptTarget(c);
   const parsed = await parseUpload(c.req.raw);
   const previous = await registryStub(c.env).getScript(ns, name);
   const saved = await saveScript(c.env, ns, name, resolveUpload(parsed, previous));
@@ -30,13 +26,13 @@ script.put("/", async (c) => {
 });
 
 script.get("/", async (c) => {
-  const { ns, name } = target(c);
+  const { ns, name } = scriptTarget(c);
   const found = await storedScript(c.env, ns, name);
   return c.json(success({ created_on: found.createdOn, modified_on: found.modifiedOn, dispatch_namespace: ns, script: scriptResult(found) }));
 });
 
 script.delete("/", async (c) => {
-  const { ns, name } = target(c);
+  const { ns, name } = scriptTarget(c);
   const stub = registryStub(c.env);
   const deleted = await stub.deleteScript(ns, name);
   invalidateScript(ns, name);
@@ -54,7 +50,7 @@ const CONTENT_TYPES: Record<string, string> = {
 
 /** The code as uploaded: one part per module, named as uploaded; the main module's name in CF-Entrypoint. */
 script.get("/content", async (c) => {
-  const { ns, name } = target(c);
+  const { ns, name } = scriptTarget(c);
   const { script: found, modules } = await storedVersion(c.env, ns, name);
   const form = new FormData();
   for (const m of modules) form.append(m.name, new File([m.content], m.name, { type: CONTENT_TYPES[m.type] ?? "application/octet-stream" }));
@@ -63,7 +59,7 @@ script.get("/content", async (c) => {
 });
 
 script.put("/content", async (c) => {
-  const { ns, name } = target(c);
+  const { ns, name } = scriptTarget(c);
   const content = await parseContent(c.req.raw);
   const { script: found } = await storedVersion(c.env, ns, name);
   const saved = await saveScript(c.env, ns, name, changedVersion(found, content.modules, content));
@@ -71,13 +67,13 @@ script.put("/content", async (c) => {
 });
 
 script.get("/bindings", async (c) => {
-  const { ns, name } = target(c);
+  const { ns, name } = scriptTarget(c);
   const found = await storedScript(c.env, ns, name);
   return c.json(success(found.bindings.map(bindingResult)));
 });
 
 script.get("/settings", async (c) => {
-  const { ns, name } = target(c);
+  const { ns, name } = scriptTarget(c);
   return c.json(success(settingsResult(await storedScript(c.env, ns, name))));
 });
 
@@ -97,7 +93,7 @@ async function readSettings(request: Request): Promise<Record<string, unknown>> 
 
 /** A field present replaces the stored one; bindings given replace all (`inherit` keeps one). */
 script.patch("/settings", async (c) => {
-  const { ns, name } = target(c);
+  const { ns, name } = scriptTarget(c);
   const settings = await readSettings(c.req.raw);
   const { script: found, modules } = await storedVersion(c.env, ns, name);
   const change: Partial<ScriptUpload> = {};

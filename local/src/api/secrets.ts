@@ -8,17 +8,13 @@ import { Hono } from "hono";
 import { isRecord } from "@tenantscope/core/result";
 import type { BindingSpec } from "../store/types.ts";
 import { ApiError, codes, success } from "./envelope.ts";
-import { namespaceName, scriptName } from "./params.ts";
+import { scriptTarget } from "./params.ts";
 import { changedVersion, saveScript, storedScript, storedVersion } from "./save.ts";
 import { bad, parseBindings } from "./upload-metadata.ts";
 
 export const scriptSecrets = new Hono<{ Bindings: Env }>();
 
 type Secret = Extract<BindingSpec, { type: "secret_text" }>;
-
-function target(c: { req: { param(name: string): string | undefined } }): { ns: string; name: string } {
-  return { ns: namespaceName(c.req.param("ns") ?? ""), name: scriptName(c.req.param("script") ?? "") };
-}
 
 function secretNotFound(name: string): ApiError {
   return new ApiError(404, codes.secretNotFound, `secret "${name}" not found on this script`);
@@ -66,26 +62,26 @@ async function change(env: Env, ns: string, name: string, changes: ReadonlyMap<s
 }
 
 scriptSecrets.put("/secrets", async (c) => {
-  const { ns, name } = target(c);
+  const { ns, name } = scriptTarget(c);
   const secret = parseSecret(await readJson(c.req.raw));
   await change(c.env, ns, name, new Map([[secret.name, secret]]));
   return c.json(success(shown(secret)));
 });
 
 scriptSecrets.get("/secrets", async (c) => {
-  const { ns, name } = target(c);
+  const { ns, name } = scriptTarget(c);
   return c.json(success(secretsOf((await storedScript(c.env, ns, name)).bindings).map(shown)));
 });
 
 scriptSecrets.get("/secrets/:secret", async (c) => {
-  const { ns, name } = target(c);
+  const { ns, name } = scriptTarget(c);
   const secret = secretsOf((await storedScript(c.env, ns, name)).bindings).find((s) => s.name === c.req.param("secret"));
   if (secret === undefined) throw secretNotFound(c.req.param("secret"));
   return c.json(success(shown(secret)));
 });
 
 scriptSecrets.delete("/secrets/:secret", async (c) => {
-  const { ns, name } = target(c);
+  const { ns, name } = scriptTarget(c);
   const secretName = c.req.param("secret");
   if (!secretsOf((await storedScript(c.env, ns, name)).bindings).some((s) => s.name === secretName)) throw secretNotFound(secretName);
   await change(c.env, ns, name, new Map([[secretName, null]]));
@@ -94,7 +90,7 @@ scriptSecrets.delete("/secrets/:secret", async (c) => {
 
 /** `{secrets: {NAME: {…} | null}}`: set or remove each; the others stay. Answers every secret after. */
 scriptSecrets.patch("/secrets-bulk", async (c) => {
-  const { ns, name } = target(c);
+  const { ns, name } = scriptTarget(c);
   const body = await readJson(c.req.raw);
   if (!isRecord(body) || !isRecord(body.secrets)) throw bad('body must be JSON like {"secrets": {"API_KEY": {"type": "secret_text", "text": "…"}, "OLD": null}}');
   const changes = new Map<string, Secret | null>();

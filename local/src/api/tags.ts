@@ -8,7 +8,7 @@ import { invalidateScript, registryStub } from "../store/client.ts";
 import { MAX_TAGS } from "../store/tags.ts";
 import type { TagChange, TagFilter } from "../store/types.ts";
 import { ApiError, codes, success } from "./envelope.ts";
-import { namespaceName, namespaceNotFound, scriptName, scriptNotFound } from "./params.ts";
+import { namespaceNotFound, scriptNotFound, scriptTarget } from "./params.ts";
 import { validateTags } from "./upload-metadata.ts";
 
 /** Bounds the SQL a filter turns into (one probe per entry). */
@@ -55,13 +55,9 @@ function unwrap(change: TagChange, ns: string, name: string): string[] {
 
 export const scriptTags = new Hono<{ Bindings: Env }>();
 
-function target(c: { req: { param(name: string): string | undefined } }): { ns: string; name: string } {
-  return { ns: namespaceName(c.req.param("ns") ?? ""), name: scriptName(c.req.param("script") ?? "") };
-}
-
 /** The tags, or with `?tags=FILTER` whether the script matches that filter (true/false). */
 scriptTags.get("/", async (c) => {
-  const { ns, name } = target(c);
+  const { ns, name } = scriptTarget(c);
   const filter = parseTagFilter(c.req.query("tags"));
   const stub = registryStub(c.env);
   const script = await stub.getScript(ns, name);
@@ -75,7 +71,7 @@ scriptTags.get("/", async (c) => {
 
 /** Replaces the tags with the JSON array in the body. */
 scriptTags.put("/", async (c) => {
-  const { ns, name } = target(c);
+  const { ns, name } = scriptTarget(c);
   let body: unknown;
   try {
     body = JSON.parse(await c.req.text());
@@ -89,14 +85,14 @@ scriptTags.put("/", async (c) => {
 });
 
 scriptTags.put("/:tag", async (c) => {
-  const { ns, name } = target(c);
+  const { ns, name } = scriptTarget(c);
   unwrap(await registryStub(c.env).changeTags(ns, name, { add: oneTag(c.req.param("tag")) }), ns, name);
   invalidateScript(ns, name);
   return c.json(success(null));
 });
 
 scriptTags.delete("/:tag", async (c) => {
-  const { ns, name } = target(c);
+  const { ns, name } = scriptTarget(c);
   unwrap(await registryStub(c.env).changeTags(ns, name, { remove: c.req.param("tag") }), ns, name);
   invalidateScript(ns, name);
   return c.json(success(null));
