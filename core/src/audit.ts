@@ -17,7 +17,8 @@
  */
 import { isRecord } from "./result.ts";
 
-export type AuditAction = "plan" | "assignment";
+/** `alert` and `webhook` are alert-rule and webhook records (core/alerts.ts); a webhook's secret never reaches an entry. */
+export type AuditAction = "plan" | "assignment" | "alert" | "webhook";
 
 /** Where the old value came from: a KV record, or, without one, the built-in plan or the default assignment. */
 export type OldSource = "kv" | "builtin" | "default" | "none";
@@ -61,6 +62,8 @@ export interface AuditChange {
   value: string | null;
   /** What applied without a record (the built-in plan's or the default assignment's value), and its kind. */
   fallback: { value: string; source: "builtin" | "default" } | null;
+  /** How old and new values appear in the entry (a webhook's secret is replaced); as written when absent. */
+  shown?: (value: string) => string;
 }
 
 export const AUDIT_PREFIX = "audit:";
@@ -103,6 +106,7 @@ export async function applyChange(kv: AuditKv, change: AuditChange, nowMs: numbe
   const current = await kv.getWithMetadata(change.key);
   const outside = await changedOutside(current.value, current.metadata);
   const id = entryKey(nowMs);
+  const show = (v: string | null): string | null => (v === null || change.shown === undefined ? v : change.shown(v));
   const entry: AuditEntry = {
     id,
     at: new Date(nowMs).toISOString(),
@@ -110,9 +114,9 @@ export async function applyChange(kv: AuditKv, change: AuditChange, nowMs: numbe
     via: change.via.slice(0, 40),
     action: change.action,
     key: change.key,
-    old: current.value ?? change.fallback?.value ?? null,
+    old: show(current.value ?? change.fallback?.value ?? null),
     oldSource: current.value !== null ? "kv" : (change.fallback?.source ?? "none"),
-    new: change.value,
+    new: show(change.value),
     outside,
   };
   await kv.put(id, JSON.stringify(entry), metadataOf(entry));
@@ -134,7 +138,7 @@ export function parseEntry(text: string): AuditEntry | null {
     return null;
   }
   if (!isRecord(value) || typeof value.id !== "string" || typeof value.at !== "string" || typeof value.key !== "string") return null;
-  if (value.action !== "plan" && value.action !== "assignment") return null;
+  if (value.action !== "plan" && value.action !== "assignment" && value.action !== "alert" && value.action !== "webhook") return null;
   const text_ = (v: unknown): string | null => (typeof v === "string" ? v : null);
   const source = value.oldSource;
   return {

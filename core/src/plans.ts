@@ -11,10 +11,21 @@ export interface PlanLimits {
   subRequests: number;
 }
 
+/**
+ * A quota rule's stop: the dispatcher answers 429 `quota_exceeded` until `until` (ISO, the
+ * billing period's end) and then serves the tenant again by itself, whether or not the
+ * evaluator has cleared the record yet. `rule` is the alert rule that stopped it.
+ */
+export interface QuotaStop {
+  until: string;
+  rule: string;
+}
+
 /** What a tenant's `tenant:<name>` record says. */
 export interface TenantAssignment {
   plan: string;
   suspended: boolean;
+  stop?: QuotaStop;
 }
 
 /** Production caps: 5 min of CPU; subrequests as configurable for paid Workers. */
@@ -41,7 +52,7 @@ export const kvKeys = {
 } as const;
 
 export type PlanInvalid = "not_json" | "not_object" | "bad_cpu_ms" | "bad_subrequests" | "unknown_field";
-export type AssignmentInvalid = "not_json" | "not_object" | "bad_plan" | "bad_suspended" | "unknown_field";
+export type AssignmentInvalid = "not_json" | "not_object" | "bad_plan" | "bad_suspended" | "bad_stop" | "unknown_field";
 
 function parseJson(text: string): Result<unknown, "not_json"> {
   try {
@@ -82,13 +93,21 @@ export function parsePlanRecord(text: string): Result<PlanLimits, PlanInvalid> {
 export function validateAssignment(value: unknown): Result<TenantAssignment, Exclude<AssignmentInvalid, "not_json">> {
   if (!isRecord(value)) return fail("not_object", "assignment must be a JSON object");
   for (const key of Object.keys(value)) {
-    if (key !== "plan" && key !== "suspended") return fail("unknown_field", `unknown assignment field "${key}"`);
+    if (key !== "plan" && key !== "suspended" && key !== "stop") return fail("unknown_field", `unknown assignment field "${key}"`);
   }
   if (typeof value.plan !== "string" || !isPlanName(value.plan)) {
     return fail("bad_plan", "plan must be a plan name (lower-case letters, digits and dashes)");
   }
   if (value.suspended !== undefined && typeof value.suspended !== "boolean") {
     return fail("bad_suspended", "suspended must be true or false");
+  }
+  if (value.stop !== undefined) {
+    const stop = value.stop;
+    const until = isRecord(stop) && typeof stop.until === "string" ? Date.parse(stop.until) : Number.NaN;
+    if (!isRecord(stop) || Number.isNaN(until) || typeof stop.rule !== "string" || Object.keys(stop).some((k) => k !== "until" && k !== "rule")) {
+      return fail("bad_stop", "stop must be {until: ISO time, rule: rule id}");
+    }
+    return ok({ plan: value.plan, suspended: value.suspended === true, stop: { until: new Date(until).toISOString(), rule: stop.rule } });
   }
   return ok({ plan: value.plan, suspended: value.suspended === true });
 }
@@ -105,7 +124,11 @@ export function planRecord(limits: PlanLimits): string {
 
 /** The `tenant:<name>` record; `suspended` is written only when true, so a resumed tenant's record is `{"plan": ...}`. */
 export function assignmentRecord(assignment: TenantAssignment): string {
-  return JSON.stringify(assignment.suspended ? { plan: assignment.plan, suspended: true } : { plan: assignment.plan });
+  return JSON.stringify({
+    plan: assignment.plan,
+    ...(assignment.suspended ? { suspended: true } : {}),
+    ...(assignment.stop !== undefined ? { stop: { until: assignment.stop.until, rule: assignment.stop.rule } } : {}),
+  });
 }
 
 /** Header form of the limits that applied, read back by the tail. */
