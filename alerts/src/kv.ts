@@ -40,6 +40,11 @@ async function records<T extends { id: string }>(kv: PlansKV, prefix: string, pa
   return out;
 }
 
+export async function loadWebhooks(kv: PlansKV): Promise<Map<string, Webhook>> {
+  const hooks = await records(kv, alertKeys.webhookPrefix, parseWebhookRecord);
+  return new Map(hooks.map((h) => [h.id, h]));
+}
+
 export async function loadConfig(kv: PlansKV): Promise<AlertConfig> {
   const [rules, hooks] = await Promise.all([records(kv, alertKeys.rulePrefix, parseRuleRecord), records(kv, alertKeys.webhookPrefix, parseWebhookRecord)]);
   return { rules, webhooks: new Map(hooks.map((h) => [h.id, h])) };
