@@ -46,9 +46,13 @@ export class AlertState extends DurableObject<Env> {
   }
 
   async sendTest(webhook: string): Promise<Delivery> {
+    return this.test(webhook, Date.now());
+  }
+
+  /** sendTest at `now`, through `fetcher` (tests pass their own). */
+  async test(webhook: string, now: number, fetcher?: Fetcher): Promise<Delivery> {
     const hook = (await loadWebhooks(this.env.PLANS)).get(webhook);
     if (hook === undefined) throw new Error(`There is no webhook "${webhook}".`);
-    const now = Date.now();
     const base = safeDashboardUrl(this.env);
     const test: AlertNotification = {
       event: "test",
@@ -63,7 +67,7 @@ export class AlertState extends DurableObject<Env> {
       links: { tenant: `${base}/`, alerts: `${base}/alerts` },
     };
     const queued = enqueue(this.sql, hook, test, now);
-    await this.deliver(now);
+    await this.deliver(now, this.env.PLANS, fetcher);
     return getDelivery(this.sql, queued.id) ?? queued;
   }
 
