@@ -34,15 +34,21 @@ export function initStore(sql: SqlStorage): void {
 
 /** SQLite values back to a string or a number (the columns above hold nothing else). */
 type Cell = SqlStorageValue | undefined;
-const text = (v: Cell): string => (typeof v === "string" ? v : String(v));
+const text = (v: Cell): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
 const textOrNull = (v: Cell): string | null => (v === null || v === undefined ? null : text(v));
 const number = (v: Cell): number => (typeof v === "number" ? v : Number(v));
 
 function where(filter: Filter | undefined): { clause: string; args: string[] } {
   const parts: string[] = [];
   const args: string[] = [];
-  if (filter?.rule !== undefined) (parts.push("rule = ?"), args.push(filter.rule));
-  if (filter?.tenant !== undefined) (parts.push("tenant = ?"), args.push(filter.tenant));
+  if (filter?.rule !== undefined) {
+    parts.push("rule = ?");
+    args.push(filter.rule);
+  }
+  if (filter?.tenant !== undefined) {
+    parts.push("tenant = ?");
+    args.push(filter.tenant);
+  }
   return { clause: parts.length === 0 ? "" : `WHERE ${parts.join(" AND ")}`, args };
 }
 
