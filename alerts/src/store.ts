@@ -66,11 +66,19 @@ export function readStates(sql: SqlStorage, filter?: Filter): RuleState[] {
   }));
 }
 
-/** Replaces every state: what is not in `states` is ok now. */
+/** Replaces every state: what is not in `states` is ok now (its row goes); the rest are upserted. */
 export function writeStates(sql: SqlStorage, states: readonly RuleState[]): void {
-  sql.exec("DELETE FROM states");
+  const keep = new Set(states.map((s) => `${s.rule}\u0000${s.tenant}`));
+  for (const old of sql.exec<{ rule: string; tenant: string }>("SELECT rule, tenant FROM states").toArray()) {
+    if (!keep.has(`${old.rule}\u0000${old.tenant}`)) sql.exec("DELETE FROM states WHERE rule = ? AND tenant = ?", old.rule, old.tenant);
+  }
   for (const s of states) {
-    sql.exec("INSERT INTO states VALUES (?, ?, ?, ?, ?, ?, ?)", s.rule, s.tenant, s.since ?? s.evaluatedAt, s.lastNotified, s.value, s.threshold, s.evaluatedAt);
+    sql.exec(
+      `INSERT INTO states VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rule, tenant) DO UPDATE SET
+        since = excluded.since, last_notified = excluded.last_notified, value = excluded.value,
+        threshold = excluded.threshold, evaluated_at = excluded.evaluated_at`,
+      s.rule, s.tenant, s.since ?? s.evaluatedAt, s.lastNotified, s.value, s.threshold, s.evaluatedAt,
+    );
   }
 }
 
