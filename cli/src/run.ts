@@ -7,6 +7,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { ApiClient, type FetchLike, type RetryPolicy } from "./api.ts";
 import type { Command, Group, Output, Values } from "./command.ts";
+import { inboxCommand } from "./commands/alert-inbox.ts";
 import { auditGroup } from "./commands/audit.ts";
 import { namespaceGroup } from "./commands/namespace.ts";
 import { planGroup } from "./commands/plan.ts";
@@ -25,6 +26,8 @@ export const groups: Record<string, Group> = {
   tenant: tenantGroup,
   usage: usageGroup,
   audit: auditGroup,
+  // Rule and webhook commands join this group (issue 15); the inbox is local/dev's.
+  alert: { summary: "alert rules, webhooks and deliveries", commands: { inbox: inboxCommand } },
 };
 
 const GLOBAL_OPTIONS: ParseArgsOptionsConfig = {
