@@ -4,6 +4,6 @@ import { defineConfig } from "vitest/config";
 // @cloudflare/vitest-plugin) and the end-to-end tests in Node.
 export default defineConfig({
   test: {
-    projects: ["dispatcher", "tail-worker", "local", "test", "cli", "dashboard"],
+    projects: ["dispatcher", "tail-worker", "local", "test", "cli", "dashboard", "alerts"],
   },
 });

@@ -1,6 +1,6 @@
 /** Hono's typing of this app: the bindings, and what middleware hands to handlers. */
 import type { Principal } from "./auth/users.ts";
-import type { SqlClientOptions } from "./sql/client.ts";
+import type { SqlClientOptions } from "@tenantscope/core/sql-client";
 
 /** Seams for tests; production uses the global fetch, the clock and real sleeps. */
 export interface AppOptions {

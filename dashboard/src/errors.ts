@@ -5,6 +5,7 @@
  * is a bug: logged in full, answered with a generic message, never with its details.
  */
 import type { Context } from "hono";
+import { SqlError } from "@tenantscope/core/sql-client";
 
 const STATUS = {
   bad_request: 400,
@@ -56,6 +57,8 @@ const INTERNAL_MESSAGE = "The dashboard failed to handle this request. The error
 /** A known error as it is shown, or the generic one for a bug (logged here, details never sent). */
 export function describeError(error: unknown): DashboardError {
   if (error instanceof DashboardError) return error;
+  // The shared SQL client's failures carry the same codes and reader-facing messages.
+  if (error instanceof SqlError) return new DashboardError(error.code, error.message, { cause: error, retryAfter: error.retryAfter });
   console.error("tenantscope-dashboard: internal error:", error);
   return new DashboardError("internal_error", INTERNAL_MESSAGE);
 }

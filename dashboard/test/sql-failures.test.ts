@@ -7,7 +7,7 @@
  * printed, and a log line no test expects fails.
  */
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
-import { SqlClient, retryAfterMs } from "../src/sql/client.ts";
+import { SqlClient, retryAfterMs } from "@tenantscope/core/sql-client";
 import { harness, json } from "./helpers.ts";
 
 const SECRET_TOKEN = "super-secret-api-token-do-not-leak";
@@ -50,7 +50,7 @@ function clear(status: number, message: RegExp): { status: number; text: string;
   return { status, text: expect.stringMatching(message), showsToken: false };
 }
 
-/** The server log line of an upstream answer (sql/client.ts `logged`). */
+/** The server log line of an upstream answer (core/src/sql-client.ts `logged`). */
 const logLine = (what: string): string[] => [`tenantscope-dashboard: SQL API answered ${what}`];
 
 let consoleError: MockInstance<typeof console.error>;

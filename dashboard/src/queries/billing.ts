@@ -6,7 +6,7 @@
  * _sample_interval n and invocations k stands for n × k).
  */
 import { usageExport, usageSql, type UsageExport, type UsageFilter, type UsagePeriod } from "@tenantscope/core/usage";
-import type { SqlClient } from "../sql/client.ts";
+import type { SqlClient } from "@tenantscope/core/sql-client";
 
 export type Billing = UsageExport;
 

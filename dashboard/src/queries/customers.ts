@@ -4,7 +4,7 @@
  * grouped by customer. Sampling-corrected like every figure; dispatcher answers excluded.
  */
 import { INDEX_COLUMN, col, sampledCount, sampledCountIf, sampledSum } from "@tenantscope/core/schema";
-import { type SqlClient, num, str } from "../sql/client.ts";
+import { type SqlClient, num, str } from "@tenantscope/core/sql-client";
 import { DATASET, errorCondition, lit, numLit, violationCondition, whereOf, type Scope } from "../sql/build.ts";
 
 /** More customers than this are cut, and the page says so. */

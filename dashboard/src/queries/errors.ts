@@ -11,7 +11,7 @@ import { ERROR_GROUP_RE } from "@tenantscope/core/error-groups";
 import { parseExcerpt, type ExcerptLine } from "@tenantscope/core/log-excerpt";
 import { isTenantName } from "@tenantscope/core/names";
 import { INDEX_COLUMN, sampledCount, sampledRequests } from "@tenantscope/core/schema";
-import { type SqlClient, num, str } from "../sql/client.ts";
+import { type SqlClient, num, str } from "@tenantscope/core/sql-client";
 import { DATASET, bucketKeyOf, col, lit, normalizeBucketKey, numLit, whereOf, type Scope } from "../sql/build.ts";
 import { clientStatusExpr } from "./tenant.ts";
 

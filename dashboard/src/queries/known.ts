@@ -4,7 +4,7 @@
  * page's own window is empty and KV has no record, so a normal page pays nothing.
  */
 import { INDEX_COLUMN, sampledCount } from "@tenantscope/core/schema";
-import { type SqlClient, num } from "../sql/client.ts";
+import { type SqlClient, num } from "@tenantscope/core/sql-client";
 import { DATASET, dateTime, lit } from "../sql/build.ts";
 
 /** AE keeps data three months: older than this there is nothing to find. */

@@ -6,7 +6,7 @@
 import { isTenantName } from "@tenantscope/core/names";
 import { INDEX_COLUMN, sampledCount, sampledCountIf, sampledQuantile, sampledSum } from "@tenantscope/core/schema";
 import type { BucketKey, RangeKey } from "../params.ts";
-import { type SqlClient, num, str } from "../sql/client.ts";
+import { type SqlClient, num, str } from "@tenantscope/core/sql-client";
 import { MIXED } from "@tenantscope/core/schema";
 import { DATASET, errorCondition, lit, numLit, violationCondition, whereOf, type Scope } from "../sql/build.ts";
 import { loadCustomers, type Customers } from "./customers.ts";

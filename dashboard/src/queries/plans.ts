@@ -4,7 +4,7 @@
  * round trips, concurrent. Plan limits themselves come from KV (kv.ts).
  */
 import { INDEX_COLUMN, OVERFLOW_TENANT, sampledCount, sampledCountIf, sampledQuantile } from "@tenantscope/core/schema";
-import { type SqlClient, num, str } from "../sql/client.ts";
+import { type SqlClient, num, str } from "@tenantscope/core/sql-client";
 import { DATASET, col, lit, numLit, violationCondition, whereOf, type Scope } from "../sql/build.ts";
 
 /** Upper edges (ms) of the histogram's bins; the last bin is "≥ 300000". 1-2-5 steps read well on a log-like axis. */

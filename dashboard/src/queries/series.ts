@@ -4,7 +4,7 @@
  */
 import { sampledCount, sampledSum } from "@tenantscope/core/schema";
 import type { BucketKey } from "../params.ts";
-import { type SqlClient, num, str } from "../sql/client.ts";
+import { type SqlClient, num, str } from "@tenantscope/core/sql-client";
 import { DATASET, bucketExpr, bucketKeyOf, bucketStarts, col, normalizeBucketKey, whereOf, type Scope } from "../sql/build.ts";
 
 export interface Series {

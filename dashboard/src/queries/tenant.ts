@@ -6,7 +6,7 @@
  */
 import { sampledCount, sampledRequests, sampledSum } from "@tenantscope/core/schema";
 import type { BucketKey, RangeKey } from "../params.ts";
-import { type SqlClient, num, str } from "../sql/client.ts";
+import { type SqlClient, num, str } from "@tenantscope/core/sql-client";
 import { DATASET, col, lit, whereOf, type Scope } from "../sql/build.ts";
 import { loadSeries, type Series } from "./series.ts";
 

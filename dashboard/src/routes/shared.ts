@@ -5,7 +5,7 @@ import type { Principal } from "../auth/users.ts";
 import { sqlSettings } from "../config.ts";
 import { forbidden } from "../errors.ts";
 import { DATASET } from "../sql/build.ts";
-import { SqlClient } from "../sql/client.ts";
+import { SqlClient } from "@tenantscope/core/sql-client";
 import type { EmptyState } from "../views/layout.ts";
 import { parseWindow, type PresetKey, type TimeWindow } from "../time.ts";
 

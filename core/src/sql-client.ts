@@ -1,12 +1,27 @@
 /**
  * The one client for the Analytics Engine SQL API (and the local stand-in, which
- * answers the same way). It turns every failure into a DashboardError with a message
- * a reader can act on, retries 429s a bounded number of times, and reads 64-bit
- * integers that arrive as JSON strings as numbers.
+ * answers the same way), shared by the dashboard and the alert evaluator. It turns every
+ * failure into a SqlError with a message a reader can act on, retries 429s a bounded
+ * number of times, and reads 64-bit integers that arrive as JSON strings as numbers.
  */
-import { DashboardError } from "../errors.ts";
-import { isRecord } from "@tenantscope/core/result";
-import { retryAfterMs as parseRetryAfter } from "@tenantscope/core/retry-after";
+import { isRecord } from "./result.ts";
+import { retryAfterMs as parseRetryAfter } from "./retry-after.ts";
+
+export type SqlErrorCode = "sql_failed" | "sql_bad_response" | "sql_rate_limited";
+
+/** A known SQL failure; its message is meant for the reader (never the API's own body). */
+export class SqlError extends Error {
+  readonly code: SqlErrorCode;
+  /** Seconds, for a 429 that a later retry may fix. */
+  readonly retryAfter: number | undefined;
+
+  constructor(code: SqlErrorCode, message: string, options?: { cause?: unknown; retryAfter?: number }) {
+    super(message, options);
+    this.name = "SqlError";
+    this.code = code;
+    this.retryAfter = options?.retryAfter;
+  }
+}
 
 export type Cell = string | number | null;
 export type Row = Record<string, Cell>;
@@ -34,6 +49,8 @@ export interface SqlClientOptions {
   onQuery?: (sql: string) => void;
   /** Sees every answered round trip: its time and whether the dataset was missing. */
   onAnswer?: (answer: { ms: number; datasetMissing: boolean }) => void;
+  /** Who queries, for messages and the log prefix (`tenantscope-<client>`); default "dashboard". */
+  client?: string;
 }
 
 /**
@@ -69,45 +86,45 @@ function excerpt(text: string): string {
  * messages, and an upstream error body can echo the query (another tenant's filter)
  * or whatever a proxy reflects.
  */
-function logged(what: string, body: string): void {
-  if (body.trim() !== "") console.error(`tenantscope-dashboard: ${what}: ${excerpt(body)}`);
+function logged(client: string, what: string, body: string): void {
+  if (body.trim() !== "") console.error(`tenantscope-${client}: ${what}: ${excerpt(body)}`);
 }
 
-function httpFailure(status: number, body: string): DashboardError {
-  logged(`SQL API answered HTTP ${status}`, body);
+function httpFailure(client: string, status: number, body: string): SqlError {
+  logged(client, `SQL API answered HTTP ${status}`, body);
   if (status === 401 || status === 403) {
-    return new DashboardError(
+    return new SqlError(
       "sql_failed",
       `The Analytics Engine SQL API refused the credentials (HTTP ${status}). Check that CF_API_TOKEN has "Account Analytics Read" for CF_ACCOUNT_ID.`,
     );
   }
   if (status >= 500) {
-    return new DashboardError("sql_failed", `The Analytics Engine SQL API failed (HTTP ${status}). Try again in a moment.`);
+    return new SqlError("sql_failed", `The Analytics Engine SQL API failed (HTTP ${status}). Try again in a moment.`);
   }
-  return new DashboardError("sql_failed", `The Analytics Engine SQL API rejected the dashboard's query (HTTP ${status}); its answer is in the server log.`);
+  return new SqlError("sql_failed", `The Analytics Engine SQL API rejected the ${client}'s query (HTTP ${status}); its answer is in the server log.`);
 }
 
-function parseBody(text: string): SqlResult {
+function parseBody(client: string, text: string): SqlResult {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    logged("SQL API answered malformed JSON", text);
-    throw new DashboardError("sql_bad_response", `The Analytics Engine SQL API answered with malformed JSON${text.trim() === "" ? " (an empty body)" : " (logged on the server)"}.`);
+    logged(client, "SQL API answered malformed JSON", text);
+    throw new SqlError("sql_bad_response", `The Analytics Engine SQL API answered with malformed JSON${text.trim() === "" ? " (an empty body)" : " (logged on the server)"}.`);
   }
   if (!isRecord(json) || !Array.isArray(json.data) || !Array.isArray(json.meta)) {
-    throw new DashboardError("sql_bad_response", "The Analytics Engine SQL API answered without the expected \"meta\" and \"data\" fields.");
+    throw new SqlError("sql_bad_response", "The Analytics Engine SQL API answered without the expected \"meta\" and \"data\" fields.");
   }
   const meta: SqlResult["meta"] = [];
   for (const m of json.meta) {
     if (!isRecord(m) || typeof m.name !== "string" || typeof m.type !== "string") {
-      throw new DashboardError("sql_bad_response", "The Analytics Engine SQL API answered with an unreadable \"meta\" entry.");
+      throw new SqlError("sql_bad_response", "The Analytics Engine SQL API answered with an unreadable \"meta\" entry.");
     }
     meta.push({ name: m.name, type: m.type });
   }
   const numeric = new Set(meta.filter((m) => NUMERIC_TYPE.test(m.type)).map((m) => m.name));
   const rows = json.data.map((raw): Row => {
-    if (!isRecord(raw)) throw new DashboardError("sql_bad_response", "The Analytics Engine SQL API answered with a row that is not an object.");
+    if (!isRecord(raw)) throw new SqlError("sql_bad_response", "The Analytics Engine SQL API answered with a row that is not an object.");
     const row: Row = {};
     for (const [key, value] of Object.entries(raw)) row[key] = cell(key, value, numeric.has(key));
     return row;
@@ -123,12 +140,12 @@ function cell(key: string, value: unknown, numeric: boolean): Cell {
     // UInt64/Int64 arrive quoted; numbers stay exact up to 2^53 (9e15 invocations).
     const n = Number(value);
     if (value.trim() === "" || Number.isNaN(n)) {
-      throw new DashboardError("sql_bad_response", `The Analytics Engine SQL API answered a non-number for numeric column "${key}".`);
+      throw new SqlError("sql_bad_response", `The Analytics Engine SQL API answered a non-number for numeric column "${key}".`);
     }
     return n;
   }
   if (typeof value === "string" || typeof value === "number") return value;
-  throw new DashboardError("sql_bad_response", `The Analytics Engine SQL API answered an unexpected value in column "${key}".`);
+  throw new SqlError("sql_bad_response", `The Analytics Engine SQL API answered an unexpected value in column "${key}".`);
 }
 
 export class SqlClient {
@@ -154,7 +171,7 @@ export class SqlClient {
         const wait = retryAfterMs(res.headers.get("retry-after"), Date.now());
         if (attempt >= maxRetries || wait > maxWait) {
           const seconds = Math.max(1, Math.ceil(wait / 1000));
-          throw new DashboardError(
+          throw new SqlError(
             "sql_rate_limited",
             `The Analytics Engine SQL API is rate limiting this account (HTTP 429${attempt > 0 ? ` after ${attempt + 1} attempts` : ""}). Try again in ${seconds} s.`,
             { retryAfter: seconds },
@@ -163,8 +180,9 @@ export class SqlClient {
         await sleep(wait);
         continue;
       }
-      if (!res.ok) throw httpFailure(res.status, text);
-      const result = parseBody(text);
+      const client = this.opts.client ?? "dashboard";
+      if (!res.ok) throw httpFailure(client, res.status, text);
+      const result = parseBody(client, text);
       this.opts.onAnswer?.({ ms: Date.now() - started, datasetMissing: false });
       return result;
     }
@@ -185,7 +203,7 @@ export class SqlClient {
       // The timeout's abort is a DOMException named TimeoutError, from the fetch or from the body read.
       const timedOut = typeof error === "object" && error !== null && "name" in error && error.name === "TimeoutError";
       const why = timedOut ? "timed out" : "could not be reached";
-      throw new DashboardError("sql_failed", `The Analytics Engine SQL API ${why}. Try again in a moment.`, { cause: error });
+      throw new SqlError("sql_failed", `The Analytics Engine SQL API ${why}. Try again in a moment.`, { cause: error });
     }
   }
 
@@ -196,12 +214,12 @@ export function num(row: Row, key: string): number {
   const v = row[key];
   if (typeof v === "number") return v;
   if (v === null) return 0;
-  throw new DashboardError("sql_bad_response", `The Analytics Engine SQL API answered without a number in column "${key}".`);
+  throw new SqlError("sql_bad_response", `The Analytics Engine SQL API answered without a number in column "${key}".`);
 }
 
 export function str(row: Row, key: string): string {
   const v = row[key];
   if (typeof v === "string") return v;
   if (typeof v === "number") return String(v);
-  throw new DashboardError("sql_bad_response", `The Analytics Engine SQL API answered without a value in column "${key}".`);
+  throw new SqlError("sql_bad_response", `The Analytics Engine SQL API answered without a value in column "${key}".`);
 }
