@@ -2,9 +2,9 @@
  * Alert rules and webhooks in the plans KV (`alert:<id>`, `webhook:<id>`, core/KV.md),
  * through the KV REST API, read and written only in core/src/alerts.ts's formats, every
  * write through the one audit log. A webhook's secret reaches neither the audit entry
- * (`webhookShown`) nor anything this module answers for printing.
+ * (`webhookAuditText`) nor anything this module answers for printing.
  */
-import { urlShown } from "@tenantscope/core/alert-text";
+import { webhookAuditText } from "@tenantscope/core/alert-text";
 import { applyChange, type AuditEntry } from "@tenantscope/core/audit";
 import {
   alertKeys,
@@ -14,7 +14,6 @@ import {
   validateRule,
   validateWebhook,
   webhookRecord,
-  webhookShown,
   type AlertRule,
   type Webhook,
 } from "@tenantscope/core/alerts";
@@ -24,15 +23,6 @@ import type { Env } from "./target.ts";
 
 /** A record as listed: valid, or the reason the evaluator ignores it. */
 export type Listed<T> = { id: string; ok: true; value: T } | { id: string; ok: false; problem: string };
-
-/**
- * How a webhook record appears in an audit entry: never with its secret, nor its URL's
- * query string (which may hold a token), even when the record is invalid.
- */
-export function webhookEntryText(text: string): string {
-  const parsed = parseWebhookRecord(text);
-  return parsed.ok ? JSON.stringify({ ...webhookShown(parsed.value), url: urlShown(parsed.value.url) }) : "(an invalid webhook record, not shown: it may hold a secret)";
-}
 
 export class AlertStore {
   private readonly kv: PlansStore;
@@ -101,7 +91,7 @@ export class AlertStore {
       key: alertKeys.webhook(valid.value.id),
       value: webhookRecord(valid.value),
       fallback: null,
-      shown: webhookEntryText,
+      shown: webhookAuditText,
     });
     return { webhook: valid.value, entry };
   }
@@ -111,6 +101,6 @@ export class AlertStore {
   }
 
   deleteWebhook(id: string): Promise<AuditEntry> {
-    return applyChange(this.kv, { ...this.who, action: "webhook", key: alertKeys.webhook(id), value: null, fallback: null, shown: webhookEntryText });
+    return applyChange(this.kv, { ...this.who, action: "webhook", key: alertKeys.webhook(id), value: null, fallback: null, shown: webhookAuditText });
   }
 }

@@ -2,7 +2,7 @@
  * Rules and webhooks in words, the same on the dashboard, in the CLI and in notification
  * texts: "error rate ≥ 20 % over 5 min (at least 20 invocations)".
  */
-import type { AlertCondition, AlertScope } from "./alerts.ts";
+import { parseWebhookRecord, webhookShown, type AlertCondition, type AlertScope, type Webhook } from "./alerts.ts";
 
 const pct = (share: number): string => `${Number((share * 100).toFixed(2))} %`;
 const num = (n: number): string => n.toLocaleString("en-US");
@@ -44,4 +44,18 @@ export function urlShown(url: string): string {
   parsed.search = "";
   parsed.hash = "";
   return parsed.toString();
+}
+
+/** A webhook as pages, answers and the CLI show it: the URL without its query, the secret only as "set". */
+export function webhookView(hook: Webhook): { id: string; url: string; format: Webhook["format"]; secret: string } {
+  return { ...webhookShown(hook), url: urlShown(hook.url) };
+}
+
+/**
+ * How a webhook record appears in an audit entry (`AuditChange.shown`): never with its
+ * secret or its URL's query, even when the record is invalid and cannot be read.
+ */
+export function webhookAuditText(text: string): string {
+  const parsed = parseWebhookRecord(text);
+  return parsed.ok ? JSON.stringify(webhookView(parsed.value)) : "(an invalid webhook record, not shown: it may hold a secret)";
 }

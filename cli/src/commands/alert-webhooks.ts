@@ -6,8 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
-import { urlShown } from "@tenantscope/core/alert-text";
-import type { Webhook } from "@tenantscope/core/alerts";
+import { urlShown, webhookView } from "@tenantscope/core/alert-text";
 import { AlertStore } from "../alert-store.ts";
 import { arg, flag, printJson, str, table, type Command, type Context, type Values } from "../command.ts";
 import { CliError, UsageError } from "../errors.ts";
@@ -17,9 +16,7 @@ import { alertId } from "./alert-rules.ts";
 const alerts = (ctx: Context): AlertStore => new AlertStore(new PlansStore(ctx.api, ctx.env), ctx.env);
 
 /** A webhook as printed: URL without its query string, the secret only as "set". */
-function shown(hook: Webhook): { id: string; url: string; format: Webhook["format"]; secret: string } {
-  return { id: hook.id, url: urlShown(hook.url), format: hook.format, secret: `set (${hook.secret.length} characters)` };
-}
+const shown = webhookView;
 
 async function secretFrom(ctx: Context, values: Values): Promise<string | null> {
   const file = str(values, "secret-file");
