@@ -16,7 +16,8 @@ import {
   planRecord,
   validateAssignment,
   validatePlanLimits,
-  type PlanLimits,
+  mergePlanInput,
+  type PlanSpec,
   type TenantAssignment,
 } from "@tenantscope/core/plans";
 import { ApiFailure, CliError, UsageError } from "./errors.ts";
@@ -104,7 +105,7 @@ export class PlansStore implements AuditKv {
   }
 
   /** The KV record if there is one (invalid ones are reported, not hidden), else the built-in. */
-  async plan(name: string): Promise<{ limits: PlanLimits; source: "kv" | "builtin" } | null> {
+  async plan(name: string): Promise<{ limits: PlanSpec; source: "kv" | "builtin" } | null> {
     const text = await this.get(kvKeys.plan(name));
     if (text !== null) {
       const parsed = parsePlanRecord(text);
@@ -115,10 +116,19 @@ export class PlansStore implements AuditKv {
     return builtin === undefined ? null : { limits: builtin, source: "builtin" };
   }
 
-  async setPlan(name: string, limits: unknown): Promise<{ limits: PlanLimits; entry: AuditEntry }> {
+  /** The change is laid over the current record or built-in (core's mergePlanInput), so it may name only what changes. */
+  async setPlan(name: string, change: unknown): Promise<{ limits: PlanSpec; entry: AuditEntry }> {
     if (!isPlanName(name)) throw new UsageError(`invalid plan name "${name}": lower-case letters, digits and dashes`);
-    const valid = validatePlanLimits(limits);
-    if (!valid.ok) throw new UsageError(valid.message);
+    // An invalid record is replaced whole (the change must then give both limits), never merged.
+    const current = await this.plan(name).catch((error: unknown) => {
+      if (error instanceof CliError) return null;
+      throw error;
+    });
+    const valid = validatePlanLimits(mergePlanInput(current?.limits ?? null, change));
+    if (!valid.ok) {
+      const missing = current === null && /^(cpuMs|subRequests) must be/.test(valid.message);
+      throw new UsageError(missing ? `plan "${name}" does not exist yet: give both --cpu-ms and --subrequests` : valid.message);
+    }
     const builtin = BUILTIN_PLANS[name];
     const entry = await applyChange(this, {
       ...this.who,

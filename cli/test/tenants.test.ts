@@ -113,16 +113,37 @@ describe("one audit log", () => {
     expect(await ok("audit", "list")).toMatch(/ci-bot\s+cli\s+plan:pro\s+\{"cpuMs":50,"subRequests":100\} \(built-in\)/);
   });
 
+  it("sets a plan's price without touching its limits (and the reverse), audited, and refuses a bad amount", async () => {
+    await ok("plan", "set", "gold", "--cpu-ms", "200", "--subrequests", "500");
+    expect(await ok("plan", "set", "gold", "--price", "20", "--included-requests", "1000000", "--request-overage", "0.5")).toBe(
+      "plan gold: cpuMs 200, subRequests 500, price $20/mo, +$0.5/M req over 1000000 (dispatchers pick up limits within their plan cache TTL)",
+    );
+    await ok("plan", "set", "gold", "--cpu-ms", "250");
+    const rows = JSON.parse(await ok("plan", "list", "--json")) as { plan: string; cpuMs: number; price?: object }[];
+    expect(rows.find((r) => r.plan === "gold")).toMatchObject({ cpuMs: 250, price: { monthly: 20, includedRequests: 1_000_000, perMillionRequests: 0.5, includedCpuMs: 0, perMillionCpuMs: 0 } });
+    const [latest] = JSON.parse(await ok("audit", "list", "--key", "plan:gold", "--limit", "1", "--json")) as AuditEntry[];
+    expect(latest?.old).toContain('"price":{"monthly":20');
+    expect(latest?.new).toContain('"cpuMs":250');
+    const bad = await cli("plan", "set", "gold", "--price=-1");
+    expect([bad.code, bad.err]).toEqual([2, expect.stringContaining('--price must be an amount of USD, 0 or more, got "-1"')]);
+    const orphan = await cli("plan", "set", "gold", "--request-overage", "1");
+    expect(orphan.err).toContain("give --price (USD a month) with the overage flags");
+    await ok("plan", "set", "gold", "--no-price");
+    expect(await ok("plan", "list")).toMatch(/^gold\s+250\s+500\s+-\s+kv$/m);
+    const fresh = await cli("plan", "set", "silver", "--price", "5");
+    expect(fresh.err).toContain('plan "silver" does not exist yet: give both --cpu-ms and --subrequests');
+  });
+
   it("flags a direct KV write as changed outside tenantscope, in the lists, on the dashboard and in the next entry", async () => {
     await directPut("plan:pro", '{"cpuMs":5,"subRequests":100}');
-    expect(await ok("plan", "list")).toMatch(/^pro\s+5\s+100\s+kv \(overrides builtin\), changed outside tenantscope$/m);
+    expect(await ok("plan", "list")).toMatch(/^pro\s+5\s+100\s+-\s+kv \(overrides builtin\), changed outside tenantscope$/m);
     const plans = (await (await dashboard("/api/plans")).json()) as { plans: { plan: string; outside?: boolean }[] };
     expect(plans.plans.find((p) => p.plan === "pro")?.outside).toBe(true);
     expect(plans.plans.find((p) => p.plan === "free")?.outside).toBeUndefined();
     await ok("plan", "set", "pro", "--cpu-ms", "50");
     const [latest] = JSON.parse(await ok("audit", "list", "--key", "plan:pro", "--limit", "1", "--json")) as AuditEntry[];
     expect(latest).toMatchObject({ old: '{"cpuMs":5,"subRequests":100}', oldSource: "kv", outside: true, new: '{"cpuMs":50,"subRequests":100}' });
-    expect(await ok("plan", "list")).toMatch(/^pro\s+50\s+100\s+kv \(overrides builtin\)$/m);
+    expect(await ok("plan", "list")).toMatch(/^pro\s+50\s+100\s+-\s+kv \(overrides builtin\)$/m);
 
     await directPut("tenant:quiet", '{"plan":"enterprise"}');
     const rows = JSON.parse(await ok("tenant", "list", "--json")) as TenantRow[];

@@ -21,6 +21,22 @@ export interface QuotaStop {
   rule: string;
 }
 
+/**
+ * What a plan brings in, in USD: a monthly fee per tenant on the plan, and optional
+ * overage past included amounts. Stored with the plan (`price` in `plan:<name>`); the
+ * dispatcher ignores it.
+ */
+export interface PlanPrice {
+  monthly: number;
+  includedRequests: number;
+  perMillionRequests: number;
+  includedCpuMs: number;
+  perMillionCpuMs: number;
+}
+
+/** A plan record's content: its limits, and its price when one is set. */
+export type PlanSpec = PlanLimits & { price?: PlanPrice };
+
 /** What a tenant's `tenant:<name>` record says. */
 export interface TenantAssignment {
   plan: string;
@@ -51,7 +67,11 @@ export const kvKeys = {
   hostPrefix: "host:",
 } as const;
 
-export type PlanInvalid = "not_json" | "not_object" | "bad_cpu_ms" | "bad_subrequests" | "unknown_field";
+export type PlanInvalid = "not_json" | "not_object" | "bad_cpu_ms" | "bad_subrequests" | "bad_price" | "unknown_field";
+
+/** Prices above this are typos, not plans. */
+export const MAX_PRICE_USD = 1_000_000;
+const PRICE_KEYS = ["monthly", "includedRequests", "perMillionRequests", "includedCpuMs", "perMillionCpuMs"] as const;
 export type AssignmentInvalid = "not_json" | "not_object" | "bad_plan" | "bad_suspended" | "bad_stop" | "unknown_field";
 
 function parseJson(text: string): Result<unknown, "not_json"> {
@@ -71,10 +91,28 @@ export function isPlanName(name: string): boolean {
   return isTenantName(name);
 }
 
-export function validatePlanLimits(value: unknown): Result<PlanLimits, Exclude<PlanInvalid, "not_json">> {
+/** A plan's price: `monthly` required, the rest 0 when absent; amounts in USD, counts whole. */
+export function validatePrice(value: unknown): Result<PlanPrice, "bad_price" | "unknown_field"> {
+  if (!isRecord(value)) return fail("bad_price", "price must be an object with monthly (USD) and optional overage");
+  for (const key of Object.keys(value)) {
+    if (!(PRICE_KEYS as readonly string[]).includes(key)) return fail("unknown_field", `unknown price field "${key}" (known: ${PRICE_KEYS.join(", ")})`);
+  }
+  const money = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v) && v >= 0 && v <= MAX_PRICE_USD;
+  if (!money(value.monthly)) return fail("bad_price", `price.monthly must be a number of USD from 0 to ${MAX_PRICE_USD}`);
+  for (const k of ["perMillionRequests", "perMillionCpuMs"] as const) {
+    if (value[k] !== undefined && !money(value[k])) return fail("bad_price", `price.${k} must be a number of USD from 0 to ${MAX_PRICE_USD}`);
+  }
+  for (const k of ["includedRequests", "includedCpuMs"] as const) {
+    if (value[k] !== undefined && !isIntIn(value[k], 0, Number.MAX_SAFE_INTEGER)) return fail("bad_price", `price.${k} must be a whole number, 0 or more`);
+  }
+  const n = (k: (typeof PRICE_KEYS)[number]): number => (typeof value[k] === "number" ? value[k] : 0);
+  return ok({ monthly: n("monthly"), includedRequests: n("includedRequests"), perMillionRequests: n("perMillionRequests"), includedCpuMs: n("includedCpuMs"), perMillionCpuMs: n("perMillionCpuMs") });
+}
+
+export function validatePlanLimits(value: unknown): Result<PlanSpec, Exclude<PlanInvalid, "not_json">> {
   if (!isRecord(value)) return fail("not_object", "plan must be a JSON object");
   for (const key of Object.keys(value)) {
-    if (key !== "cpuMs" && key !== "subRequests") return fail("unknown_field", `unknown plan field "${key}"`);
+    if (key !== "cpuMs" && key !== "subRequests" && key !== "price") return fail("unknown_field", `unknown plan field "${key}"`);
   }
   if (!isIntIn(value.cpuMs, 1, MAX_CPU_MS)) {
     return fail("bad_cpu_ms", `cpuMs must be an integer from 1 to ${MAX_CPU_MS}`);
@@ -82,10 +120,13 @@ export function validatePlanLimits(value: unknown): Result<PlanLimits, Exclude<P
   if (!isIntIn(value.subRequests, 1, MAX_SUBREQUESTS)) {
     return fail("bad_subrequests", `subRequests must be an integer from 1 to ${MAX_SUBREQUESTS}`);
   }
-  return ok({ cpuMs: value.cpuMs, subRequests: value.subRequests });
+  if (value.price === undefined || value.price === null) return ok({ cpuMs: value.cpuMs, subRequests: value.subRequests });
+  const price = validatePrice(value.price);
+  if (!price.ok) return price;
+  return ok({ cpuMs: value.cpuMs, subRequests: value.subRequests, price: price.value });
 }
 
-export function parsePlanRecord(text: string): Result<PlanLimits, PlanInvalid> {
+export function parsePlanRecord(text: string): Result<PlanSpec, PlanInvalid> {
   const json = parseJson(text);
   return json.ok ? validatePlanLimits(json.value) : json;
 }
@@ -118,8 +159,19 @@ export function parseAssignmentRecord(text: string): Result<TenantAssignment, As
 }
 
 /** The `plan:<name>` record, in the one form every reader parses (core/KV.md). */
-export function planRecord(limits: PlanLimits): string {
-  return JSON.stringify({ cpuMs: limits.cpuMs, subRequests: limits.subRequests });
+export function planRecord(plan: PlanSpec): string {
+  return JSON.stringify({ cpuMs: plan.cpuMs, subRequests: plan.subRequests, ...(plan.price === undefined ? {} : { price: plan.price }) });
+}
+
+/**
+ * A change's input over the current record: a limits-only edit keeps the price, a
+ * price-only edit keeps the limits, and `price: null` removes the price.
+ */
+export function mergePlanInput(current: PlanSpec | null, input: unknown): unknown {
+  if (!isRecord(input) || current === null) return input;
+  const merged: Record<string, unknown> = { cpuMs: current.cpuMs, subRequests: current.subRequests, ...(current.price === undefined ? {} : { price: current.price }), ...input };
+  if (merged.price === null) delete merged.price;
+  return merged;
 }
 
 /** The `tenant:<name>` record; `suspended` is written only when true, so a resumed tenant's record is `{"plan": ...}`. */

@@ -5,6 +5,7 @@
  * types say "string", but a deploy can still lack a secret or drop a var, so every
  * value is checked as possibly absent.
  */
+import { parsePlatformPrices, type PlatformPrices } from "@tenantscope/core/pricing";
 import { parseDefaultPlan } from "@tenantscope/core/vars";
 import { DashboardError } from "./errors.ts";
 
@@ -47,6 +48,13 @@ export function sqlSettings(env: Pick<Env, "AE_SQL_URL" | "CF_ACCOUNT_ID" | "CF_
   }
   if (!present(env.CF_API_TOKEN)) throw misconfigured("secret CF_API_TOKEN is not set.");
   return { url: parsed.href, token: env.CF_API_TOKEN.trim() };
+}
+
+/** Workers for Platforms' price list: `WFP_PRICES` (JSON), or core's dated built-in list when blank. */
+export function platformPrices(env: Pick<Env, "WFP_PRICES">): PlatformPrices {
+  const prices = parsePlatformPrices(env.WFP_PRICES);
+  if (!prices.ok) throw misconfigured(`var WFP_PRICES: ${prices.message}.`);
+  return prices.value;
 }
 
 export function defaultPlan(env: Pick<Env, "DEFAULT_PLAN">): string {

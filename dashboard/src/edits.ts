@@ -4,7 +4,7 @@
  * core/KV.md's formats.
  */
 import { applyChange, readLog, type AuditChange, type AuditEntry } from "@tenantscope/core/audit";
-import { BUILTIN_PLANS, assignmentRecord, kvKeys, planRecord, validateAssignment, validatePlanLimits } from "@tenantscope/core/plans";
+import { BUILTIN_PLANS, assignmentRecord, kvKeys, mergePlanInput, planRecord, validateAssignment, validatePlanLimits } from "@tenantscope/core/plans";
 import { bindingKv } from "./audit.ts";
 import type { Principal } from "./auth/users.ts";
 import { DashboardError, badRequest, forbidden } from "./errors.ts";
@@ -23,6 +23,20 @@ export function planInput(form: Record<string, unknown>): unknown {
   return { cpuMs: formNumber(form.cpuMs), subRequests: formNumber(form.subRequests) };
 }
 
+const PRICE_FIELDS = ["monthly", "includedRequests", "perMillionRequests", "includedCpuMs", "perMillionCpuMs"] as const;
+
+/** The price form: blank fields are left out (0), decimals become numbers; an empty monthly fee removes the price. */
+export function priceInput(form: Record<string, unknown>): { price: unknown } {
+  if (typeof form.monthly === "string" && form.monthly.trim() === "") return { price: null };
+  const price: Record<string, unknown> = {};
+  for (const name of PRICE_FIELDS) {
+    const v = typeof form[name] === "string" ? form[name].trim().replace(/^\$/, "") : form[name];
+    if (v === "") continue;
+    price[name] = typeof v === "string" && /^\d{1,15}(\.\d{1,6})?$/.test(v) ? Number(v) : v;
+  }
+  return { price };
+}
+
 export function assignmentInput(form: Record<string, unknown>): unknown {
   return { plan: form.plan, suspended: form.suspended === "true" || form.suspended === "on" };
 }
@@ -39,9 +53,14 @@ export function assertCanEditPlans(principal: Principal): void {
   if (principal.tenant !== null) throw forbidden("A plan is shared by many tenants; an operator scoped to one tenant cannot change it.");
 }
 
+/**
+ * Saves a plan. The input is laid over the current record (core's mergePlanInput): a
+ * limits-only edit keeps the price, a price-only edit keeps the limits.
+ */
 export async function savePlan(env: EditsEnv, principal: Principal, plan: string, input: unknown): Promise<AuditEntry> {
   assertCanEditPlans(principal);
-  const limits = validatePlanLimits(input);
+  const current = await readPlan(env.PLANS, plan);
+  const limits = validatePlanLimits(mergePlanInput(current?.limits ?? null, input));
   if (!limits.ok) throw badRequest(`Plan "${plan}" was not saved: ${limits.message}.`);
   const builtin = BUILTIN_PLANS[plan];
   const fallback = builtin === undefined ? null : { value: planRecord(builtin), source: "builtin" as const };

@@ -8,7 +8,7 @@ import {
   kvKeys,
   parseAssignmentRecord,
   parsePlanRecord,
-  type PlanLimits,
+  type PlanSpec,
 } from "@tenantscope/core/plans";
 import { changedOutside } from "@tenantscope/core/audit";
 import { DashboardError } from "./errors.ts";
@@ -29,7 +29,8 @@ async function kvCall<T>(what: string, call: () => Promise<T>): Promise<T> {
 
 export interface PlanEntry {
   plan: string;
-  limits: PlanLimits | null;
+  /** The limits, with the price when the record has one. */
+  limits: PlanSpec | null;
   /** "kv": a record; "builtin": no record, a built-in default; "invalid": a record the dispatcher ignores. */
   source: "kv" | "builtin" | "invalid";
   problem?: string;

@@ -57,6 +57,12 @@ export interface DashboardWiring {
   secrets: Record<string, string>;
   /** What the empty state tells a developer to run (commands.ts). */
   demoCommand: string;
+  /**
+   * The stack runs the alert evaluator (tenantscope-alerts). Without it the ALERTS
+   * binding is left out, as a deploy without the evaluator would, and the Alerts page
+   * says so (a binding to a Worker the instance lacks stops workerd from starting).
+   */
+  alerts?: boolean;
 }
 
 /**
@@ -66,12 +72,14 @@ export interface DashboardWiring {
 export function dashboardWorkerOptions(config: WorkerConfig, scriptPath: string, wiring: DashboardWiring): V4WorkerOptions {
   const directory = config.assets?.directory;
   const configDir = config.configPath === undefined ? REPO_ROOT : resolve(config.configPath, "..");
+  const serviceBindings = configServices(config);
+  if (wiring.alerts !== true) delete serviceBindings.ALERTS;
   return {
     ...baseWorkerOptions(config, scriptPath),
     bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, TELEMETRY_QUERY_URL: wiring.telemetryUrl, NAMESPACE_API_URL: wiring.namespaceUrl, DEMO_COMMAND: wiring.demoCommand, ...wiring.secrets }),
     kvNamespaces: kvNamespaces(config, new Set()),
     durableObjects: durableObjects(config),
-    serviceBindings: configServices(config),
+    serviceBindings,
     // As wrangler does: assets first, then the Worker for everything else.
     ...(directory === undefined ? {} : { assets: { directory: resolve(configDir, directory), routerConfig: { has_user_worker: true } } }),
     unsafeDirectSockets: socket(wiring.port),

@@ -4,6 +4,8 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { requirePage } from "../auth/middleware.ts";
 import { allowQuery, checkPeriod, parseCustomer, parsePeriod } from "../params.ts";
+import { platformPrices } from "../config.ts";
+import { listPlans } from "../kv.ts";
 import { loadBilling, type Billing } from "../queries/billing.ts";
 import { billingPage } from "../views/billing.ts";
 import { datasetEmpty, emptyState, nowMs, sqlClient, tenantScope } from "./shared.ts";
@@ -19,9 +21,11 @@ function query(c: Context<AppEnv>): BillingQuery {
 
 async function billing(c: Context<AppEnv>): Promise<Billing> {
   const now = nowMs(c);
-  const period = checkPeriod(parsePeriod(query(c), now), now);
+  const q = query(c);
+  const period = checkPeriod(parsePeriod(q, now), now);
   const filter = { tenant: tenantScope(c.var.principal, null), customer: parseCustomer(c.req.query("customer")) };
-  return loadBilling(sqlClient(c), period, filter, now);
+  const margin = c.var.principal.tenant === null ? { plans: listPlans(c.env.PLANS), prices: platformPrices(c.env), monthly: q.from === undefined } : null;
+  return loadBilling(sqlClient(c), period, filter, now, margin);
 }
 
 const attachment = (name: string): string => `attachment; filename="${name}"`;

@@ -8,9 +8,13 @@ import { MAX_CPU_MS, MAX_SUBREQUESTS, kvKeys, validatePlanLimits } from "@tenant
 import type { AppEnv } from "../app-env.ts";
 import { requirePage, requireWrite } from "../auth/middleware.ts";
 import { defaultPlan } from "../config.ts";
-import { assertCanEditPlans, assignmentInput, auditEntries, planInput, saveAssignment, savePlan } from "../edits.ts";
+import { assertCanEditPlans, assignmentInput, auditEntries, planInput, priceInput, saveAssignment, savePlan } from "../edits.ts";
 import { DashboardError, badRequest } from "../errors.ts";
-import { listPlans } from "../kv.ts";
+import { listPlans, type PlanEntry } from "../kv.ts";
+import { loadBilling } from "../queries/billing.ts";
+import { platformPrices } from "../config.ts";
+import type { MarginReport } from "@tenantscope/core/margin";
+import { monthOf, monthPeriod } from "@tenantscope/core/usage";
 import { allowQuery, parseIntParam, parsePlanName, parseTenant } from "../params.ts";
 import { loadPlanStats, type WhatIfQuery } from "../queries/plans.ts";
 import { confirmLimitsPage, confirmPage } from "../views/confirm.ts";
@@ -39,14 +43,26 @@ function whatIfQuery(c: Context<AppEnv>): WhatIfQuery | null {
   return q;
 }
 
+/** This month's margin per plan (one more round trip), for operators of the whole platform only. */
+async function monthMargin(c: Context<AppEnv>, plans: Promise<PlanEntry[]>): Promise<MarginReport | null> {
+  if (c.var.principal.tenant !== null) return null;
+  const now = nowMs(c);
+  const period = monthPeriod(monthOf(now));
+  if (period === null) return null;
+  const b = await loadBilling(sqlClient(c), period, { tenant: null, customer: null }, now, { plans, prices: platformPrices(c.env), monthly: true });
+  return b.margin;
+}
+
 async function plansData(c: Context<AppEnv>): Promise<PlansData> {
   const w = windowOf(c, "7d");
   const whatIf = whatIfQuery(c);
   const scope = { from: w.from, to: w.to, tenant: tenantScope(c.var.principal, null) };
-  const [entries, data, audit] = await Promise.all([
-    listPlans(c.env.PLANS),
+  const plans = listPlans(c.env.PLANS);
+  const [entries, data, audit, margin] = await Promise.all([
+    plans,
     loadPlanStats(sqlClient(c), scope, whatIf),
     auditEntries(c.env, c.var.principal, AUDIT_ON_PAGE),
+    monthMargin(c, plans),
   ]);
   const byPlan = new Map(data.stats.map((s) => [s.plan, s]));
   const known = new Set(entries.map((e) => e.plan));
@@ -58,6 +74,7 @@ async function plansData(c: Context<AppEnv>): Promise<PlansData> {
     activeTenants: data.activeTenants,
     whatIf: data.whatIf,
     audit,
+    margin,
   };
 }
 
@@ -124,6 +141,22 @@ export const plansRoutes = new Hono<AppEnv>()
     }
     const entry = await savePlan(c.env, c.var.principal, plan, limits.value);
     return c.redirect(`/plans${qs({ saved: entry.key })}#plan-${plan}`, 303);
+  })
+  // A price change moves no limit, so it saves at once; a refused value comes back in the form (400).
+  .post("/plans/:plan/price", requireWrite(), async (c) => {
+    const plan = parsePlanName(c.req.param("plan"));
+    assertCanEditPlans(c.var.principal);
+    const form = await formBody(c);
+    try {
+      const entry = await savePlan(c.env, c.var.principal, plan, priceInput(form));
+      return c.redirect(`/plans${qs({ saved: entry.key })}#plan-${plan}`, 303);
+    } catch (error) {
+      if (!(error instanceof DashboardError) || error.code !== "bad_request") throw error;
+      const fields: Record<string, string> = {};
+      for (const [k, v] of Object.entries(form)) if (typeof v === "string") fields[k] = v;
+      const rejectedPrice = { plan, fields, message: error.message };
+      return c.html(plansPage(await plansData(c), c.var.principal, null, { asOfMs: nowMs(c), empty: emptyState(c), rejectedPrice }), 400);
+    }
   })
   .put("/api/plans/:plan", requireWrite(), async (c) => {
     const plan = parsePlanName(c.req.param("plan"));

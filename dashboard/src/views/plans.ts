@@ -9,6 +9,9 @@ import { barsSummary, chartFigure } from "./chart.ts";
 import { fmtInt, fmtMs, fmtPct } from "./format.ts";
 import { csrfField, layout, type ChartSpec, type EmptyState, type Html } from "./layout.ts";
 import { timeControl, timeParams } from "./time.ts";
+import { planMoney, type RejectedPrice } from "./plan-price.ts";
+import { ESTIMATE_NOTE } from "./margin.ts";
+import type { MarginReport } from "@tenantscope/core/margin";
 
 export interface PlanView extends PlanEntry {
   stats: PlanStats | null;
@@ -24,6 +27,8 @@ export interface PlansData {
   activeTenants: number;
   whatIf: WhatIf | null;
   audit: AuditEntry[];
+  /** This month's cost and margin (operators of the whole platform only). */
+  margin: MarginReport | null;
 }
 
 /** A "Save limits" the validator refused: the values stay in the form, the reason beside them. */
@@ -34,7 +39,7 @@ export interface RejectedLimits {
   message: string;
 }
 
-function planCard(p: PlanView, d: PlansData, principal: Principal, rejected: RejectedLimits | null): Html {
+function planCard(p: PlanView, d: PlansData, principal: Principal, rejected: RejectedLimits | null, rejectedPrice: RejectedPrice | null): Html {
   const s = p.stats;
   const limits = p.limits;
   const canEdit = principal.role === "operator" && principal.tenant === null;
@@ -67,6 +72,7 @@ function planCard(p: PlanView, d: PlansData, principal: Principal, rejected: Rej
   <h3>${p.plan}${p.plan === d.defaultPlan ? " (default)" : ""}</h3>
   <p>Limits: <b>${limits === null ? "none" : `${limits.cpuMs} ms CPU, ${limits.subRequests} subrequests`}</b> <small>(${source})</small>${outside}</p>
   ${figures}${whatIf}${edit}
+  ${planMoney(p.plan, p.limits?.price, d.margin === null ? undefined : (d.margin.plans.find((g) => g.key === p.plan) ?? null), principal, rejectedPrice?.plan === p.plan ? rejectedPrice : null)}
 </section>`;
 }
 
@@ -158,6 +164,7 @@ export interface PlansExtras {
   asOfMs: number;
   empty: EmptyState | null;
   rejected?: RejectedLimits;
+  rejectedPrice?: RejectedPrice;
 }
 
 export function plansPage(d: PlansData, principal: Principal, notice: string | null, x: PlansExtras): Html {
@@ -168,7 +175,8 @@ export function plansPage(d: PlansData, principal: Principal, notice: string | n
   const body = html`${notice === null ? html`` : html`<div class="notice" role="status">${notice}</div>`}
 ${timeControl({ path: "/plans", window: d.window, keep: {}, asOfMs: x.asOfMs, bucketPicker: false })}
 <p class="note">${fmtInt(d.activeTenants)} active tenants in the window, each counted once, under the plan of its latest invocation (a tenant that changed plan counts under its new one). CPU bins are in ms; the solid line is the plan's limit, a dashed one the what-if's proposal.</p>
-<div class="plans">${d.plans.map((p) => planCard(p, d, principal, x.rejected ?? null))}</div>
+<div class="plans">${d.plans.map((p) => planCard(p, d, principal, x.rejected ?? null, x.rejectedPrice ?? null))}</div>
+${d.margin === null ? "" : html`<p class="note" id="plan-margin-note">Prices and this month's margins: revenue is each tenant's fee under the plan of its latest invocation this month, plus overage (details on <a href="/billing#margin">Billing</a>). ${ESTIMATE_NOTE}</p>`}
 ${other}
 ${whatIfSection(d)}
 ${assignSection(d, principal)}
