@@ -107,6 +107,8 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
         namespaceUrl: `http://127.0.0.1:${plan.apiPort}/client/v4/accounts/{account}/workers/dispatch/namespaces/{namespace}/scripts`,
         secrets: plan.dashboardSecrets,
         demoCommand: demoCommand(plan.port),
+        // The evaluator below is part of every stack.
+        alerts: true,
       }),
       alertsWorkerOptions(plan.alerts, scriptOf(ALERTS_WORKER), {
         sqlUrl: `http://127.0.0.1:${plan.apiPort}/client/v4/accounts/{account}/analytics_engine/sql`,
