@@ -7,7 +7,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, type AlertNotification, type Webhook } from "@tenantscope/core/alerts";
 import { verifyDelivery } from "@tenantscope/core/alert-signature";
-import { KEPT_DELIVERIES, attemptDue, enqueue, initDeliveries, listDeliveries, type Fetcher, type RetryPolicy } from "../src/notify/index.ts";
+import { KEPT_DELIVERIES, attemptDue, enqueue, initDeliveries, listDeliveries, renderBody, summaryLine, valueText, type Fetcher, type RetryPolicy } from "../src/notify/index.ts";
 
 const T0 = Date.parse("2026-12-01T12:00:00Z");
 const SECRET = "s3cret-s3cret-s3cret";
@@ -225,5 +225,24 @@ describe("the delivery log", () => {
       await attemptDue(sql, lookup({ ...hook, id: "later" }), T0 + 10_000_000, fetch, policy);
       expect(listDeliveries(sql, 1)[0]).toMatchObject({ id: pending.id, status: "delivered", tenant: "hello" });
     });
+  });
+});
+
+describe("the text of a notification", () => {
+  const n = (condition: AlertNotification["rule"]["condition"], value: number, threshold: number): AlertNotification => ({ ...notification, rule: { ...notification.rule, condition }, value, threshold });
+  it("gives value and threshold in the condition's units", () => {
+    expect(valueText(n("limit_rate", 0.031, 0.02))).toBe("3.10 % (threshold 2.00 %)");
+    expect(valueText(n("cpu_p95", 8.44, 8))).toBe("p95 8.4 ms CPU (threshold 8.0 ms)");
+    expect(valueText(n("quota", 1_234_567.4, 1_000_000))).toBe("1,234,567 used of 1,000,000");
+    expect(valueText(n("change", 412, 120))).toBe("412 in the window (threshold 120)");
+  });
+
+  it("says what a test notification is, in JSON and Slack bodies alike", () => {
+    const test: AlertNotification = { ...notification, event: "test", tenant: "", since: null };
+    expect(summaryLine(test)).toBe("Test notification from tenantscope: this webhook receives alerts");
+    const slack = JSON.parse(renderBody("slack", test)) as { text: string; blocks: { text?: { text: string } }[] };
+    expect(slack.text).toBe(":information_source: Test notification from tenantscope: this webhook receives alerts");
+    expect(slack.blocks[1]?.text?.text).toBe(`Sent at ${test.at}.`);
+    expect(JSON.parse(renderBody("json", test))).toEqual(test);
   });
 });

@@ -21,10 +21,10 @@ export async function uploadOne(api: ApiClient, namespace: string, name: string,
   return { name, status: res.status, etag: res.result.etag };
 }
 
-/** Writes `tenant:<name>` with the plan, keeping a suspension in place. */
+/** Writes `tenant:<name>` with the plan, keeping a suspension and a quota stop in place. */
 export async function assignPlan(plans: PlansStore, tenant: string, plan: string): Promise<void> {
   const current = await plans.assignment(tenant);
-  await plans.setAssignment(tenant, { plan, suspended: current?.suspended ?? false });
+  await plans.setAssignment(tenant, { plan, suspended: current?.suspended ?? false, ...(current?.stop === undefined ? {} : { stop: current.stop }) });
 }
 
 export interface BulkOptions {

@@ -7,6 +7,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { ApiClient, type FetchLike, type RetryPolicy } from "./api.ts";
 import type { Command, Group, Output, Values } from "./command.ts";
+import { alertGroup } from "./commands/alert.ts";
 import { auditGroup } from "./commands/audit.ts";
 import { namespaceGroup } from "./commands/namespace.ts";
 import { planGroup } from "./commands/plan.ts";
@@ -25,6 +26,7 @@ export const groups: Record<string, Group> = {
   tenant: tenantGroup,
   usage: usageGroup,
   audit: auditGroup,
+  alert: alertGroup,
 };
 
 const GLOBAL_OPTIONS: ParseArgsOptionsConfig = {
@@ -44,7 +46,7 @@ const GLOBAL_HELP = [
   "  -h, --help              help for a command",
   "",
   "Target: the local stand-in unless CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN are set;",
-  "plan and tenant commands on Cloudflare also need TENANTSCOPE_PLANS_KV_ID.",
+  "plan, tenant and alert commands on Cloudflare also need TENANTSCOPE_PLANS_KV_ID.",
 ];
 
 export interface Io extends Output {

@@ -124,7 +124,8 @@ export function validateScope(value: unknown): Check<AlertScope> {
   return bad(`scope.value is not a valid ${value.kind} name`);
 }
 
-const CONDITION_KEYS: Record<AlertCondition["kind"], readonly string[]> = {
+/** Each condition kind's fields (the forms pick these from their inputs). */
+export const CONDITION_KEYS: Record<AlertCondition["kind"], readonly string[]> = {
   error_rate: ["kind", "windowMinutes", "threshold", "minInvocations"],
   limit_rate: ["kind", "limit", "windowMinutes", "threshold", "minInvocations"],
   cpu_p95: ["kind", "windowMinutes", "share", "minInvocations"],

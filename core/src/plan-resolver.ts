@@ -10,6 +10,7 @@ import {
   parseAssignmentRecord,
   parsePlanRecord,
   type PlanLimits,
+  type QuotaStop,
 } from "./plans.ts";
 
 /** The one KV method we need; `KVNamespace` satisfies it, and so do test fakes. */
@@ -24,6 +25,11 @@ export interface ResolvedTenant {
   plan: string;
   limits: PlanLimits;
   suspended: boolean;
+  /**
+   * A quota rule's stop as recorded, whether or not `until` has passed: the dispatcher
+   * compares `until` with its clock on every request, so a cached record lifts on time.
+   */
+  stop: QuotaStop | null;
   /** Where the limits came from; "fallback" means the restrictive plan replaced a failure. */
   source: PlanSource;
 }
@@ -86,7 +92,7 @@ export const isolateCache = new TtlCache();
 
 function restrictive(tenant: string): ResolvedTenant {
   const limits = BUILTIN_PLANS[RESTRICTIVE_PLAN] ?? { cpuMs: 10, subRequests: 10 };
-  return { tenant, plan: RESTRICTIVE_PLAN, limits, suspended: false, source: "fallback" };
+  return { tenant, plan: RESTRICTIVE_PLAN, limits, suspended: false, stop: null, source: "fallback" };
 }
 
 async function loadPlan(kv: KVReader, plan: string, log: (m: string) => void): Promise<{ limits: PlanLimits; source: PlanSource } | null> {
@@ -104,6 +110,7 @@ async function loadTenant(kv: KVReader, tenant: string, opts: ResolverOptions, l
   const text = await kv.get(kvKeys.tenant(tenant));
   let plan = opts.defaultPlan;
   let suspended = false;
+  let stop: QuotaStop | null = null;
   if (text !== null) {
     const parsed = parseAssignmentRecord(text);
     if (!parsed.ok) {
@@ -112,13 +119,14 @@ async function loadTenant(kv: KVReader, tenant: string, opts: ResolverOptions, l
     }
     plan = parsed.value.plan;
     suspended = parsed.value.suspended;
+    stop = parsed.value.stop ?? null;
   }
   const found = await loadPlan(kv, plan, log);
   if (found === null) {
     log(`tenantscope: tenant "${tenant}" is on unknown plan "${plan}"; applying the restrictive plan`);
-    return { ...restrictive(tenant), suspended };
+    return { ...restrictive(tenant), suspended, stop };
   }
-  return { tenant, plan, limits: found.limits, suspended, source: found.source };
+  return { tenant, plan, limits: found.limits, suspended, stop, source: found.source };
 }
 
 export async function resolveTenant(kv: KVReader, tenant: string, opts: ResolverOptions): Promise<ResolvedTenant> {

@@ -19,6 +19,8 @@ const STATUS = {
   sql_rate_limited: 503,
   telemetry_failed: 502,
   namespace_failed: 502,
+  /** The alert evaluator (the ALERTS binding) failed to answer. */
+  alerts_failed: 502,
   /** A change for a tenant the dashboard cannot find: confirm it (force) to save it anyway. */
   unknown_tenant: 409,
   not_configured: 501,

@@ -12,6 +12,7 @@ const STATUS = {
   invalid_request: 400,
   tenant_not_found: 404,
   tenant_suspended: 403,
+  quota_exceeded: 429,
   routing_unavailable: 503,
   cpu_limit_exceeded: 503,
   subrequest_limit_exceeded: 503,
@@ -25,7 +26,7 @@ export class DispatchError extends Error {
   readonly code: ErrorCode;
   readonly status: (typeof STATUS)[ErrorCode];
 
-  /** Seconds, for codes that tell the client when to come back (routing_unavailable). */
+  /** Seconds, for codes that tell the client when to come back (routing_unavailable, quota_exceeded). */
   readonly retryAfter: number | undefined;
 
   /** The tenant name the request asked for, when routing rejected it before any route existed. */

@@ -1,7 +1,7 @@
 /**
  * tenantscope dispatcher: route a request to a tenant Worker in the dispatch
  * namespace, with the limits of the tenant's plan. The story in four steps:
- * config → route → plan → call; errors become JSON in one place.
+ * config → route → plan (suspension, quota stop) → call; errors become JSON in one place.
  */
 import { Hono } from "hono";
 import { resolveTenant, type ResolverOptions, type TtlCache } from "@tenantscope/core/plan-resolver";
@@ -9,6 +9,7 @@ import { configFor } from "./config.ts";
 import { callTenant, tenantRequest } from "./dispatch.ts";
 import type { DispatcherEnv } from "./env.ts";
 import { DispatchError, onDispatchError } from "./errors.ts";
+import { quotaStopError } from "./quota.ts";
 import { routeRequest } from "./routing.ts";
 
 /** Seams for tests; production uses the isolate cache, the clock, console.warn and console.log. */
@@ -32,9 +33,12 @@ export function createApp(options: AppOptions = {}): Hono<DispatcherApp> {
     const route = await routeRequest(c.req.raw, config, c.env.PLANS, resolver);
     c.set("tenant", route.tenant);
     const resolved = await resolveTenant(c.env.PLANS, route.tenant, resolver);
+    // A suspension is the operator's and open-ended, so it wins over a quota stop.
     if (resolved.suspended) {
       throw new DispatchError("tenant_suspended", `Tenant "${route.tenant}" is suspended.`);
     }
+    const stopped = quotaStopError(route.tenant, resolved.stop, (options.now ?? Date.now)());
+    if (stopped !== null) throw stopped;
     return callTenant(c.env.DISPATCHER, resolved, tenantRequest(c.req.raw, route.url, resolved));
   });
 

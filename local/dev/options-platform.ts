@@ -57,6 +57,12 @@ export interface DashboardWiring {
   secrets: Record<string, string>;
   /** What the empty state tells a developer to run (commands.ts). */
   demoCommand: string;
+  /**
+   * The stack runs the alert evaluator (tenantscope-alerts). Without it the ALERTS
+   * binding is left out, as a deploy without the evaluator would, and the Alerts page
+   * says so (a binding to a Worker the instance lacks stops workerd from starting).
+   */
+  alerts?: boolean;
 }
 
 /**
@@ -66,16 +72,42 @@ export interface DashboardWiring {
 export function dashboardWorkerOptions(config: WorkerConfig, scriptPath: string, wiring: DashboardWiring): V4WorkerOptions {
   const directory = config.assets?.directory;
   const configDir = config.configPath === undefined ? REPO_ROOT : resolve(config.configPath, "..");
+  const serviceBindings = configServices(config);
+  if (wiring.alerts !== true) delete serviceBindings.ALERTS;
   return {
     ...baseWorkerOptions(config, scriptPath),
     bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, TELEMETRY_QUERY_URL: wiring.telemetryUrl, NAMESPACE_API_URL: wiring.namespaceUrl, DEMO_COMMAND: wiring.demoCommand, ...wiring.secrets }),
     kvNamespaces: kvNamespaces(config, new Set()),
     durableObjects: durableObjects(config),
-    serviceBindings: configServices(config),
+    serviceBindings,
     // As wrangler does: assets first, then the Worker for everything else.
     ...(directory === undefined ? {} : { assets: { directory: resolve(configDir, directory), routerConfig: { has_user_worker: true } } }),
     unsafeDirectSockets: socket(wiring.port),
   };
 }
 
-/** The namespace the dispatcher is bound to (the first `dispatch_namespaces` entry). */
+export interface AlertsWiring {
+  /** The local AE SQL endpoint, with `{account}` as in the production var. */
+  sqlUrl: string;
+  /** The dashboard's origin, for the links in notifications. */
+  dashboardUrl: string;
+  /** The local API's token, standing in for the CF_API_TOKEN secret. */
+  apiToken: string;
+}
+
+/**
+ * The alert evaluator: production vars with the SQL endpoint pointed at the local AE,
+ * the shared plans KV (rules, webhooks, assignments, the audit log) and its Durable
+ * Object. No socket and no cron: the runner calls its scheduled handler (dev/alerts.ts),
+ * and the dashboard reaches it through its ALERTS service binding.
+ */
+export function alertsWorkerOptions(config: WorkerConfig, scriptPath: string, wiring: AlertsWiring): V4WorkerOptions {
+  return {
+    ...baseWorkerOptions(config, scriptPath),
+    bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, DASHBOARD_URL: wiring.dashboardUrl, CF_ACCOUNT_ID: "local", CF_API_TOKEN: wiring.apiToken }),
+    kvNamespaces: kvNamespaces(config, new Set()),
+    durableObjects: durableObjects(config),
+    serviceBindings: configServices(config),
+  };
+}
+

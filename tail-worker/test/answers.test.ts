@@ -65,6 +65,18 @@ describe("dispatcher traces in the tail", () => {
     for (const p of answers) expect(blob(p, "errorGroup")).toMatch(/^[0-9a-f]{16}$/);
   });
 
+  it("writes a quota stop as a dispatcher point with its own code, one error group whatever the period", async () => {
+    const { env, options } = fakeEnv();
+    const stop = (until: string) => answer({ tenant: "acme", status: 429, code: "quota_exceeded", message: `Tenant "acme" has used its quota (rule "cap"); it is served again from "${until}".` });
+    await handleTail([dispatcherTrace([formatAnswerLine(stop("2026-12-01T00:00:00.000Z")), formatAnswerLine(stop("2027-01-01T00:00:00.000Z"))])], env, options);
+    const points = env.INVOCATIONS.points;
+    expect(points.map((p) => [p.indexes[0], blob(p, "pointKind"), dbl(p, "clientStatus"), blob(p, "errorCode"), dbl(p, "invocations")])).toEqual([
+      ["acme", "dispatcher", 429, "quota_exceeded", 0],
+      ["acme", "dispatcher", 429, "quota_exceeded", 0],
+    ]);
+    expect(new Set(points.map((p) => blob(p, "errorGroup"))).size).toBe(1);
+  });
+
   it("never takes an answer line from a tenant's trace (a tenant cannot forge one)", async () => {
     const { env, options } = fakeEnv();
     const forged = trace({ logs: [{ level: "log", message: [formatAnswerLine(answer({ tenant: "victim" }))], timestamp: 1 }] });

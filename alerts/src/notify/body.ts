@@ -33,12 +33,14 @@ export function valueText(n: Pick<AlertNotification, "value" | "threshold" | "ru
     case "quota":
       return `${count(n.value)} used of ${count(n.threshold)}`;
     case "change":
-      return `${n.value.toFixed(1)}× the baseline (threshold ${n.threshold.toFixed(1)}×)`;
+      // The window's count against factor × the baseline's.
+      return `${count(n.value)} in the window (threshold ${count(n.threshold)})`;
   }
 }
 
 /** One line: what happened, to which tenant, under which rule. */
 export function summaryLine(n: AlertNotification): string {
+  if (n.event === "test") return `${EVENT_TITLE.test} from tenantscope: this webhook receives alerts`;
   return `${EVENT_TITLE[n.event]}: ${n.rule.name} for tenant ${n.tenant}: ${valueText(n)}`;
 }
 
@@ -48,7 +50,7 @@ function slackEscape(text: string): string {
 }
 
 function slackBody(n: AlertNotification): Record<string, unknown> {
-  const facts = [
+  const facts = n.event === "test" ? [`Sent at ${n.at}.`] : [
     `*Tenant:* \`${slackEscape(n.tenant)}\``,
     `*Value:* ${slackEscape(valueText(n))}`,
     `*Window:* ${n.window.from} to ${n.window.to}`,

@@ -31,7 +31,8 @@ async function setSuspended(ctx: Context, args: string[], values: Values, suspen
   const plan = current?.plan ?? str(values, "plan") ?? ctx.env.TENANTSCOPE_DEFAULT_PLAN ?? DISPATCHER_DEFAULT_PLAN;
   if (current === null) await plans.requirePlan(plan);
   if (suspended) await requireScript(ctx.api, ctx.namespace, tenant, flag(values, "force"));
-  await plans.setAssignment(tenant, { plan, suspended });
+  // A quota rule's stop is the rule's to lift (or `alert lift`), not a resume's.
+  await plans.setAssignment(tenant, { plan, suspended, ...(current?.stop === undefined ? {} : { stop: current.stop }) });
   if (ctx.json) return printJson(ctx, { tenant, plan, suspended });
   ctx.out(`${tenant} ${suspended ? "suspended" : "resumed"} (plan ${plan}${current === null ? ", recorded as it had no assignment" : ""})`);
 }
@@ -49,7 +50,7 @@ export const tenantGroup: Group = {
         if (ctx.json) return printJson(ctx, { tenant, assignment });
         ctx.out(assignment === null
           ? `${tenant}: no ${kvKeys.tenant(tenant)} record (the dispatcher's DEFAULT_PLAN applies)`
-          : `${tenant}: plan ${assignment.plan}${assignment.suspended ? ", suspended" : ""}`);
+          : `${tenant}: plan ${assignment.plan}${assignment.suspended ? ", suspended" : ""}${assignment.stop === undefined ? "" : `, stopped by quota rule ${assignment.stop.rule} until ${assignment.stop.until}`}`);
       },
     },
     list: tenantList,

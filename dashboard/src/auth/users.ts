@@ -11,13 +11,13 @@ import { equalDigests, sha256 } from "@tenantscope/core/compare";
 export const ROLES = ["support", "billing", "operator"] as const;
 export type Role = (typeof ROLES)[number];
 
-export type Page = "overview" | "tenant" | "errors" | "billing" | "plans";
+export type Page = "overview" | "tenant" | "errors" | "billing" | "plans" | "alerts";
 
 /** What each role may open; edits additionally need `operator` (see middleware.ts). */
 export const ROLE_PAGES: Readonly<Record<Role, readonly Page[]>> = {
   support: ["overview", "tenant", "errors"],
   billing: ["overview", "billing"],
-  operator: ["overview", "tenant", "errors", "billing", "plans"],
+  operator: ["overview", "tenant", "errors", "billing", "plans", "alerts"],
 };
 
 export interface UserEntry {

@@ -27,6 +27,7 @@ const PAGES: { page: Page; href: string; label: string }[] = [
   { page: "errors", href: "/errors", label: "Errors" },
   { page: "billing", href: "/billing", label: "Billing" },
   { page: "plans", href: "/plans", label: "Plans" },
+  { page: "alerts", href: "/alerts", label: "Alerts" },
 ];
 
 /** JSON that is safe inside <script type="application/json">: no "</script>", no HTML specials. */
@@ -55,7 +56,8 @@ function nav(principal: Principal | null, active: Page | undefined): Html {
   const theme = html`<button type="button" id="theme-toggle" aria-pressed="false" hidden>Dark mode</button>`;
   if (principal === null) return html`<nav aria-label="Main"><strong class="brand">tenantscope</strong><span class="who"></span>${theme}</nav>`;
   const allowed = ROLE_PAGES[principal.role];
-  const links = PAGES.filter((p) => allowed.includes(p.page)).map(
+  // The Alerts page covers every tenant: a reader scoped to one sees its alerts on its tenant page.
+  const links = PAGES.filter((p) => allowed.includes(p.page) && !(p.page === "alerts" && principal.tenant !== null)).map(
     (p) => html`<a href="${p.href}"${p.page === active ? raw(' aria-current="page"') : ""}>${p.label}</a>`,
   );
   const scope = principal.tenant === null ? "" : ` · tenant ${principal.tenant}`;
