@@ -21,6 +21,11 @@ const clamp = (limit: number): number => Math.min(MAX_LIST, Math.max(1, Math.tru
 
 export class AlertState extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /**
+   * The run in progress. A Durable Object interleaves requests at every await, so a cron
+   * run and an evaluateNow() could otherwise read the same states and notify twice.
+   */
+  private running: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -79,8 +84,14 @@ export class AlertState extends DurableObject<Env> {
     await this.deliver(Date.now());
   }
 
-  /** One run at `nowMs`; the dependencies are the real ones unless a test passes its own. */
-  async evaluate(nowMs: number, overrides: Partial<RunDeps> & { fetcher?: Fetcher } = {}): Promise<RunSummary> {
+  /** One run at `nowMs`, after any run in progress; the dependencies are the real ones unless a test passes its own. */
+  evaluate(nowMs: number, overrides: Partial<RunDeps> & { fetcher?: Fetcher } = {}): Promise<RunSummary> {
+    const run = this.running.then(() => this.runOnce(nowMs, overrides));
+    this.running = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runOnce(nowMs: number, overrides: Partial<RunDeps> & { fetcher?: Fetcher }): Promise<RunSummary> {
     const env = this.env;
     const summary = await runEvaluation({
       sql: () => new SqlClient({ ...sqlSettings(env), client: "alerts" }),
