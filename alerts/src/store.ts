@@ -34,15 +34,21 @@ export function initStore(sql: SqlStorage): void {
 
 /** SQLite values back to a string or a number (the columns above hold nothing else). */
 type Cell = SqlStorageValue | undefined;
-const text = (v: Cell): string => (typeof v === "string" ? v : String(v));
+const text = (v: Cell): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
 const textOrNull = (v: Cell): string | null => (v === null || v === undefined ? null : text(v));
 const number = (v: Cell): number => (typeof v === "number" ? v : Number(v));
 
 function where(filter: Filter | undefined): { clause: string; args: string[] } {
   const parts: string[] = [];
   const args: string[] = [];
-  if (filter?.rule !== undefined) (parts.push("rule = ?"), args.push(filter.rule));
-  if (filter?.tenant !== undefined) (parts.push("tenant = ?"), args.push(filter.tenant));
+  if (filter?.rule !== undefined) {
+    parts.push("rule = ?");
+    args.push(filter.rule);
+  }
+  if (filter?.tenant !== undefined) {
+    parts.push("tenant = ?");
+    args.push(filter.tenant);
+  }
   return { clause: parts.length === 0 ? "" : `WHERE ${parts.join(" AND ")}`, args };
 }
 
@@ -60,11 +66,19 @@ export function readStates(sql: SqlStorage, filter?: Filter): RuleState[] {
   }));
 }
 
-/** Replaces every state: what is not in `states` is ok now. */
+/** Replaces every state: what is not in `states` is ok now (its row goes); the rest are upserted. */
 export function writeStates(sql: SqlStorage, states: readonly RuleState[]): void {
-  sql.exec("DELETE FROM states");
+  const keep = new Set(states.map((s) => `${s.rule}\u0000${s.tenant}`));
+  for (const old of sql.exec<{ rule: string; tenant: string }>("SELECT rule, tenant FROM states").toArray()) {
+    if (!keep.has(`${old.rule}\u0000${old.tenant}`)) sql.exec("DELETE FROM states WHERE rule = ? AND tenant = ?", old.rule, old.tenant);
+  }
   for (const s of states) {
-    sql.exec("INSERT INTO states VALUES (?, ?, ?, ?, ?, ?, ?)", s.rule, s.tenant, s.since ?? s.evaluatedAt, s.lastNotified, s.value, s.threshold, s.evaluatedAt);
+    sql.exec(
+      `INSERT INTO states VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rule, tenant) DO UPDATE SET
+        since = excluded.since, last_notified = excluded.last_notified, value = excluded.value,
+        threshold = excluded.threshold, evaluated_at = excluded.evaluated_at`,
+      s.rule, s.tenant, s.since ?? s.evaluatedAt, s.lastNotified, s.value, s.threshold, s.evaluatedAt,
+    );
   }
 }
 
