@@ -11,10 +11,11 @@
  * .ci/run installs it.
  */
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { USAGE_CSV_COLUMNS } from "@tenantscope/core/usage";
 import { demoCommand } from "../local/dev/commands.ts";
 import { startStack, type Stack } from "../local/dev/stack.ts";
 import { runTraffic } from "../local/dev/traffic.ts";
@@ -173,6 +174,45 @@ describe.skipIf(!available)("the dashboard in a real browser", () => {
       expect(background).toBe("rgb(13, 17, 23)");
       await page.locator("#theme-toggle").click();
     });
+  });
+
+  it("downloads the usage export as named CSV and JSON files, and shows cost and margin", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(new URL("/billing", stack.urls.dashboard).href);
+    const month = new Date().toISOString().slice(0, 7);
+    const [csv] = await Promise.all([page.waitForEvent("download"), page.locator("a", { hasText: /^CSV$/ }).click()]);
+    expect(csv.suggestedFilename()).toBe(`tenantscope-usage-${month}.csv`);
+    const lines = (await readFile(await csv.path(), "utf8")).trim().split("\r\n");
+    expect(lines[0]).toBe(USAGE_CSV_COLUMNS.join(","));
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.some((l) => l.startsWith("acme,hello,free,"))).toBe(true);
+    const [json] = await Promise.all([page.waitForEvent("download"), page.locator("a", { hasText: /^JSON$/ }).click()]);
+    expect(json.suggestedFilename()).toBe(`tenantscope-usage-${month}.json`);
+    const exported = JSON.parse(await readFile(await json.path(), "utf8")) as { rows: unknown[]; margin: { tenants: { tenant: string; loss: boolean }[] } };
+    expect(exported.rows.length).toBe(lines.length - 1);
+    // The demo's prices: free is $0 a month, so its tenants' traffic is a loss, flagged on the page.
+    const losses = exported.margin.tenants.filter((t) => t.loss).map((t) => t.tenant).sort();
+    expect(losses).toContain("hello");
+    const marginText = await page.locator("#margin-tenants").innerText();
+    expect(marginText).toMatch(/hello[\s\S]*loss/);
+    expect(await page.locator("main").innerText()).toContain("estimate from sampled data");
+    expect(await page.locator('[data-figure="account-total"]').innerText()).toBe("$25.00");
+  });
+
+  it("keeps a refused price in the form with the reason, and saves a good one", async () => {
+    await page.goto(new URL("/plans?range=1h", stack.urls.dashboard).href);
+    const form = page.locator('form[action="/plans/pro/price"]');
+    const before = consoleErrors.length;
+    await form.locator('input[name="monthly"]').fill("twenty");
+    await Promise.all([page.waitForLoadState("load"), form.locator("[type=submit]").click()]);
+    expect(await page.locator("#rejected-price-pro").innerText()).toContain("price.monthly must be a number of USD");
+    expect(await form.locator('input[name="monthly"]').inputValue()).toBe("twenty");
+    await expect.poll(() => consoleErrors.slice(before).sort()).toEqual(["400 /plans/pro/price", "Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
+    consoleErrors.splice(before);
+    await form.locator('input[name="monthly"]').fill("30");
+    await Promise.all([page.waitForURL((url) => url.pathname === "/plans" && url.searchParams.has("saved")), form.locator("[type=submit]").click()]);
+    expect(await page.locator('#plan-pro [data-figure="plan-price"]').innerText()).toMatch(/^\$30\.00 a month/);
+    expect(await page.locator("#plan-pro").innerText()).toMatch(/This month so far: \d+ tenants/);
   });
 
   it("changes a plan limit, and the dispatcher applies it", async () => {

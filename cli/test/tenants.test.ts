@@ -33,6 +33,14 @@ async function directPut(key: string, value: string): Promise<void> {
   if (!res.ok) throw new Error(`direct KV write failed: ${res.status}`);
 }
 
+async function directDelete(key: string): Promise<void> {
+  const res = await fetch(`${stack.urls.api}/client/v4/accounts/local/storage/kv/namespaces/tenantscope-plans/values/${encodeURIComponent(key)}`, {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${stack.apiToken}` },
+  });
+  if (!res.ok) throw new Error(`direct KV delete failed: ${res.status}`);
+}
+
 async function ok(...argv: string[]): Promise<string> {
   const res = await cli(...argv);
   expect(res.code, `${argv.join(" ")}\n${res.err}`).toBe(0);
@@ -132,6 +140,20 @@ describe("one audit log", () => {
     expect(await ok("plan", "list")).toMatch(/^gold\s+250\s+500\s+-\s+kv$/m);
     const fresh = await cli("plan", "set", "silver", "--price", "5");
     expect(fresh.err).toContain('plan "silver" does not exist yet: give both --cpu-ms and --subrequests');
+  });
+
+  it("names a record deleted straight from KV, which leaves no entry, in the CLI and on the dashboard", async () => {
+    await ok("plan", "set", "bronze", "--cpu-ms", "5", "--subrequests", "5");
+    await directDelete("plan:bronze");
+    const listed = await cli("audit", "list");
+    expect(listed.code).toBe(0);
+    expect(listed.err).toMatch(/warning: plan:bronze was deleted outside tenantscope \(last written by ci-bot via cli at \d{4}-/);
+    const plans = (await (await dashboard("/api/plans")).json()) as { deleted: { key: string }[] };
+    expect(plans.deleted.map((e) => e.key)).toContain("plan:bronze");
+    // Written again through tenantscope, the record is no longer flagged.
+    await ok("plan", "set", "bronze", "--cpu-ms", "5", "--subrequests", "5");
+    const again = (await (await dashboard("/api/plans")).json()) as { deleted: { key: string }[] };
+    expect(again.deleted.map((e) => e.key)).not.toContain("plan:bronze");
   });
 
   it("flags a direct KV write as changed outside tenantscope, in the lists, on the dashboard and in the next entry", async () => {

@@ -168,3 +168,30 @@ export async function readLog(kv: AuditKv, limit: number, keep: (e: AuditEntry) 
   }
   return entries;
 }
+
+/**
+ * Records deleted behind tenantscope's back (a direct KV delete leaves no value to hash):
+ * keys whose latest entry in the log's newest `scan` entries wrote a value, but that no
+ * longer exist. One listing per key prefix involved; a get only for keys a full listing
+ * page could not vouch for.
+ */
+export async function deletedOutside(kv: AuditKv, scan = 1000): Promise<AuditEntry[]> {
+  const latest = new Map<string, AuditEntry>();
+  for (const e of await readLog(kv, scan, () => true, scan)) if (!latest.has(e.key)) latest.set(e.key, e);
+  const written = [...latest.values()].filter((e) => e.new !== null);
+  const prefixes = [...new Set(written.map((e) => e.key.slice(0, e.key.indexOf(":") + 1)))];
+  const listed = new Set<string>();
+  const complete = new Set<string>();
+  for (const prefix of prefixes) {
+    const keys = await kv.list(prefix, 1000);
+    for (const k of keys) listed.add(k.name);
+    if (keys.length < 1000) complete.add(prefix);
+  }
+  const gone: AuditEntry[] = [];
+  for (const e of written) {
+    if (listed.has(e.key)) continue;
+    const prefix = e.key.slice(0, e.key.indexOf(":") + 1);
+    if (complete.has(prefix) || (await kv.get(e.key)) === null) gone.push(e);
+  }
+  return gone;
+}

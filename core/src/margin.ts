@@ -66,8 +66,11 @@ export interface MarginReport {
   totals: MarginLine;
 }
 
-/** Money to 1/100 of a cent: enough for sums of many small costs, without float noise. */
-const money = (v: number): number => Math.round(v * 10_000) / 10_000;
+/**
+ * Money to 10⁻⁸ USD: a single request costs $0.0000003, so coarser rounding would make a
+ * small tenant's cost, and a free plan's loss, vanish; finer only keeps float noise.
+ */
+const money = (v: number): number => Math.round(v * 1e8) / 1e8;
 const perMillion = (units: number, rate: number): number => (units / 1_000_000) * rate;
 const over = (units: number, included: number): number => Math.max(0, units - included);
 

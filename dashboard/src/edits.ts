@@ -3,7 +3,7 @@
  * one audit log in the plans KV (core/src/audit.ts: who, when, via, old and new), in
  * core/KV.md's formats.
  */
-import { applyChange, readLog, type AuditChange, type AuditEntry } from "@tenantscope/core/audit";
+import { applyChange, deletedOutside, readLog, type AuditChange, type AuditEntry } from "@tenantscope/core/audit";
 import { BUILTIN_PLANS, assignmentRecord, kvKeys, mergePlanInput, planRecord, validateAssignment, validatePlanLimits } from "@tenantscope/core/plans";
 import { bindingKv } from "./audit.ts";
 import type { Principal } from "./auth/users.ts";
@@ -96,6 +96,16 @@ export async function saveAssignment(env: EditsEnv, principal: Principal, tenant
   await guard(tenant);
   const fallback = { value: assignmentRecord({ plan: defaultPlan(env), suspended: false }), source: "default" as const };
   return record(env, { actor: principal.user, action: "assignment", key: kvKeys.tenant(tenant), value: assignmentRecord(assignment.value), fallback });
+}
+
+/** Records tenantscope wrote that were since deleted straight from KV (core's deletedOutside); operators of the whole platform only. */
+export async function deletedRecords(env: EditsEnv, principal: Principal): Promise<AuditEntry[]> {
+  if (principal.tenant !== null) return [];
+  try {
+    return await deletedOutside(bindingKv(env.PLANS));
+  } catch (error) {
+    throw new DashboardError("storage_failed", "The audit log could not be read. Try again in a moment.", { cause: error });
+  }
 }
 
 export async function auditEntries(env: EditsEnv, principal: Principal, limit: number): Promise<AuditEntry[]> {

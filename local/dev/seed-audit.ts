@@ -5,7 +5,7 @@
  * outside tenantscope.
  */
 import { applyChange, type AuditKv } from "@tenantscope/core/audit";
-import { assignmentRecord, kvKeys } from "@tenantscope/core/plans";
+import { BUILTIN_PLANS, assignmentRecord, kvKeys, planRecord, type PlanPrice } from "@tenantscope/core/plans";
 import type { LocalApiClient } from "./seed.ts";
 
 const ACCOUNT = "local";
@@ -62,4 +62,31 @@ export async function auditedAssign(api: LocalApiClient, tenant: string, plan: s
     value: assignmentRecord({ plan, suspended: false }),
     fallback: { value: assignmentRecord({ plan: defaultPlan, suspended: false }), source: "default" },
   });
+}
+
+/**
+ * Demo prices for the built-in plans, so the dev stack's Billing and Plans pages show
+ * cost and margin: written (audited) only where no `plan:` record exists, so an
+ * operator's own plan record is never overwritten.
+ */
+export const DEMO_PRICES: Readonly<Record<string, PlanPrice>> = {
+  free: { monthly: 0, includedRequests: 0, perMillionRequests: 0, includedCpuMs: 0, perMillionCpuMs: 0 },
+  pro: { monthly: 20, includedRequests: 1_000_000, perMillionRequests: 0.5, includedCpuMs: 0, perMillionCpuMs: 0 },
+  enterprise: { monthly: 200, includedRequests: 10_000_000, perMillionRequests: 0.4, includedCpuMs: 100_000_000, perMillionCpuMs: 0.03 },
+};
+
+export async function priceBuiltinPlansIfMissing(api: LocalApiClient): Promise<void> {
+  const kv = restKv(api);
+  for (const [plan, price] of Object.entries(DEMO_PRICES)) {
+    const limits = BUILTIN_PLANS[plan];
+    if (limits === undefined || (await kv.get(kvKeys.plan(plan))) !== null) continue;
+    await applyChange(kv, {
+      actor: "tenantscope-dev",
+      via: "seed",
+      action: "plan",
+      key: kvKeys.plan(plan),
+      value: planRecord({ ...limits, price }),
+      fallback: { value: planRecord(limits), source: "builtin" },
+    });
+  }
 }

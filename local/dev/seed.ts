@@ -10,8 +10,9 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { DEFAULT_CUSTOMER_PREFIX, customerTag } from "@tenantscope/core/customers";
 import { BUILTIN_PLANS, kvKeys, parsePlanRecord, type PlanLimits } from "@tenantscope/core/plans";
-import { auditedAssign } from "./seed-audit.ts";
+import { auditedAssign, priceBuiltinPlansIfMissing } from "./seed-audit.ts";
 import { REPO_ROOT, TAIL_WORKER } from "./options.ts";
 
 export const ACCOUNT = "local";
@@ -27,15 +28,17 @@ export interface DemoTenant {
   format: "module" | "service-worker";
   /** Gets TARGET_URL = the local API's echo endpoint. */
   needsTarget: boolean;
+  /** The customer that owns it (a `customer:<id>` tag); null: its own customer. */
+  customer: string | null;
 }
 
 export const DEMO_TENANTS: readonly DemoTenant[] = [
-  { name: "hello", plan: "free", format: "module", needsTarget: false },
-  { name: "cpu-burner", plan: "pro", format: "module", needsTarget: false },
-  { name: "fanout", plan: "free", format: "module", needsTarget: true },
-  { name: "thrower", plan: "pro", format: "module", needsTarget: false },
-  { name: "chatty", plan: "enterprise", format: "module", needsTarget: false },
-  { name: "legacy-sw", plan: null, format: "service-worker", needsTarget: false },
+  { name: "hello", plan: "free", format: "module", needsTarget: false, customer: "acme" },
+  { name: "cpu-burner", plan: "pro", format: "module", needsTarget: false, customer: "globex" },
+  { name: "fanout", plan: "free", format: "module", needsTarget: true, customer: "acme" },
+  { name: "thrower", plan: "pro", format: "module", needsTarget: false, customer: "globex" },
+  { name: "chatty", plan: "enterprise", format: "module", needsTarget: false, customer: null },
+  { name: "legacy-sw", plan: null, format: "service-worker", needsTarget: false, customer: null },
 ];
 
 export class SeedError extends Error {
@@ -207,12 +210,13 @@ async function demoUpload(tenant: DemoTenant, opts: SeedOptions): Promise<Upload
     source: await readExample(tenant.name),
     format: tenant.format,
     plainText: tenant.needsTarget ? { TARGET_URL: opts.targetUrl } : {},
-    tags: [DEMO_TAG],
+    // The tail's default prefix (the dev stack sets no CUSTOMER_TAG_PREFIX), so billing groups the demo by customer.
+    tags: [DEMO_TAG, ...(tenant.customer === null ? [] : [customerTag(DEFAULT_CUSTOMER_PREFIX, tenant.customer)])],
     tailConsumers: [TAIL_WORKER],
   };
   // Everything that goes into the upload: a new port (TARGET_URL) is a change too.
   const hash = createHash("sha256").update(JSON.stringify([upload, COMPATIBILITY_DATE])).digest("hex").slice(0, 16);
-  return { ...upload, tags: [DEMO_TAG, `${SOURCE_TAG_PREFIX}${hash}`] };
+  return { ...upload, tags: [...(upload.tags ?? []), `${SOURCE_TAG_PREFIX}${hash}`] };
 }
 
 /**
@@ -273,6 +277,7 @@ export async function seedDemo(api: LocalApiClient, opts: SeedOptions): Promise<
   const unknown = (opts.tenants ?? []).filter((name) => !DEMO_TENANTS.some((t) => t.name === name));
   if (unknown.length > 0) throw new SeedError(`unknown demo tenant(s): ${unknown.join(", ")}`);
   const namespaceState = await ensureNamespace(api, opts.namespace);
+  await priceBuiltinPlansIfMissing(api);
   const seeded = await Promise.all(wanted.map((tenant) => seedTenant(api, tenant, opts)));
   const plans = [...new Set(seeded.map((t) => t.plan))];
   const limits = new Map(await Promise.all(plans.map(async (plan) => [plan, await limitsOf(api, plan)] as const)));

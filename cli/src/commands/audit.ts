@@ -1,5 +1,5 @@
 /** `tenantscope audit list`: the one audit log of plan and assignment changes, in the plans KV namespace. */
-import { readLog } from "@tenantscope/core/audit";
+import { deletedOutside, readLog } from "@tenantscope/core/audit";
 import { int, printJson, str, table, type Group } from "../command.ts";
 import { PlansStore } from "../kv.ts";
 
@@ -13,7 +13,12 @@ export const auditGroup: Group = {
       args: [0, 0],
       async run(ctx, _args, values) {
         const key = str(values, "key");
-        const entries = await readLog(new PlansStore(ctx.api, ctx.env), int(values, "limit") ?? 50, (e) => key === undefined || e.key === key);
+        const store = new PlansStore(ctx.api, ctx.env);
+        const entries = await readLog(store, int(values, "limit") ?? 50, (e) => key === undefined || e.key === key);
+        // A direct KV delete leaves no entry: say so on stderr, so the table and the JSON keep their shape.
+        for (const e of await deletedOutside(store)) {
+          if (key === undefined || e.key === key) ctx.err(`warning: ${e.key} was deleted outside tenantscope (last written by ${e.actor} via ${e.via} at ${e.at})`);
+        }
         if (ctx.json) return printJson(ctx, entries);
         ctx.out(table(["WHEN (UTC)", "WHO", "VIA", "KEY", "OLD", "NEW"], entries.map((e) => [
           e.at,

@@ -72,7 +72,7 @@ ${chartFigure(chart, "Invocations per customer in the period", barsSummary(chart
 <tbody>${rows}</tbody>
 <tfoot><tr><th colspan="3">Total</th><td class="num" data-figure="total-invocations">${fmtInt(b.totals.invocations)}</td><td class="num">${fmtInt(b.totals.ok)}</td><td class="num">${fmtInt(b.totals.failed)}</td><td class="num">${fmtMs(b.totals.cpuMs)}</td><td class="num">${fmtMs(b.totals.wallMs)}</td><td></td></tr></tfoot></table>
 </div>
-${b.margin === null ? "" : marginSection(b.margin, (customer) => html`<a href="/billing${qs({ ...keep, customer })}">${customer}</a>`)}
+${b.margin === null || b.rows.length === 0 ? "" : marginSection(b.margin, (customer) => html`<a href="/billing${qs({ ...keep, customer })}">${customer}</a>`)}
 <p class="note">A plan change within the period splits a tenant's usage into one row per plan. A tenant whose script has no <code>customer:</code> tag is its own customer.
 Invocations are corrected for Analytics Engine sampling and for folded points; over wide ranges Analytics Engine samples, so at scale the figures are estimates.
 Requests the dispatcher answered itself are never counted. <code>~overflow</code> holds invocations of several tenants that a busy tail batch could not attribute one by one (its outcomes are mixed, so OK + failed is less than its invocations).</p>`;

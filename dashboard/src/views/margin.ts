@@ -55,7 +55,8 @@ export function marginSection(m: MarginReport, customerLink: (customer: string) 
 <table class="data" id="margin-tenants"><caption>Per tenant, lowest margin first</caption><thead><tr><th scope="col">Customer</th><th scope="col">Tenant</th><th scope="col">Plan</th>${lineHeads}</tr></thead>
 <tbody>${tenantRows}</tbody></table>
 </div>
-<h3>The account's estimated bill for this usage</h3>
+<h3 id="account-cost-title">The account's estimated bill for this usage</h3>
+<div class="table-wrap" tabindex="0" role="region" aria-labelledby="account-cost-title">
 <table class="data figures" id="account-cost"><tbody>
 <tr><th>Subscription</th><td class="num">${fmtUsd(a.subscription)}</td></tr>
 <tr><th>Requests: ${fmtInt(a.requests)}, ${fmtInt(p.requests.includedPerMonth)} included, then ${fmtUsd(p.requests.perMillion)} per million</th><td class="num">${fmtUsd(a.requestsCost)}</td></tr>
@@ -63,5 +64,6 @@ export function marginSection(m: MarginReport, customerLink: (customer: string) 
 <tr><th>Scripts: at least ${fmtInt(a.scripts)} (those with traffic), ${fmtInt(p.scripts.included)} included, then ${fmtUsd(p.scripts.perScript)} each</th><td class="num">${fmtUsd(a.scriptsCost)}</td></tr>
 <tr><th>Total</th><td class="num" data-figure="account-total">${fmtUsd(a.total)}</td></tr>
 </tbody></table>
+</div>
 <p class="note">Rates: <a href="${p.source}">Cloudflare's Workers for Platforms pricing</a> as of ${p.asOf} (checked ${p.checked}), in ${p.currency}; change them with the dashboard's <code>WFP_PRICES</code> var.</p>`;
 }

@@ -27,6 +27,8 @@ export interface PlansData {
   activeTenants: number;
   whatIf: WhatIf | null;
   audit: AuditEntry[];
+  /** Records tenantscope wrote that were deleted straight from KV since (their latest entry). */
+  deleted: AuditEntry[];
   /** This month's cost and margin (operators of the whole platform only). */
   margin: MarginReport | null;
 }
@@ -62,11 +64,12 @@ function planCard(p: PlanView, d: PlansData, principal: Principal, rejected: Rej
         <tr><th>Violation rate</th><td class="num">${fmtPct(s.violationRate)}</td><th>CPU / subrequest</th><td class="num">${fmtInt(s.cpuViolations)} / ${fmtInt(s.subrequestViolations)}</td></tr>
       </tbody></table>
       ${histogramFigure(p)}`;
-  // The what-if of this plan's card: a proposed CPU limit, answered in the What if section.
+  // The what-if of this plan's card: a proposed CPU and/or subrequest limit, answered in the What if section.
   const whatIf = html`<form method="get" action="/plans#whatif" class="row">
         ${Object.entries(timeParams(d.window)).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => html`<input type="hidden" name="${k}" value="${String(v)}">`)}
         <input type="hidden" name="whatif" value="${p.plan}">
         <label>Proposed CPU ms <input name="cpuMs" inputmode="numeric" size="7" value="${d.whatIf?.plan === p.plan ? (d.whatIf.cpu?.proposedMs ?? "") : ""}"></label>
+        <label>Proposed subrequests <input name="subRequests" inputmode="numeric" size="7" value="${d.whatIf?.plan === p.plan ? (d.whatIf.subRequests?.proposed ?? "") : ""}"></label>
         <button type="submit">What if</button></form>`;
   return html`<section class="plan" id="plan-${p.plan}">
   <h3>${p.plan}${p.plan === d.defaultPlan ? " (default)" : ""}</h3>
@@ -130,13 +133,20 @@ function oldCell(e: AuditEntry): Html {
   return html`<code>${e.old ?? "(none)"}</code>${where}${outside}`;
 }
 
-function auditSection(entries: AuditEntry[]): Html {
+function deletedNote(deleted: readonly AuditEntry[]): Html {
+  if (deleted.length === 0) return html``;
+  const items = deleted.map((e) => html`<li><code>${e.key}</code>: last written by ${e.actor} via ${e.via} at ${e.at}, now gone</li>`);
+  return html`<div class="notice" role="status" id="deleted-outside"><b class="bad">Deleted outside tenantscope</b> (a direct KV delete, so the audit log has no entry for it):<ul>${items}</ul></div>`;
+}
+
+function auditSection(entries: AuditEntry[], deleted: readonly AuditEntry[]): Html {
   const rows = entries.map(
     (e) => html`<tr><td class="time">${e.at}</td><td>${e.actor}</td><td>${e.via}</td><td><code>${e.key}</code></td><td>${oldCell(e)}</td><td><code>${e.new ?? "(deleted)"}</code></td></tr>`,
   );
   const empty = entries.length === 0 ? html`<tr><td colspan="6" class="empty">No changes yet.</td></tr>` : html``;
   return html`<h2>Audit log</h2>
 <p class="note">Every change made through the dashboard, the CLI or an automation, from the plans KV namespace. "Changed outside tenantscope": the value replaced was not the one tenantscope last wrote (a direct KV write).</p>
+${deletedNote(deleted)}
 <table class="data" id="audit"><thead><tr><th>When (UTC)</th><th>Who</th><th>Via</th><th>Key</th><th>Old</th><th>New</th></tr></thead><tbody>${rows}${empty}</tbody></table>`;
 }
 
@@ -180,7 +190,7 @@ ${d.margin === null ? "" : html`<p class="note" id="plan-margin-note">Prices and
 ${other}
 ${whatIfSection(d)}
 ${assignSection(d, principal)}
-${auditSection(d.audit)}`;
+${auditSection(d.audit, d.deleted)}`;
   const proposedFor = (plan: string): number | null => (d.whatIf?.plan === plan ? (d.whatIf.cpu?.proposedMs ?? null) : null);
   const charts = d.plans.map((p) => histogramChart(p, proposedFor(p.plan))).filter((c): c is ChartSpec => c !== null);
   return layout({ title: "Plans", principal, active: "plans", body, charts, empty: x.empty });
