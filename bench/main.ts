@@ -5,21 +5,23 @@
  * - AE: the local Analytics Engine: writes per second, and GROUP BY over 1 M points (ae.ts)
  * - P4: the dashboard's overview page and API over 10 M points, 1,000 tenants (p4-dashboard.ts)
  * - runtime: false CPU failures, CPU accuracy, a runaway tenant, throughput, quiet and loaded (runtime/)
+ * - alerts: the alert evaluator's SQL queries and CPU per run, 1,000 tenants and 50 rules (alerts.ts)
  * - memory: RSS of every process of the stack at 20 req/s over time (runtime/memory.ts; not in the default set)
  *
  * `pnpm bench -- --only p3,ae,p4 --items 100000 --points 1000000 --p4-points 10000000`
  */
 import { parseArgs } from "node:util";
 import { runAe } from "./ae.ts";
+import { runAlerts } from "./alerts.ts";
 import { runP1 } from "./p1.ts";
 import { runP3 } from "./p3-tail.ts";
 import { runP4 } from "./p4-dashboard.ts";
 import { runMemory } from "./runtime/memory.ts";
 import { runRuntime } from "./runtime/index.ts";
 
-const SUITES = ["p1", "p3", "ae", "p4", "runtime", "memory"] as const;
+const SUITES = ["p1", "p3", "ae", "p4", "alerts", "runtime", "memory"] as const;
 /** What runs without --only: memory takes half an hour. */
-const DEFAULT_SUITES = ["p1", "p3", "ae", "p4", "runtime"];
+const DEFAULT_SUITES = ["p1", "p3", "ae", "p4", "alerts", "runtime"];
 type Suite = (typeof SUITES)[number];
 
 function positiveInt(raw: string, flag: string): number {
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
   if (cli.only.has("p3")) await runP3({ items: cli.items });
   if (cli.only.has("ae")) await runAe({ points: cli.points, writes: cli.writes });
   if (cli.only.has("p4")) await runP4({ points: cli.p4Points, tenants: 1000 });
+  if (cli.only.has("alerts")) await runAlerts({ tenants: 1000, rules: 50, runs: 23 });
   if (cli.only.has("runtime")) await runRuntime({ seconds: cli.runtimeSeconds, rates: [50, 100, 200] });
   if (cli.only.has("memory")) await runMemory({ minutes: cli.memoryMinutes, warmupMinutes: 2, rate: 20 });
 }

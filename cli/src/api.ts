@@ -99,7 +99,9 @@ export class ApiClient {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== "") params.set(k, String(v));
     const qs = params.toString();
-    return `${this.target.accountUrl}${path}${qs === "" ? "" : `?${qs}`}`;
+    // The stand-in's local-only routes (/_local/...) sit beside the API, not under the account.
+    const base = path.startsWith("/_local/") ? this.target.accountUrl.replace(/\/client\/v4\/accounts\/[^/]+$/, "") : this.target.accountUrl;
+    return `${base}${path}${qs === "" ? "" : `?${qs}`}`;
   }
 
   /** The raw response text of a successful call (KV values are not enveloped). */

@@ -13,6 +13,8 @@ export interface BannerInput {
   stack: Stack;
   startedMs: number;
   watching: boolean;
+  /** How often the alert evaluator runs (0: never). */
+  alertsIntervalMs?: number;
 }
 
 function forHumans(url: string): URL {
@@ -89,6 +91,7 @@ export function banner(input: BannerInput): string {
     `  tail         tenantscope-tail → local Analytics Engine (dataset tenant_invocations, SQL on the local API)`,
     ...Object.entries(stack.urls.extra).map(([name, url]) => `  ${name.padEnd(12)} ${forHumans(url).origin}/`),
     `  dashboard    ${forHumans(stack.urls.dashboard).origin}/   (tenantscope-dashboard, SQL → the local AE)`,
+    `  alerts       tenantscope-alerts ${(input.alertsIntervalMs ?? 0) > 0 ? `every ${(input.alertsIntervalMs ?? 0) / 1000} s` : "not run (--alerts-interval 0)"}; webhook inbox ${api.origin}/_local/inbox/<webhook>`,
   ];
   if (stack.dashboardLogins.length > 0) {
     // The token rides in the fragment, which the browser never sends; the page's script signs in with it.
@@ -113,6 +116,15 @@ export function banner(input: BannerInput): string {
     `  ${cliCommand(apiPort, stack.apiToken, "script list")}`,
     `  ${cliCommand(apiPort, stack.apiToken, "tenant plan hello pro")}`,
   );
+  const alerts = stack.alertSeed;
+  if (alerts !== null) {
+    const rule = alerts.rule.state === "deleted" ? `rule ${alerts.rule.id} was deleted, so the incident notifies nobody` : `rule ${alerts.rule.id} (${alerts.rule.state})`;
+    out.push(
+      `An alert end to end (${rule}; webhook ${alerts.webhook.id} → the local inbox, ${alerts.webhook.state}):`,
+      `  ${demoCommand(dispatcherPort)} --incident`,
+      `  ${cliCommand(apiPort, stack.apiToken, "alert inbox --follow")}`,
+    );
+  }
   out.push("", "Try:", ...tryLines(stack, dispatcher, api), "");
   const seconds = (input.startedMs / 1000).toFixed(1);
   const watch = input.watching ? "watching the Workers' sources and examples/; " : "";

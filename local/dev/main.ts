@@ -25,6 +25,8 @@ Options:
   --fresh               wipe the persisted local state first
   --state-dir <dir>     where the local state persists (default .tenantscope/state, env TENANTSCOPE_STATE_DIR)
   --no-watch            do not rebuild on source changes
+  --alerts-interval <s> run the alert evaluator every s seconds (default 10, env
+                        TENANTSCOPE_ALERTS_INTERVAL; 0: never; production: every minute)
   -h, --help            show this help
 
 Port 0 picks any free port.`;
@@ -54,6 +56,7 @@ function parseCli(argv: string[]) {
       fresh: { type: "boolean", default: false },
       "state-dir": { type: "string" },
       watch: { type: "boolean", default: true },
+      "alerts-interval": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     allowNegative: true,
@@ -67,7 +70,20 @@ function parseCli(argv: string[]) {
     port: portOption(values.port, PORT_FLAGS.dispatcher),
     apiPort: portOption(values["api-port"], PORT_FLAGS.api),
     dashboardPort: portOption(values["dashboard-port"], PORT_FLAGS.dashboard),
+    alertsIntervalMs: secondsOption(values["alerts-interval"]),
   };
+}
+
+const DEFAULT_ALERTS_INTERVAL_S = 10;
+
+function secondsOption(value: string | undefined): number {
+  const raw = value ?? process.env.TENANTSCOPE_ALERTS_INTERVAL;
+  if (raw === undefined || raw === "") return DEFAULT_ALERTS_INTERVAL_S * 1000;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0 || (seconds > 0 && seconds < 1) || seconds > 3600) {
+    throw new UsageError(`${value === undefined ? "TENANTSCOPE_ALERTS_INTERVAL" : "--alerts-interval"} must be 0 or seconds from 1 to 3600, got "${raw}"`);
+  }
+  return Math.round(seconds * 1000);
 }
 
 function explain(error: unknown): string {
@@ -119,7 +135,7 @@ async function main(): Promise<void> {
   recordRunner(runnerDir);
   process.on("exit", () => forgetRunner(runnerDir));
   console.log(`tenantscope dev: building and starting (dispatcher :${cli.port}, local API :${cli.apiPort})...`);
-  stack = await startStack({ port: cli.port, apiPort: cli.apiPort, dashboardPort: cli.dashboardPort, fresh: cli.fresh, watch: cli.watch, persistTo: cli.stateDir });
+  stack = await startStack({ port: cli.port, apiPort: cli.apiPort, dashboardPort: cli.dashboardPort, fresh: cli.fresh, watch: cli.watch, persistTo: cli.stateDir, alertsIntervalMs: cli.alertsIntervalMs });
   // Miniflare's own signal hook calls process.exit() synchronously, before an async
   // dispose could finish (leaving the build folder behind). This CLI owns the
   // signals instead; Miniflare's "exit" hook stays as the safety net.
@@ -128,7 +144,7 @@ async function main(): Promise<void> {
       if (listener !== stop) process.removeListener(signal, listener);
     }
   }
-  console.log(banner({ stack, startedMs: performance.now() - started, watching: cli.watch }));
+  console.log(banner({ stack, startedMs: performance.now() - started, watching: cli.watch, alertsIntervalMs: cli.alertsIntervalMs }));
 }
 
 main().catch((error: unknown) => {

@@ -86,4 +86,28 @@ export function dashboardWorkerOptions(config: WorkerConfig, scriptPath: string,
   };
 }
 
-/** The namespace the dispatcher is bound to (the first `dispatch_namespaces` entry). */
+export interface AlertsWiring {
+  /** The local AE SQL endpoint, with `{account}` as in the production var. */
+  sqlUrl: string;
+  /** The dashboard's origin, for the links in notifications. */
+  dashboardUrl: string;
+  /** The local API's token, standing in for the CF_API_TOKEN secret. */
+  apiToken: string;
+}
+
+/**
+ * The alert evaluator: production vars with the SQL endpoint pointed at the local AE,
+ * the shared plans KV (rules, webhooks, assignments, the audit log) and its Durable
+ * Object. No socket and no cron: the runner calls its scheduled handler (dev/alerts.ts),
+ * and the dashboard reaches it through its ALERTS service binding.
+ */
+export function alertsWorkerOptions(config: WorkerConfig, scriptPath: string, wiring: AlertsWiring): V4WorkerOptions {
+  return {
+    ...baseWorkerOptions(config, scriptPath),
+    bindings: varsToBindings(config.vars, { AE_SQL_URL: wiring.sqlUrl, DASHBOARD_URL: wiring.dashboardUrl, CF_ACCOUNT_ID: "local", CF_API_TOKEN: wiring.apiToken }),
+    kvNamespaces: kvNamespaces(config, new Set()),
+    durableObjects: durableObjects(config),
+    serviceBindings: configServices(config),
+  };
+}
+

@@ -33,6 +33,8 @@ export const HOST_WORKER = "tenantscope-tenant-host";
 export const DISPATCHER_WORKER = "tenantscope-dispatcher";
 export const TAIL_WORKER = "tenantscope-tail";
 export const DASHBOARD_WORKER = "tenantscope-dashboard";
+/** The alert evaluator (alerts/): the runner triggers its scheduled handler on a short interval (dev/alerts.ts). */
+export const ALERTS_WORKER = "tenantscope-alerts";
 /** The KV id every local Worker uses for plans, so they all see the same records. */
 export const PLANS_KV_ID = "tenantscope-plans";
 /** The RPC entrypoints of the stand-in that other Workers bind to. */
@@ -46,6 +48,7 @@ export const CONFIG_PATHS = {
   dispatcher: resolve(REPO_ROOT, "dispatcher/wrangler.jsonc"),
   tail: resolve(REPO_ROOT, "tail-worker/wrangler.jsonc"),
   dashboard: resolve(REPO_ROOT, "dashboard/wrangler.jsonc"),
+  alerts: resolve(REPO_ROOT, "alerts/wrangler.jsonc"),
 } as const;
 
 type VarValue = string | number | boolean | null | VarValue[] | { [key: string]: VarValue };

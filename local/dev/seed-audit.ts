@@ -4,7 +4,7 @@
  * carry their hash, so the dev stack does not flag its own demo records as changed
  * outside tenantscope.
  */
-import { applyChange, type AuditKv } from "@tenantscope/core/audit";
+import { applyChange, type AuditChange, type AuditKv } from "@tenantscope/core/audit";
 import { BUILTIN_PLANS, assignmentRecord, kvKeys, planRecord, type PlanPrice } from "@tenantscope/core/plans";
 import type { LocalApiClient } from "./seed.ts";
 
@@ -50,6 +50,11 @@ function restKv(api: LocalApiClient): AuditKv {
       return (JSON.parse(answer.text) as { result: { name: string; metadata?: unknown }[] }).result.map((k) => ({ name: k.name, metadata: k.metadata ?? null }));
     },
   };
+}
+
+/** Writes (or deletes, value null) any other record through the audit log, as the seed: alert rules and webhooks. */
+export async function auditedWrite(api: LocalApiClient, change: Pick<AuditChange, "action" | "key" | "value" | "shown">): Promise<void> {
+  await applyChange(restKv(api), { actor: "tenantscope-dev", via: "seed", fallback: null, ...change });
 }
 
 /** Writes `tenant:<name>` = {"plan": plan} through the audit log. */

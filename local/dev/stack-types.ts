@@ -1,5 +1,7 @@
 /** What startStack takes and gives (stack.ts). */
 import type { Miniflare, V4ServiceDesignator, V4WorkerOptions } from "miniflare";
+import type { AlertTicker } from "./alerts.ts";
+import type { AlertSeed } from "./seed-alerts.ts";
 import type { DevLogin } from "./logins.ts";
 import type { SeedResult } from "./seed.ts";
 import type { Supervisor } from "./tenants/supervisor.ts";
@@ -58,6 +60,11 @@ export interface StackOptions {
   tenantLog?: (line: string) => void;
   /** The runner's own messages (rebuilds, reloads, build errors). */
   log?: (line: string) => void;
+  /**
+   * Run the alert evaluator's scheduled handler this often (pnpm dev: 10 s); 0 or
+   * absent: never by itself (`stack.alerts` is null; tests call the Worker directly).
+   */
+  alertsIntervalMs?: number;
   /** Open the platform workerd's V8 inspector on this port (the memory benchmark reads each Worker's heap). */
   inspectorPort?: number;
 }
@@ -81,5 +88,9 @@ export interface Stack {
   mf: Miniflare;
   /** Runs the tenants (local/dev/tenants). */
   supervisor: Supervisor;
+  /** The alert evaluator's interval runner, when `alertsIntervalMs` is set. */
+  alerts: AlertTicker | null;
+  /** The local-inbox webhook and the demo rule the seed wrote (null without a seed). */
+  alertSeed: AlertSeed | null;
   dispose(): Promise<void>;
 }

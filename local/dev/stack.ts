@@ -13,6 +13,7 @@ import type { MiniflareOptions, V4WorkerOptions } from "miniflare";
 import { startBuilder, type Builder } from "./build.ts";
 import {
   AE_WORKER,
+  ALERTS_WORKER,
   CONFIG_PATHS,
   DASHBOARD_WORKER,
   DISPATCHER_WORKER,
@@ -32,7 +33,9 @@ import {
   tailWorkerOptions,
   type WorkerConfig,
 } from "./options.ts";
-import { dashboardWorkerOptions, dispatcherWorkerOptions } from "./options-platform.ts";
+import { alertsWorkerOptions, dashboardWorkerOptions, dispatcherWorkerOptions } from "./options-platform.ts";
+import { startAlertTicker, type AlertTicker } from "./alerts.ts";
+import { seedAlerts, type AlertSeed } from "./seed-alerts.ts";
 import { PORT_FLAGS, assertPortsFree, freePort } from "./ports.ts";
 import { demoCommand } from "./commands.ts";
 import { watchExamples } from "./examples-watch.ts";
@@ -54,6 +57,7 @@ interface Plan {
   dispatcher: WorkerConfig;
   tail: WorkerConfig;
   dashboard: WorkerConfig;
+  alerts: WorkerConfig;
   dashboardSecrets: Record<string, string>;
   supervisorPort: number;
   port: number;
@@ -103,6 +107,13 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
         namespaceUrl: `http://127.0.0.1:${plan.apiPort}/client/v4/accounts/{account}/workers/dispatch/namespaces/{namespace}/scripts`,
         secrets: plan.dashboardSecrets,
         demoCommand: demoCommand(plan.port),
+        // The evaluator below is part of every stack.
+        alerts: true,
+      }),
+      alertsWorkerOptions(plan.alerts, scriptOf(ALERTS_WORKER), {
+        sqlUrl: `http://127.0.0.1:${plan.apiPort}/client/v4/accounts/{account}/analytics_engine/sql`,
+        dashboardUrl: `http://localhost:${plan.dashboardPort}`,
+        apiToken: apiTokenOf(plan.local),
       }),
       dispatcherWorkerOptions(plan.dispatcher, scriptOf(DISPATCHER_WORKER), {
         port: plan.port,
@@ -126,6 +137,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dispatcher = readWorkerConfig(CONFIG_PATHS.dispatcher);
   const tail = readWorkerConfig(CONFIG_PATHS.tail);
   const dashboard = readWorkerConfig(CONFIG_PATHS.dashboard);
+  const alerts = readWorkerConfig(CONFIG_PATHS.alerts);
   const persistTo = opts.persistTo ?? DEFAULT_STATE_DIR;
   if (opts.fresh === true && persistTo !== false) await rm(persistTo, { recursive: true, force: true });
   const requestedApiPort = opts.apiPort ?? PORT_FLAGS.api.defaultPort;
@@ -136,14 +148,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     dispatcher,
     tail,
     dashboard,
+    alerts,
     dashboardSecrets: dashboardSecrets(credentials, apiTokenOf(local)),
     supervisorPort: 0,
     // The dashboard's demo command names the dispatcher's port, so "any free port" is chosen now.
     port: opts.port === 0 ? await freePort() : (opts.port ?? PORT_FLAGS.dispatcher.defaultPort),
     // The dashboard and the tenants' TARGET_URL need the API's number before start.
     apiPort: requestedApiPort === 0 ? await freePort() : requestedApiPort,
-    // A caller that asked for any free dispatcher port (tests, benchmarks) gets one here too.
-    dashboardPort: opts.dashboardPort ?? (opts.port === 0 ? 0 : PORT_FLAGS.dashboard.defaultPort),
+    // A caller that asked for any free dispatcher port (tests, benchmarks) gets one here too;
+    // chosen now, as the alert evaluator's links name it.
+    dashboardPort: (opts.dashboardPort ?? (opts.port === 0 ? 0 : PORT_FLAGS.dashboard.defaultPort)) || (await freePort()),
     persistTo,
     opts,
   };
@@ -167,6 +181,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       { name: DISPATCHER_WORKER, entry: entryOf(dispatcher) },
       { name: TAIL_WORKER, entry: entryOf(tail) },
       { name: DASHBOARD_WORKER, entry: entryOf(dashboard) },
+      { name: ALERTS_WORKER, entry: entryOf(alerts) },
     ],
     {
       outRoot,
@@ -181,8 +196,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   });
 
   let stopWatchingExamples = (): void => {};
+  let ticker: AlertTicker | null = null;
   const cleanup = async (mf: Miniflare | null): Promise<void> => {
     stopWatchingExamples();
+    await ticker?.stop();
     reload.stop();
     await builder.dispose();
     await reload.settle();
@@ -217,6 +234,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const apiToken = apiTokenOf(local);
     const namespace = dispatcherNamespace(dispatcher);
     let seeded: SeedResult | null = null;
+    let alertSeed: AlertSeed | null = null;
     if (opts.seed !== false) {
       const api = new LocalApiClient(urls.api, apiToken);
       const seedOpts: SeedOptions = {
@@ -226,8 +244,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         ...(opts.seed?.tenants === undefined ? {} : { tenants: opts.seed.tenants }),
       };
       seeded = await seedDemo(api, seedOpts);
+      alertSeed = await seedAlerts(api, urls.api);
       if (opts.watch === true) stopWatchingExamples = watchExamples(api, seedOpts, log);
     }
+    if ((opts.alertsIntervalMs ?? 0) > 0) ticker = startAlertTicker(() => running, opts.alertsIntervalMs ?? 0, log);
     let disposed: Promise<void> | null = null;
     return {
       urls,
@@ -238,6 +258,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       persistTo: plan.persistTo,
       mf: running,
       supervisor,
+      alerts: ticker,
+      alertSeed,
       dispose: () => (disposed ??= cleanup(running)),
     };
   } catch (error) {

@@ -3,10 +3,12 @@
  * alert-webhooks.ts); what the evaluator saw, through the dashboard (alert-status.ts).
  */
 import type { Group } from "../command.ts";
+import { inboxCommand } from "./alert-inbox.ts";
 import { ruleCommands } from "./alert-rules.ts";
 import { webhookCommands } from "./alert-webhooks.ts";
 
 export const alertGroup: Group = {
   summary: "alert rules and webhooks (KV, audited; secrets never shown)",
-  commands: { ...ruleCommands, ...webhookCommands },
+  // The inbox is the local stack's (pnpm dev); the others work on Cloudflare too.
+  commands: { ...ruleCommands, ...webhookCommands, inbox: inboxCommand },
 };

@@ -8,6 +8,7 @@ import { HTTPException } from "hono/http-exception";
 import { ApiError, codes, failure } from "./envelope.ts";
 import { kv } from "./kv.ts";
 import { namespaces } from "./routes.ts";
+import { inboxRoutes } from "./inbox.ts";
 import { invoke } from "./invoke.ts";
 import { runtime } from "./runtime.ts";
 import { viaOutbound } from "../runtime/outbound.ts";
@@ -29,6 +30,8 @@ const bearerAuth: MiddlewareHandler<{ Bindings: Env }> = async function bearerAu
 app.use("/client/v4/*", bearerAuth);
 app.use("/_local/runtime/*", bearerAuth);
 app.use("/_local/invoke/*", bearerAuth);
+// Listing and emptying the webhook inbox; deliveries to /_local/inbox/:webhook carry a signature instead.
+app.use("/_local/inbox", bearerAuth);
 
 app.route("/client/v4/accounts/:account/workers/dispatch/namespaces", namespaces);
 /**
@@ -41,6 +44,7 @@ app.all("/client/v4/accounts/:account/workers/scripts/:script/*", () => {
 });
 app.route("/_local/runtime", runtime);
 app.route("/_local/invoke", invoke);
+app.route("/_local/inbox", inboxRoutes);
 // Tenants' subrequests through a namespace's Outbound Worker (PLATFORM_PATHS.outbound); its own token check.
 app.all("/_local/outbound/:service", (c) => viaOutbound(c.env, c.req.param("service"), c.req.raw));
 app.route("/client/v4/accounts/:account/storage/kv/namespaces", kv);
