@@ -1,7 +1,7 @@
 /**
  * The Alerts page in the browser test: what the fresh stack shows, and the forms driven
  * as an operator would (a refused value kept with its reason, then a webhook and a rule
- * saved, a test notification when the stack runs the evaluator).
+ * saved, a test notification to the local inbox).
  */
 import { resolve } from "node:path";
 import type { Page } from "playwright-core";
@@ -10,11 +10,11 @@ import { expect, it } from "vitest";
 export const ALERT_RULE = "browser-errors";
 export const ALERT_HOOK = "browser-hook";
 
-/** On a fresh stack: no rules, no webhooks, and either no evaluator or one that has seen nothing. */
+/** On a fresh stack: the seeded rule and webhook (local/dev/seed-alerts.ts), and an evaluator that has seen nothing yet. */
 export function expectAlertsEmpty(text: string): void {
-  expect(text).toContain("No rules yet");
-  expect(text).toContain("No webhooks yet");
-  expect(text).toMatch(/The alert evaluator is not deployed|Nothing is firing/);
+  expect(text).toContain("demo-fanout-errors");
+  expect(text).toContain("set (");
+  for (const empty of ["Nothing is firing.", "No alert has fired yet.", "No deliveries yet."]) expect(text).toContain(empty);
 }
 
 /** After the forms below: the rule and the webhook are listed, the secret nowhere. */
@@ -56,7 +56,7 @@ export async function fillAlertForms(page: Page, dashboard: string, inboxUrl: st
   await page.waitForURL((url) => url.searchParams.get("saved-rule") === ALERT_RULE);
 }
 
-/** With an evaluator in the stack: the test notification reaches the inbox and the page says how it went. */
+/** The test notification's button, when the page has one; the page then says how the delivery went. */
 export async function sendTestNotification(page: Page): Promise<boolean> {
   const button = page.locator(`form[action="/alerts/webhooks/${ALERT_HOOK}/test"] button`);
   if ((await button.count()) === 0) return false;
@@ -79,7 +79,7 @@ export interface AlertsSuite {
 export function alertsEmptySuite(s: AlertsSuite): void {
   for (const width of s.widths) {
     for (const theme of s.themes) {
-      it(`shows no rules or webhooks yet at ${width} px in ${theme}`, async () => {
+      it(`shows the seeded rule and no states, history or deliveries yet at ${width} px in ${theme}`, async () => {
         const v = await s.visit("/alerts", "empty-alerts", width, theme);
         expectAlertsEmpty(v.text);
         expect(v.overflow, `alerts scrolls sideways at ${width} px`).toBeLessThanOrEqual(0);
@@ -99,21 +99,25 @@ export function alertsDataSuite(s: AlertsSuite): void {
     s.consoleErrors.splice(before);
   });
 
+  it("evaluates now and sends a test notification to the local inbox", async () => {
+    const page = s.page();
+    await page.goto(new URL("/alerts", s.urls().dashboard).href);
+    await Promise.all([page.waitForURL((url) => url.searchParams.get("evaluated") === "1"), page.locator('form[action="/alerts/evaluate"] button').click()]);
+    expect(await page.locator("#runs-table tbody tr").count()).toBeGreaterThan(0);
+    // The stack runs the evaluator and the local inbox: the test delivery is signed and accepted.
+    expect(await sendTestNotification(page)).toBe(true);
+    expect(await page.locator(".notice").innerText()).toMatch(/: delivered after 1 attempt \(HTTP 2\d\d\)\./);
+    await page.screenshot({ path: resolve(s.shots, "dashboard-alerts-after-test.png"), fullPage: true });
+  });
+
   for (const width of s.widths) {
     for (const theme of s.themes) {
-      it(`lists them at ${width} px in ${theme}`, async () => {
+      it(`lists them with the runs and deliveries at ${width} px in ${theme}`, async () => {
         const v = await s.visit("/alerts", "alerts", width, theme);
         expectAlertsData(v.text, secret);
+        expect(v.text).toMatch(new RegExp(`${ALERT_HOOK}\\ttest\\t.*delivered`));
         expect(v.overflow, `alerts scrolls sideways at ${width} px`).toBeLessThanOrEqual(0);
       });
     }
   }
-
-  it("sends a test notification when the stack runs the evaluator", async () => {
-    const page = s.page();
-    await page.goto(new URL("/alerts", s.urls().dashboard).href);
-    const sent = await sendTestNotification(page);
-    expect(sent || (await page.locator("main").innerText()).includes("The alert evaluator is not deployed")).toBe(true);
-    await page.screenshot({ path: resolve(s.shots, "dashboard-alerts-after-test.png"), fullPage: true });
-  });
 }
