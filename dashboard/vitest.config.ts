@@ -1,4 +1,5 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { dirname } from "node:path";
 import { defineConfig } from "vitest/config";
 
 // Tests run inside workerd with the production wrangler.jsonc (real vars, local KV,
@@ -19,6 +20,9 @@ export default defineConfig({
           AE_SQL_URL: inject<string>("aeSqlUrl"),
           CF_API_TOKEN: inject<string>("aeToken"),
         },
+        // The ALERTS binding's Worker: a fake evaluator over real RPC (test/fake-alerts.ts).
+        // modulesRoot: the bundle lives in a temporary folder, outside this project.
+        workers: [{ name: "tenantscope-alerts", modules: true, scriptPath: inject<string>("fakeAlertsPath"), modulesRoot: dirname(inject<string>("fakeAlertsPath")), compatibilityDate: "2026-11-01" }],
       },
     })),
   ],

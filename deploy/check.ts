@@ -16,7 +16,7 @@ import { ROOT, WORKERS, type WorkerSpec } from "./workers.ts";
 
 /** A well-formed KV id (32 hex): the dry run never resolves it. */
 const PLACEHOLDER_KV_ID = "0".repeat(32);
-const SAMPLE = { platformDomain: "tenants.example.com", zone: "example.com" };
+const SAMPLE = { platformDomain: "tenants.example.com", zone: "example.com", dashboardUrl: "https://dashboard.example.com" };
 
 /** Warnings we have judged harmless, with why. None so far: any warning fails. */
 const ALLOWED_WARNINGS: readonly RegExp[] = [];

@@ -49,6 +49,8 @@ export interface DeployValues {
   platformDomain?: string | undefined;
   /** The zone the route lives in (e.g. example.com for *.tenants.example.com). */
   zone?: string | undefined;
+  /** The dashboard's URL, for the links in alert notifications (a config's DASHBOARD_URL var). */
+  dashboardUrl?: string | undefined;
 }
 
 /** The production config with this account's values filled in. */
@@ -62,6 +64,9 @@ export function deployConfig(worker: WorkerSpec, values: DeployValues): JsonObje
   }
   const kv = Array.isArray(config.kv_namespaces) ? config.kv_namespaces : [];
   config.kv_namespaces = kv.map((ns) => (isObject(ns) && ns.binding === "PLANS" ? { ...ns, id: values.plansKvId } : ns));
+  if (values.dashboardUrl !== undefined && isObject(config.vars) && "DASHBOARD_URL" in config.vars) {
+    config.vars = { ...config.vars, DASHBOARD_URL: values.dashboardUrl };
+  }
   // Only the dispatcher (the Worker with the namespace binding) answers tenant hosts.
   if (values.platformDomain !== undefined && Array.isArray(config.dispatch_namespaces)) {
     const vars = isObject(config.vars) ? config.vars : {};

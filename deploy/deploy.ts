@@ -1,5 +1,5 @@
 /**
- * `pnpm run deploy`: the Tail Worker, the dispatcher and the dashboard to Cloudflare,
+ * `pnpm run deploy`: the Tail Worker, the dispatcher, the alert evaluator and the dashboard to Cloudflare,
  * with wrangler and the committed production configs, in that order. README
  * "Deploy to Cloudflare" walks through the whole setup; deploy/README.md lists
  * every variable. Secrets are read from the environment and never printed.
@@ -37,6 +37,20 @@ function credentials(env: NodeJS.ProcessEnv): Credentials {
   return { accountId, token, apiBase };
 }
 
+/** TENANTSCOPE_DASHBOARD_URL: where alert notifications link to (the evaluator's DASHBOARD_URL). */
+function dashboardUrlValue(env: NodeJS.ProcessEnv): Pick<DeployValues, "dashboardUrl"> {
+  const raw = present(env.TENANTSCOPE_DASHBOARD_URL);
+  if (raw === undefined) return {};
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new DeployError(`TENANTSCOPE_DASHBOARD_URL is not a URL: "${raw}"`);
+  }
+  if (url.protocol !== "https:" || url.search !== "" || url.hash !== "") throw new DeployError(`TENANTSCOPE_DASHBOARD_URL must be an https URL without query or fragment, got "${raw}"`);
+  return { dashboardUrl: `${url.origin}${url.pathname}`.replace(/\/+$/, "") };
+}
+
 function routeValues(env: NodeJS.ProcessEnv): Pick<DeployValues, "platformDomain" | "zone"> {
   const domain = present(env.TENANTSCOPE_PLATFORM_DOMAIN)?.toLowerCase();
   if (domain === undefined) return {};
@@ -56,6 +70,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const env = process.env;
   const creds = dryRun ? null : credentials(env);
   const route = routeValues(env);
+  const links = dashboardUrlValue(env);
 
   let plansKvId = present(env.TENANTSCOPE_PLANS_KV_ID);
   if (plansKvId !== undefined) {
@@ -74,12 +89,14 @@ async function main(argv: readonly string[]): Promise<void> {
       : `Route: *.${route.platformDomain}/* in zone ${route.zone ?? "?"} → tenantscope-dispatcher`,
   );
 
+  console.log(links.dashboardUrl === undefined ? "Alert links: relative (set TENANTSCOPE_DASHBOARD_URL to the dashboard's URL)" : `Alert links: ${links.dashboardUrl}`);
+
   const work = mkdtempSync(join(tmpdir(), "tenantscope-deploy-"));
   try {
     const wenv = wranglerEnv(env, { credentials: !dryRun, logDir: join(work, "logs") });
     for (const worker of WORKERS) {
       console.log(`\n== ${worker.name} (${worker.dir}/wrangler.jsonc)${dryRun ? " [dry run]" : ""}`);
-      const args = ["deploy", "--config", writeDeployConfig(work, worker, { plansKvId, ...route })];
+      const args = ["deploy", "--config", writeDeployConfig(work, worker, { plansKvId, ...route, ...links })];
       if (dryRun) args.push("--dry-run", "--outdir", join(work, `${worker.name}-out`));
       const secrets = planSecrets(requiredSecrets(readConfig(worker)), env);
       if (secrets.supplied.length > 0) {

@@ -1,5 +1,5 @@
 /**
- * The three Workers that make up a tenantscope platform, in deploy order, and the
+ * The four Workers that make up a tenantscope platform, in deploy order, and the
  * bindings each production config must declare. `pnpm run deploy` walks this list;
  * `pnpm run deploy:check` dry-runs it and checks the bindings wrangler reports.
  */
@@ -28,8 +28,9 @@ export interface WorkerSpec {
 
 /**
  * Tail first: tenants uploaded with `tail_consumers: [{service: "tenantscope-tail"}]`
- * need it to exist. Then the dispatcher, which serves traffic. The dashboard last:
- * it only reads what the other two produce.
+ * need it to exist. Then the dispatcher, which serves traffic. Then the alert
+ * evaluator, which the dashboard's ALERTS service binding names. The dashboard last:
+ * it only reads what the others produce.
  */
 export const WORKERS: readonly WorkerSpec[] = [
   {
@@ -49,11 +50,21 @@ export const WORKERS: readonly WorkerSpec[] = [
     ],
   },
   {
+    dir: "alerts",
+    name: "tenantscope-alerts",
+    bindings: [
+      // Rules, webhooks, assignments (its quota stops) and the audit log.
+      { name: "PLANS", resource: "KV Namespace" },
+      { name: "STATE", resource: "Durable Object" },
+    ],
+  },
+  {
     dir: "dashboard",
     name: "tenantscope-dashboard",
     bindings: [
       // The audit log lives in PLANS too (core/src/audit.ts).
       { name: "PLANS", resource: "KV Namespace" },
+      { name: "ALERTS", resource: "Worker" },
     ],
   },
 ];

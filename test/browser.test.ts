@@ -20,6 +20,7 @@ import { demoCommand } from "../local/dev/commands.ts";
 import { startStack, type Stack } from "../local/dev/stack.ts";
 import { runTraffic } from "../local/dev/traffic.ts";
 import { waitForInvocations } from "./ae.ts";
+import { alertsDataSuite, alertsEmptySuite, type AlertsSuite } from "./browser-alerts.ts";
 import { charts, chartsReady, seriousViolations, sidewaysOverflow, type ChartState } from "./browser-page.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -64,6 +65,8 @@ async function visit(path: string, shot: string, width: number, theme: "light" |
   expect(violations, `${shot} at ${width} px, ${theme}: axe serious/critical violations`).toEqual([]);
   return { charts: await charts(page), trends: await page.locator("svg.trend").count(), overflow: await sidewaysOverflow(page), text: await page.locator("main").innerText() };
 }
+
+const suite: AlertsSuite = { visit, page: () => page, urls: () => stack.urls, consoleErrors, widths: WIDTHS, themes: THEMES, shots: SHOTS };
 
 describe.skipIf(!available)("the dashboard in a real browser", () => {
   beforeAll(async () => {
@@ -114,6 +117,8 @@ describe.skipIf(!available)("the dashboard in a real browser", () => {
       }
     }
   });
+
+  describe("the Alerts page on the fresh stack", () => alertsEmptySuite(suite));
 
   describe("with demo traffic", () => {
     beforeAll(async () => {
@@ -175,6 +180,8 @@ describe.skipIf(!available)("the dashboard in a real browser", () => {
       await page.locator("#theme-toggle").click();
     });
   });
+
+  describe("the Alerts page with a rule and a webhook", () => alertsDataSuite(suite));
 
   it("downloads the usage export as named CSV and JSON files, and shows cost and margin", async () => {
     await page.setViewportSize({ width: 1280, height: 900 });

@@ -95,6 +95,11 @@ export class ApiClient {
     this.deps = deps;
   }
 
+  /** The same client (fetch, retries) for another base URL and token, such as the dashboard's JSON API. */
+  elsewhere(baseUrl: string, token: string): ApiClient {
+    return new ApiClient({ ...this.target, accountUrl: baseUrl, token }, this.deps);
+  }
+
   url(path: string, query: RequestOptions["query"] = {}): string {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== "") params.set(k, String(v));

@@ -9,7 +9,7 @@ const env = { TENANTSCOPE_API_URL: API };
 
 function entry(seq: number, over: Partial<InboxEntry> = {}): InboxEntry {
   const body = JSON.stringify({ event: "firing", rule: { id: "errors" }, tenant: "thrower", value: 0.4231, threshold: 0.2 });
-  return { seq, receivedAt: `2026-12-01T12:00:0${seq}.000Z`, webhook: "local-inbox", delivery: `d-${seq}`, verified: true, reason: null, event: "firing", rule: "errors", tenant: "thrower", body, ...over };
+  return { seq, receivedAt: `2026-12-01T12:00:0${seq}.000Z`, webhook: "local-inbox", delivery: `d-${seq}`, signature: "t=1,v1=00", verified: true, reason: null, event: "firing", rule: "errors", tenant: "thrower", body, ...over };
 }
 
 /** Answers each GET /_local/inbox from the script, recording the URLs asked. */

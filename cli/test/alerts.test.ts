@@ -181,3 +181,33 @@ describe("quota stops", () => {
     expect(entry).toMatchObject({ actor: "ci-bot", action: "assignment", new: '{"plan":"pro"}' });
   });
 });
+
+describe("what the evaluator saw, through the dashboard", () => {
+  const operator = (): string => stack.dashboardLogins.find((l) => l.role === "operator" && l.tenant === null)?.token ?? "";
+  const viaDashboard = (token: string, ...argv: string[]): Promise<CliResult> =>
+    runCli({ env: { TENANTSCOPE_API_URL: stack.urls.api, TENANTSCOPE_DASHBOARD_URL: stack.urls.dashboard, TENANTSCOPE_DASHBOARD_TOKEN: token } }, ...argv);
+
+  it("needs an operator's dashboard token, and says where to find one", async () => {
+    const res = await viaDashboard("", "alert", "status");
+    expect(res.code).toBe(1);
+    expect(res.err).toContain("set TENANTSCOPE_DASHBOARD_TOKEN");
+    const wrong = await viaDashboard("not-a-token", "alert", "status");
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toContain("401");
+  });
+
+  it("shows the last run, what fires, and the deliveries", async () => {
+    const dash = (path: string): Promise<Response> => fetch(`${stack.urls.dashboard}${path}`, { method: "POST", headers: { authorization: `Bearer ${operator()}` } });
+    await ok("alert", "webhook-set", "inboxed", "--url", `${stack.urls.api}/_local/inbox/inboxed`, "--secret-env", SECRET_ENV);
+    expect((await dash("/api/alerts/evaluate")).status).toBe(200);
+    expect((await dash("/api/alerts/webhooks/inboxed/test")).status).toBe(200);
+    const status = await viaDashboard(operator(), "alert", "status");
+    expect(status.code, status.err).toBe(0);
+    expect(status.out).toMatch(/^last run \S+: \d+ rules over \d+ tenants, \d+ SQL queries, [\d.]+ ms\nnothing is firing$/);
+    const history = await viaDashboard(operator(), "alert", "history", "--json");
+    expect(history.code, history.err).toBe(0);
+    const parsed = JSON.parse(history.out) as { deliveries: { webhook: string; event: string; status: string }[] };
+    expect(parsed.deliveries).toContainEqual(expect.objectContaining({ webhook: "inboxed", event: "test", status: "delivered" }));
+    expect(history.out).not.toContain(ENV_SECRET);
+  });
+});

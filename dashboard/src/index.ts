@@ -1,12 +1,13 @@
 /**
  * tenantscope dashboard: per-tenant usage, errors, billing and plan limits over the
  * Analytics Engine SQL API, for support, billing and operators. The story:
- * headers → sign-in → who is asking → the four pages (each with a JSON twin) → errors.
+ * headers → sign-in → who is asking → the pages (each with a JSON twin) → errors.
  */
 import { Hono } from "hono";
 import type { AppEnv, AppOptions } from "./app-env.ts";
 import { authenticate } from "./auth/middleware.ts";
 import { DashboardError, describeError, jsonError } from "./errors.ts";
+import { alertRoutes } from "./routes/alerts.ts";
 import { billingRoutes } from "./routes/billing.ts";
 import { errorRoutes } from "./routes/errors.ts";
 import { loginRoutes } from "./routes/login.ts";
@@ -45,6 +46,7 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
   app.route("/", errorRoutes);
   app.route("/", billingRoutes);
   app.route("/", plansRoutes);
+  app.route("/", alertRoutes);
 
   app.notFound(() => {
     throw new DashboardError("not_found", "There is no such page.");

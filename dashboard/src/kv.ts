@@ -9,6 +9,7 @@ import {
   parseAssignmentRecord,
   parsePlanRecord,
   type PlanSpec,
+  type QuotaStop,
 } from "@tenantscope/core/plans";
 import { changedOutside } from "@tenantscope/core/audit";
 import { DashboardError } from "./errors.ts";
@@ -67,6 +68,8 @@ export async function listPlans(kv: PlansKV): Promise<PlanEntry[]> {
 export interface AssignmentView {
   plan: string;
   suspended: boolean;
+  /** A quota rule's stop, as recorded (it holds only while `until` is ahead). */
+  stop?: QuotaStop;
   /** "kv": the tenant's record; "default": no record, so DEFAULT_PLAN; "invalid": the dispatcher applies the restrictive plan. */
   source: "kv" | "default" | "invalid";
   problem?: string;

@@ -25,5 +25,7 @@ declare module "vitest" {
     chartjsSha256: string;
     /** The same for chartjs-plugin-zoom.min.js. */
     zoomSha256: string;
+    /** The bundled fake evaluator (fake-alerts.ts), served as tenantscope-alerts. */
+    fakeAlertsPath: string;
   }
 }

@@ -3,11 +3,14 @@
  * stand-in (local/dev/stack.ts: tenantscope-local + the dispatcher in one Miniflare,
  * 127.0.0.1 only, in-memory state), imports the fixture through the local-only
  * `_import` route, and provides the SQL URL and token to the tests' bindings
- * (the values it provides are typed in env.d.ts).
+ * (the values it provides are typed in env.d.ts). It also bundles the fake alert
+ * evaluator that the config serves as the Worker `tenantscope-alerts`.
  */
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { build } from "esbuild";
 import type { TestProject } from "vitest/node";
 import { startStack } from "../../local/dev/stack.ts";
 import { importLines } from "./fixtures.ts";
@@ -31,6 +34,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("chartjsSha256", createHash("sha256").update(chartjs).digest("hex"));
     const zoom = await readFile(resolve(import.meta.dirname, "../node_modules/chartjs-plugin-zoom/dist/chartjs-plugin-zoom.min.js"));
     project.provide("zoomSha256", createHash("sha256").update(zoom).digest("hex"));
+    // The fake evaluator (fake-alerts.ts) as one ES module for the Worker the config adds.
+    const out = join(await mkdtemp(join(tmpdir(), "tenantscope-fake-alerts-")), "fake-alerts.js");
+    await build({ entryPoints: [resolve(import.meta.dirname, "fake-alerts.ts")], outfile: out, bundle: true, format: "esm", platform: "neutral", external: ["cloudflare:workers"], logLevel: "error" });
+    project.provide("fakeAlertsPath", out);
   } catch (error) {
     // Without this the stand-in keeps running and vitest never exits.
     await stack.dispose();

@@ -13,6 +13,7 @@ import {
   AnalyticsEngineDataset,
   Assets,
   DispatchNamespace,
+  DurableObjectNamespace,
   KVNamespace,
   Worker,
 } from "alchemy/cloudflare";
@@ -39,6 +40,7 @@ const dashboardSecrets = {
 const tail = productionSettings("tenantscope-tail");
 const dispatcher = productionSettings("tenantscope-dispatcher");
 const dashboard = productionSettings("tenantscope-dashboard");
+const alerts = productionSettings("tenantscope-alerts");
 
 // adopt: the CLI (`pnpm tenantscope namespace create`) or a wrangler deploy may
 // have made these already; alchemy then manages them instead of failing.
@@ -78,6 +80,27 @@ const dispatcherWorker = await Worker("dispatcher", {
   routes: platformDomain ? [{ pattern: `*.${platformDomain}/*`, adopt: true }] : [],
 });
 
+// The alert evaluator (alerts/wrangler.jsonc): every minute, with its state in a SQLite
+// Durable Object. Before the dashboard, whose ALERTS binding names it. Its links point
+// at TENANTSCOPE_DASHBOARD_URL when set (the dashboard's URL is known only after it).
+const dashboardUrl = process.env.TENANTSCOPE_DASHBOARD_URL?.trim().replace(/\/+$/, "");
+const alertsWorker = await Worker("alerts", {
+  name: alerts.name,
+  entrypoint: alerts.main,
+  compatibilityDate: alerts.compatibilityDate,
+  adopt: true,
+  crons: alerts.crons,
+  bindings: {
+    ...alerts.vars,
+    ...(dashboardUrl ? { DASHBOARD_URL: dashboardUrl } : {}),
+    PLANS: plans,
+    STATE: DurableObjectNamespace("alert-state", { className: "AlertState", sqlite: true }),
+    // The same Analytics Read token and account as the dashboard's.
+    CF_ACCOUNT_ID: dashboardSecrets.CF_ACCOUNT_ID,
+    CF_API_TOKEN: dashboardSecrets.CF_API_TOKEN,
+  },
+});
+
 const dashboardWorker = await Worker("dashboard", {
   name: dashboard.name,
   entrypoint: dashboard.main,
@@ -87,6 +110,7 @@ const dashboardWorker = await Worker("dashboard", {
   bindings: {
     ...dashboard.vars,
     PLANS: plans,
+    ALERTS: alertsWorker,
     ASSETS: await Assets({ path: join(dashboard.dir, "public") }),
     ...dashboardSecrets,
   },

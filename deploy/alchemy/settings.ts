@@ -22,6 +22,8 @@ export interface ProductionSettings {
   dispatchNamespace: string;
   /** The `analytics_engine_datasets` dataset; "" when the Worker has none. */
   dataset: string;
+  /** `triggers.crons` (the alert evaluator's schedule); empty when the Worker has none. */
+  crons: string[];
 }
 
 function str(value: Json | undefined, what: string): string {
@@ -35,6 +37,11 @@ function firstField(list: Json | undefined, field: string): string {
   if (typeof first !== "object" || first === null || Array.isArray(first)) return "";
   const value = first[field];
   return typeof value === "string" ? value : "";
+}
+
+function cronsOf(triggers: Json | undefined): string[] {
+  if (typeof triggers !== "object" || triggers === null || Array.isArray(triggers) || !Array.isArray(triggers.crons)) return [];
+  return triggers.crons.filter((c): c is string => typeof c === "string");
 }
 
 export function productionSettings(name: string): ProductionSettings {
@@ -60,5 +67,6 @@ export function productionSettings(name: string): ProductionSettings {
     vars,
     dispatchNamespace: firstField(config.dispatch_namespaces, "namespace"),
     dataset: firstField(config.analytics_engine_datasets, "dataset"),
+    crons: cronsOf(config.triggers),
   };
 }

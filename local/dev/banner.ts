@@ -8,6 +8,7 @@ import type { SeededTenant } from "./seed.ts";
 import type { Stack } from "./stack.ts";
 import { REPO_ROOT } from "./options.ts";
 import { cliCommand, demoCommand } from "./commands.ts";
+import { PORT_FLAGS } from "./ports.ts";
 
 export interface BannerInput {
   stack: Stack;
@@ -121,7 +122,7 @@ export function banner(input: BannerInput): string {
     const rule = alerts.rule.state === "deleted" ? `rule ${alerts.rule.id} was deleted, so the incident notifies nobody` : `rule ${alerts.rule.id} (${alerts.rule.state})`;
     out.push(
       `An alert end to end (${rule}; webhook ${alerts.webhook.id} → the local inbox, ${alerts.webhook.state}):`,
-      `  ${demoCommand(dispatcherPort)} --incident`,
+      `  ${demoCommand(dispatcherPort)}${dispatcherPort === PORT_FLAGS.dispatcher.defaultPort ? " --" : ""} --incident${apiPort === PORT_FLAGS.api.defaultPort ? "" : ` --api-url http://127.0.0.1:${apiPort}`}`,
       `  ${cliCommand(apiPort, stack.apiToken, "alert inbox --follow")}`,
     );
   }

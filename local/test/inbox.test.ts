@@ -45,7 +45,7 @@ describe("the local webhook inbox", () => {
     expect(answer.body.result).toMatchObject({ verified: true });
     const listed = await list();
     expect(listed.status).toBe(200);
-    expect(listed.body.result).toEqual([expect.objectContaining({ webhook: "local-inbox", delivery: "d-1", verified: true, reason: null, event: "firing", rule: "errors", tenant: "thrower", body: notification })]);
+    expect(listed.body.result).toEqual([expect.objectContaining({ webhook: "local-inbox", delivery: "d-1", signature, verified: true, reason: null, event: "firing", rule: "errors", tenant: "thrower", body: notification })]);
   });
 
   it("keeps a delivery with a wrong, stale or missing signature as unverified, and answers 401", async () => {

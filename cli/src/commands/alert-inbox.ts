@@ -14,6 +14,7 @@ export interface InboxEntry {
   receivedAt: string;
   webhook: string;
   delivery: string | null;
+  signature: string | null;
   verified: boolean;
   reason: string | null;
   event: string | null;

@@ -5,10 +5,11 @@
 import type { Group } from "../command.ts";
 import { inboxCommand } from "./alert-inbox.ts";
 import { ruleCommands } from "./alert-rules.ts";
+import { statusCommands } from "./alert-status.ts";
 import { webhookCommands } from "./alert-webhooks.ts";
 
 export const alertGroup: Group = {
   summary: "alert rules and webhooks (KV, audited; secrets never shown)",
   // The inbox is the local stack's (pnpm dev); the others work on Cloudflare too.
-  commands: { ...ruleCommands, ...webhookCommands, inbox: inboxCommand },
+  commands: { ...ruleCommands, ...webhookCommands, ...statusCommands, inbox: inboxCommand },
 };

@@ -5,6 +5,7 @@
  */
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
+import { tenantAlerts } from "../alerts/data.ts";
 import { requirePage } from "../auth/middleware.ts";
 import { defaultPlan } from "../config.ts";
 import { DashboardError, jsonError } from "../errors.ts";
@@ -27,7 +28,8 @@ async function tenantData(c: Context<AppEnv>, w: Window): Promise<TenantPage | n
   // At most four round trips: series and breakdown (concurrent), then either the error
   // groups and their trend (concurrent), or, for a window without a single request (so
   // without errors either) and no assignment, the one check over AE's retention.
-  const [usage, assignment] = await Promise.all([loadTenantUsage(sql, tenant, w), readAssignment(kv, tenant, defaultPlan(c.env))]);
+  // The evaluator is asked alongside (RPC, no SQL round trip).
+  const [usage, assignment, alerts] = await Promise.all([loadTenantUsage(sql, tenant, w), readAssignment(kv, tenant, defaultPlan(c.env)), tenantAlerts(c.env, tenant)]);
   const quiet = usage.breakdown.totals.requests === 0;
   // An empty dataset knows no tenant yet: that is the empty state, not a 404.
   if (quiet && assignment.source === "default" && !c.var.sqlStats.datasetMissing && !(await seenRecently(sql, tenant, nowMs(c)))) return null;
@@ -39,7 +41,7 @@ async function tenantData(c: Context<AppEnv>, w: Window): Promise<TenantPage | n
     ? { trendBuckets: [], trendBucketMs: 0, groups: [], partial: false }
     : await loadErrorGroups(sql, { from: w.from, to: w.to, tenant }, Promise.resolve(totals));
   const plan = await readPlan(kv, assignment.plan);
-  return { tenant, assignment, plan, usage, errors, logs: telemetrySettings(c.env) !== null };
+  return { tenant, assignment, plan, usage, errors, logs: telemetrySettings(c.env) !== null, alerts };
 }
 
 export const tenantRoutes = new Hono<AppEnv>()

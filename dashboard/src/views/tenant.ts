@@ -1,6 +1,7 @@
 /** Tenant page (support): plan and state, usage, outcomes, status codes, violations, exceptions. */
 import { html } from "hono/html";
 import type { Principal } from "../auth/users.ts";
+import type { TenantAlerts } from "../alerts/data.ts";
 import type { AssignmentView, PlanEntry } from "../kv.ts";
 import type { ErrorGroups } from "../queries/errors.ts";
 import type { TenantUsage, VersionSeen } from "../queries/tenant.ts";
@@ -10,6 +11,7 @@ import { barsSummary, chartFigure, seriesChart, seriesSummary, type ChartSpec } 
 import { tenantErrorsSection } from "./errors.ts";
 import { fmtInt, fmtMs } from "./format.ts";
 import { outcomeLabel, statusLabel, violationLabel } from "./labels.ts";
+import { fmtValue } from "./alerts.ts";
 import { csrfField, errorBox, layout, type EmptyState, type Html } from "./layout.ts";
 import { timeControl, timeParams } from "./time.ts";
 
@@ -22,6 +24,8 @@ export interface TenantPage {
   errors: ErrorGroups;
   /** Workers Logs can be queried (a CF_OBSERVABILITY_TOKEN is set). */
   logs: boolean;
+  /** What fires for this tenant now; null without an evaluator (no ALERTS binding). */
+  alerts: TenantAlerts;
 }
 
 /** Each new script version as a line on the usage chart, where in its bucket it first answered. */
@@ -34,12 +38,17 @@ export function versionMarkers(versions: readonly VersionSeen[], buckets: readon
   });
 }
 
-function planLine(p: TenantPage): Html {
+function planLine(p: TenantPage, asOfMs: number): Html {
   const a = p.assignment;
   const limits = p.plan?.limits;
   const limitText = limits === undefined || limits === null ? "unknown plan: the dispatcher applies the restrictive plan" : `${limits.cpuMs} ms CPU, ${limits.subRequests} subrequests`;
   const source = a.source === "default" ? " (no assignment in KV: the default plan)" : a.source === "invalid" ? ` (the KV record is invalid: ${a.problem ?? ""})` : a.outside === true ? " (changed outside tenantscope: not in the audit log)" : "";
-  const state = a.suspended ? html`<b class="bad" data-figure="suspended">suspended</b>` : html`<b data-figure="suspended">active</b>`;
+  const stopped = a.stop !== undefined && Date.parse(a.stop.until) > asOfMs ? a.stop : null;
+  const state = a.suspended
+    ? html`<b class="bad" data-figure="suspended">suspended</b>`
+    : stopped !== null
+      ? html`<b class="bad" data-figure="suspended">stopped</b><small>quota rule ${stopped.rule} until ${stopped.until}: the dispatcher answers 429 quota_exceeded</small>`
+      : html`<b data-figure="suspended">active</b>`;
   return html`<section class="cards">
   <div class="card"><span>Plan</span><b data-figure="plan">${a.plan}</b><small>${limitText}${source}</small></div>
   <div class="card"><span>State</span>${state}</div>
@@ -58,6 +67,16 @@ function assignForm(p: TenantPage, principal: Principal, plans: PlanEntry[]): Ht
   <label><input type="checkbox" name="suspended" value="true"${p.assignment.suspended ? " checked" : ""}> suspended</label>
   <button type="submit">Save</button>
 </form>`;
+}
+
+/** The tenant's firing alerts (from the evaluator): shown to everyone who may see the tenant. */
+function activeAlerts(a: TenantAlerts, principal: Principal): Html {
+  if (a === null) return html``;
+  if ("failed" in a) return html`<h2 id="alerts">Active alerts</h2>${errorBox(a.failed)}`;
+  const rows = a.firing.map((s) => html`<tr><td>${principal.role === "operator" && principal.tenant === null ? html`<a href="/alerts#rule-${s.rule}">${s.name}</a>` : s.name}</td><td class="time">${s.since ?? ""}</td><td class="num">${fmtValue(s.kind, s.value)}</td><td class="num">${fmtValue(s.kind, s.threshold)}</td><td class="time">${s.lastNotified ?? "never"}</td></tr>`);
+  if (rows.length === 0) return html`<h2 id="alerts">Active alerts</h2><p class="empty" data-figure="active-alerts">No alert is firing for this tenant.</p>`;
+  return html`<h2 id="alerts">Active alerts (<span data-figure="active-alerts">${rows.length}</span>)</h2>
+<table class="data" id="active-alerts"><thead><tr><th>Rule</th><th>Firing since (UTC)</th><th>Value</th><th>Threshold</th><th>Last notified</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 export interface TenantExtras {
@@ -99,7 +118,8 @@ export function tenantPage(p: TenantPage, principal: Principal, plans: PlanEntry
   const time = timeParams(x.window);
   const body = html`
 ${timeControl({ path, window: x.window, keep: {}, asOfMs: x.asOfMs })}
-${planLine(p)}
+${planLine(p, x.asOfMs)}
+${activeAlerts(p.alerts, principal)}
 <h2>Usage over time</h2>
 ${chartFigure(usage, "Invocations by outcome (stacked) and CPU ms over time (UTC)", seriesSummary(u.series, u.bucket))}
 <div class="split">

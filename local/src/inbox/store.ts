@@ -30,6 +30,8 @@ export interface InboxEntry {
   webhook: string;
   /** The x-tenantscope-delivery header (the evaluator's delivery id), if any. */
   delivery: string | null;
+  /** The x-tenantscope-signature header as received (an HMAC, not the secret), so a test can check it again. */
+  signature: string | null;
   /** Whether the x-tenantscope-signature header verified under the webhook's secret. */
   verified: boolean;
   /** Why it did not verify. */
@@ -41,7 +43,7 @@ export interface InboxEntry {
   body: string;
 }
 
-export type NewEntry = Omit<InboxEntry, "seq" | "receivedAt"> & { signature: string | null };
+export type NewEntry = Omit<InboxEntry, "seq" | "receivedAt">;
 
 type Row = Record<string, SqlStorageValue>;
 const textOrNull = (row: Row, key: string): string | null => (typeof row[key] === "string" ? row[key] : null);
@@ -52,6 +54,7 @@ function toEntry(row: Row): InboxEntry {
     receivedAt: textOrNull(row, "received_at") ?? "",
     webhook: textOrNull(row, "webhook") ?? "",
     delivery: textOrNull(row, "delivery"),
+    signature: textOrNull(row, "signature"),
     verified: row.verified === 1,
     reason: textOrNull(row, "reason"),
     event: textOrNull(row, "event"),
