@@ -5,7 +5,7 @@
  * an in-process fake), and a dashboard without an evaluator or with a failing one.
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { AlertsService } from "@tenantscope/core/alert-state";
 import type { AuditEntry } from "@tenantscope/core/audit";
 import type { AlertsData } from "../src/alerts/data.ts";
@@ -113,9 +113,18 @@ describe("alerts page without a working evaluator", () => {
     expect((await json<AlertsData>(await h.request("/api/alerts", { as: "operator" }))).evaluator).toEqual({ status: "not_deployed" });
   });
 
-  it("shows a failing evaluator's error without its internal detail", async () => {
+  it("shows a failing evaluator's error without its internal detail, logging it", async () => {
     const h = harness({}, bindAlerts(new FailingAlerts()));
-    const res = await h.request("/alerts", { as: "operator" });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    let res: Response;
+    let calls: unknown[][];
+    try {
+      res = await h.request("/alerts", { as: "operator" });
+      calls = [...logged.mock.calls];
+    } finally {
+      logged.mockRestore();
+    }
+    expect(calls).toEqual([["tenantscope-dashboard: the alert evaluator failed to answer:", expect.objectContaining({ message: "SQLITE_BUSY at /internal/state.ts:42" })]]);
     expect(res.status).toBe(200);
     const page = await res.text();
     expect(page).toContain("The alert evaluator (tenantscope-alerts) failed to answer.");
