@@ -12,6 +12,7 @@ import { PLAN_VARS_FALLBACK } from "@tenantscope/core/vars";
 import { dashboardUrl, defaultPlan, sqlSettings } from "./config.ts";
 import { loadWebhooks } from "./kv.ts";
 import { attemptDue, enqueue, getDelivery, initDeliveries, listDeliveries, type Fetcher } from "./notify/index.ts";
+import { nextDue } from "./notify/store.ts";
 import { runEvaluation, type RunDeps } from "./run.ts";
 import { initStore, readHistory, readRuns, readStates, type Filter } from "./store.ts";
 
@@ -109,6 +110,11 @@ export class AlertState extends DurableObject<Env> {
 
   /** Attempts every due delivery (with the webhooks as KV has them now) and sets the alarm for the next one. */
   private async deliver(nowMs: number, plans: Env["PLANS"] = this.env.PLANS, fetcher: Fetcher = (input, init) => fetch(input, init)): Promise<void> {
+    // Most runs notify nobody: then there is nothing to read from KV.
+    if (nextDue(this.sql) === null) {
+      await this.ctx.storage.deleteAlarm();
+      return;
+    }
     const hooks = await loadWebhooks(plans);
     const next = await attemptDue(this.sql, (id) => hooks.get(id) ?? null, nowMs, fetcher);
     if (next === null) await this.ctx.storage.deleteAlarm();
