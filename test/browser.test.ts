@@ -118,7 +118,9 @@ describe.skipIf(!available)("the dashboard in a real browser", () => {
     }
   });
 
-  describe("the Alerts page on the fresh stack", () => alertsEmptySuite(suite));
+  describe("the Alerts page on the fresh stack", () => {
+    alertsEmptySuite(suite);
+  });
 
   describe("with demo traffic", () => {
     beforeAll(async () => {
@@ -181,7 +183,9 @@ describe.skipIf(!available)("the dashboard in a real browser", () => {
     });
   });
 
-  describe("the Alerts page with a rule and a webhook", () => alertsDataSuite(suite));
+  describe("the Alerts page with a rule and a webhook", () => {
+    alertsDataSuite(suite);
+  });
 
   it("downloads the usage export as named CSV and JSON files, and shows cost and margin", async () => {
     await page.setViewportSize({ width: 1280, height: 900 });

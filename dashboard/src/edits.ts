@@ -4,12 +4,12 @@
  * core/KV.md's formats.
  */
 import { applyChange, deletedOutside, readLog, type AuditChange, type AuditEntry } from "@tenantscope/core/audit";
-import { BUILTIN_PLANS, assignmentRecord, kvKeys, mergePlanInput, planRecord, validateAssignment, validatePlanLimits } from "@tenantscope/core/plans";
+import { BUILTIN_PLANS, assignmentRecord, kvKeys, mergePlanInput, planRecord, validateAssignment, validatePlanLimits, type TenantAssignment } from "@tenantscope/core/plans";
 import { bindingKv } from "./audit.ts";
 import type { Principal } from "./auth/users.ts";
 import { DashboardError, badRequest, forbidden } from "./errors.ts";
 import { defaultPlan } from "./config.ts";
-import { readAssignment, readPlan } from "./kv.ts";
+import { readAssignment, readPlan, type AssignmentView } from "./kv.ts";
 
 /** What the edits touch: plans and assignments in KV, through the audit log. */
 type EditsEnv = Pick<Env, "PLANS" | "DEFAULT_PLAN">;
@@ -72,8 +72,10 @@ export async function savePlan(env: EditsEnv, principal: Principal, plan: string
  * plan), but suspension is the platform's call, and a custom plan may be made for
  * another customer: both stay with operators of the whole platform.
  */
-async function checkScopedChange(env: EditsEnv, tenant: string, next: { plan: string; suspended: boolean }): Promise<void> {
-  const current = await readAssignment(env.PLANS, tenant, defaultPlan(env));
+async function checkScopedChange(current: AssignmentView, tenant: string, next: TenantAssignment): Promise<void> {
+  if (JSON.stringify(next.stop ?? null) !== JSON.stringify(current.stop ?? null)) {
+    throw forbidden(`Only an operator of the whole platform can change the quota stop of "${tenant}".`);
+  }
   if (next.suspended !== current.suspended) {
     throw forbidden(`Only an operator of the whole platform can ${next.suspended ? "suspend" : "resume"} "${tenant}".`);
   }
@@ -92,10 +94,22 @@ export async function saveAssignment(env: EditsEnv, principal: Principal, tenant
   // An unknown plan would make the dispatcher fall back to the restrictive plan: refuse it here.
   const plan = await readPlan(env.PLANS, assignment.value.plan);
   if (plan === null || plan.limits === null) throw badRequest(`There is no plan "${assignment.value.plan}"; create it on the plans page first.`);
-  if (principal.tenant !== null) await checkScopedChange(env, tenant, assignment.value);
+  const current = await readAssignment(env.PLANS, tenant, defaultPlan(env));
+  // A quota rule's stop is the rule's to end (or liftStop's): a plan or suspension change keeps it.
+  const next = assignment.value.stop === undefined && current.stop !== undefined ? { ...assignment.value, stop: current.stop } : assignment.value;
+  if (principal.tenant !== null) await checkScopedChange(current, tenant, next);
   await guard(tenant);
   const fallback = { value: assignmentRecord({ plan: defaultPlan(env), suspended: false }), source: "default" as const };
-  return record(env, { actor: principal.user, action: "assignment", key: kvKeys.tenant(tenant), value: assignmentRecord(assignment.value), fallback });
+  return record(env, { actor: principal.user, action: "assignment", key: kvKeys.tenant(tenant), value: assignmentRecord(next), fallback });
+}
+
+/** Ends a quota rule's stop before its period does (operators of the whole platform); the rule may stop the tenant again. */
+export async function liftStop(env: EditsEnv, principal: Principal, tenant: string): Promise<AuditEntry | null> {
+  if (principal.tenant !== null) throw forbidden(`Only an operator of the whole platform can lift the quota stop of "${tenant}".`);
+  const current = await readAssignment(env.PLANS, tenant, defaultPlan(env));
+  if (current.source !== "kv" || current.stop === undefined) return null;
+  const value = assignmentRecord({ plan: current.plan, suspended: current.suspended });
+  return record(env, { actor: principal.user, action: "assignment", key: kvKeys.tenant(tenant), value, fallback: null });
 }
 
 /** Records tenantscope wrote that were since deleted straight from KV (core's deletedOutside); operators of the whole platform only. */

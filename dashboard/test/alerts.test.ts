@@ -260,14 +260,39 @@ describe("tenant pages", () => {
     expect(t.alerts.firing.map((s) => s.tenant)).toEqual(["alpha"]);
   });
 
-  it("show a quota stop while it holds", async () => {
+  it("show a quota stop while it holds; a plan change keeps it, a lift ends it, audited", async () => {
     const h = harness({ now: () => Date.parse("2026-12-01T12:00:00Z") });
-    await env.PLANS.put("tenant:beta", JSON.stringify({ plan: "pro", stop: { until: "2026-12-31T00:00:00.000Z", rule: "cap" } }));
+    const stop = { until: "2026-12-31T00:00:00.000Z", rule: "cap" };
+    await env.PLANS.put("tenant:beta", JSON.stringify({ plan: "pro", stop }));
     try {
       const page = await (await h.request("/tenants/beta?range=7d", { as: "operator" })).text();
       expect(page).toContain("quota rule cap until 2026-12-31T00:00:00.000Z: the dispatcher answers 429 quota_exceeded");
+      expect(page).toContain('action="/tenants/beta/lift-stop"');
+      expect(await (await h.request("/tenants/beta?range=7d", { as: "support" })).text()).not.toContain("lift-stop");
+      expect((await putJson(h, "/api/tenants/beta/assignment", { plan: "free" })).status).toBe(200);
+      expect(JSON.parse((await env.PLANS.get("tenant:beta")) ?? "null")).toEqual({ plan: "free", stop });
+      expect((await h.request("/tenants/beta/lift-stop", { method: "POST", as: "scopedOperator" })).status).toBe(403);
+      expect((await h.request("/tenants/beta/lift-stop", { method: "POST", as: "operator" })).status).toBe(303);
+      expect(JSON.parse((await env.PLANS.get("tenant:beta")) ?? "null")).toEqual({ plan: "free" });
+      expect(await latestEntry("tenant:beta")).toMatchObject({ actor: "olga", via: "dashboard", action: "assignment", new: '{"plan":"free"}' });
     } finally {
       await env.PLANS.delete("tenant:beta");
+    }
+  });
+
+  it("let an operator scoped to the tenant change its plan, never its stop", async () => {
+    const h = harness();
+    const stop = { until: "2099-01-01T00:00:00.000Z", rule: "cap" };
+    await env.PLANS.put("tenant:gamma", JSON.stringify({ plan: "pro", stop }));
+    try {
+      const put = (value: unknown): Promise<Response> => h.request("/api/tenants/gamma/assignment", { method: "PUT", as: "scopedOperator", headers: JSON_BODY, body: JSON.stringify(value) });
+      expect((await put({ plan: "free" })).status).toBe(200);
+      expect(JSON.parse((await env.PLANS.get("tenant:gamma")) ?? "null")).toEqual({ plan: "free", stop });
+      const lifted = await put({ plan: "free", stop: { until: "2000-01-01T00:00:00.000Z", rule: "cap" } });
+      expect(lifted.status).toBe(403);
+      expect((await json<{ error: { message: string } }>(lifted)).error.message).toContain("change the quota stop");
+    } finally {
+      await env.PLANS.delete("tenant:gamma");
     }
   });
 });

@@ -12,7 +12,8 @@ import type { AppEnv } from "../app-env.ts";
 import { requirePage, requireWrite } from "../auth/middleware.ts";
 import { DashboardError, badRequest } from "../errors.ts";
 import { readPlan } from "../kv.ts";
-import { allowQuery } from "../params.ts";
+import { liftStop } from "../edits.ts";
+import { allowQuery, parseTenant } from "../params.ts";
 import { loadAlerts } from "../alerts/data.ts";
 import { checkRule, checkWebhook, ruleFormOf, ruleFormValues, webhookFormValues, type Refusal, type RuleFormValues, type WebhookFormValues } from "../alerts/forms.ts";
 import { callAlerts, requireAlerts } from "../alerts/service.ts";
@@ -139,6 +140,12 @@ export const alertRoutes = new Hono<AppEnv>()
     const service = requireAlerts(c.env);
     await callAlerts("send a test notification", () => service.sendTest(id));
     return c.redirect(`/alerts${qs({ tested: id })}#deliveries`, 303);
+  })
+  // On the tenant page: a quota rule's stop ended early, audited as the operator.
+  .post("/tenants/:tenant/lift-stop", requirePage("alerts"), wholePlatform, requireWrite(), async (c) => {
+    const tenant = parseTenant(c.req.param("tenant"));
+    await liftStop(c.env, c.var.principal, tenant);
+    return c.redirect(`/tenants/${tenant}`, 303);
   })
   .post("/alerts/evaluate", requireWrite(), async (c) => {
     const service = requireAlerts(c.env);

@@ -38,7 +38,13 @@ export function versionMarkers(versions: readonly VersionSeen[], buckets: readon
   });
 }
 
-function planLine(p: TenantPage, asOfMs: number): Html {
+/** Operators of the whole platform may end a stop early (the rule may stop the tenant again). */
+function liftForm(tenant: string, principal: Principal): Html {
+  if (principal.role !== "operator" || principal.tenant !== null) return html``;
+  return html`<form method="post" action="/tenants/${tenant}/lift-stop" class="inline">${csrfField(principal)}<button type="submit">Lift the stop</button></form>`;
+}
+
+function planLine(p: TenantPage, principal: Principal, asOfMs: number): Html {
   const a = p.assignment;
   const limits = p.plan?.limits;
   const limitText = limits === undefined || limits === null ? "unknown plan: the dispatcher applies the restrictive plan" : `${limits.cpuMs} ms CPU, ${limits.subRequests} subrequests`;
@@ -47,7 +53,7 @@ function planLine(p: TenantPage, asOfMs: number): Html {
   const state = a.suspended
     ? html`<b class="bad" data-figure="suspended">suspended</b>`
     : stopped !== null
-      ? html`<b class="bad" data-figure="suspended">stopped</b><small>quota rule ${stopped.rule} until ${stopped.until}: the dispatcher answers 429 quota_exceeded</small>`
+      ? html`<b class="bad" data-figure="suspended">stopped</b><small>quota rule ${stopped.rule} until ${stopped.until}: the dispatcher answers 429 quota_exceeded</small>${liftForm(p.tenant, principal)}`
       : html`<b data-figure="suspended">active</b>`;
   return html`<section class="cards">
   <div class="card"><span>Plan</span><b data-figure="plan">${a.plan}</b><small>${limitText}${source}</small></div>
@@ -118,7 +124,7 @@ export function tenantPage(p: TenantPage, principal: Principal, plans: PlanEntry
   const time = timeParams(x.window);
   const body = html`
 ${timeControl({ path, window: x.window, keep: {}, asOfMs: x.asOfMs })}
-${planLine(p, x.asOfMs)}
+${planLine(p, principal, x.asOfMs)}
 ${activeAlerts(p.alerts, principal)}
 <h2>Usage over time</h2>
 ${chartFigure(usage, "Invocations by outcome (stacked) and CPU ms over time (UTC)", seriesSummary(u.series, u.bucket))}
