@@ -23,9 +23,10 @@ function scalar(f: Fragment, name: string): Fragment {
 
 /**
  * ClickHouse's quantileExactWeighted: sort by x, the first x whose running weight reaches
- * q × total. Computed for every group at once, in one windowed pass over the rows
- * (a per-group table), then looked up by the outer row's group keys: a correlated
- * scan per group cost O(groups × rows).
+ * q × total. One sorted pass per column and group keys, shared by every level asked of
+ * it (p50, p95 and p99 of the same column sort once): equal values are summed first, then
+ * a running sum over the distinct values. Each level is a small per-group table, looked
+ * up by the outer row's group keys (a correlated scan per group would cost O(groups × rows)).
  */
 function quantile(ctx: FunctionContext, q: number, x: Expr, w: Expr): Fragment {
   if (q < 0 || q > 1) throw new SqlError("Quantile level must be between 0 and 1");
@@ -33,14 +34,14 @@ function quantile(ctx: FunctionContext, q: number, x: Expr, w: Expr): Fragment {
   if (!isNumeric(xs.type) && !isTime(xs.type)) throw new SqlError(`Quantile needs a number, got ${xs.type}`);
   if (!isNumeric(ws.type)) throw new SqlError(`Quantile weight must be a number, got ${ws.type}`);
   const weight = `CAST(${ws.sql} AS INTEGER)`;
-  const keys = own.map((k, i) => `${k} AS k${i}`);
-  const partition = own.length === 0 ? "" : `PARTITION BY ${own.join(", ")} `;
   const keyNames = own.map((_, i) => `k${i}`);
+  const keys = own.map((k, i) => `${k} AS k${i}`);
+  const partition = keyNames.length === 0 ? "" : `PARTITION BY ${keyNames.join(", ")} `;
+  const grouped = `SELECT ${[...keys, `${xs.sql} AS v`, `SUM(${weight}) AS w`].join(", ")} FROM ${source} AS s${where === "" ? "" : ` WHERE ${where}`} GROUP BY ${[...keyNames, "v"].join(", ")}`;
+  const distribution = ctx.cte(
+    `SELECT ${[...keyNames, "v"].join(", ")}, SUM(w) OVER (${partition}ORDER BY v) AS cum, SUM(w) OVER (${partition.trimEnd()}) AS total FROM (${grouped})`);
   const table = ctx.cte(
-    `SELECT ${[...keyNames, "MIN(v) AS v"].join(", ")} FROM (` +
-    `SELECT ${[...keys, `${xs.sql} AS v`].join(", ")}, SUM(${weight}) OVER (${partition}ORDER BY ${xs.sql}) AS cum, ` +
-    `SUM(${weight}) OVER (${partition.trimEnd()}) AS total FROM ${source} AS s${where === "" ? "" : ` WHERE ${where}`}` +
-    `) WHERE cum >= ${q} * total${keyNames.length === 0 ? "" : ` GROUP BY ${keyNames.join(", ")}`}`);
+    `SELECT ${[...keyNames, "MIN(v) AS v"].join(", ")} FROM ${distribution} WHERE cum >= ${q} * total${keyNames.length === 0 ? "" : ` GROUP BY ${keyNames.join(", ")}`}`);
   const match = theirs.map((t, i) => `${table}.k${i} IS ${t}`);
   const sql = `(SELECT v FROM ${table}${match.length === 0 ? "" : ` WHERE ${match.join(" AND ")}`})`;
   return { sql, type: isTime(xs.type) ? xs.type : "Float64" };

@@ -7,6 +7,7 @@ import { SQLITE_MAX_PARAMS } from "./limits.ts";
 export class QueryScope {
   readonly params: string[] = [];
   readonly ctes: string[] = [];
+  private readonly cteNames = new Map<string, string>();
   private readonly bound = new Map<string, string>();
   private names = 0;
 
@@ -30,10 +31,16 @@ export class QueryScope {
     return sql;
   }
 
-  /** Adds a common table expression, computed once per query; returns its name. */
+  /**
+   * Adds a common table expression, computed once per query; returns its name. The same
+   * body twice is one CTE (several quantiles of one column share their sorted pass).
+   */
   cte(prefix: string, body: string): string {
+    const known = this.cteNames.get(body);
+    if (known !== undefined) return known;
     const name = `${prefix}${this.ctes.length}`;
     this.ctes.push(`${name} AS MATERIALIZED (${body})`);
+    this.cteNames.set(body, name);
     return name;
   }
 
