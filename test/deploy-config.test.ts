@@ -56,6 +56,17 @@ describe("deploy config", () => {
     expect(routed[0]?.vars).toMatchObject({ PLATFORM_DOMAIN: "tenants.example.com" });
   });
 
+  it("gives the dashboard's URL to the alert evaluator (the one config with DASHBOARD_URL) and deploys it before the dashboard", () => {
+    const values = { plansKvId: "kv-123", dashboardUrl: "https://dashboard.example.com" };
+    const linked = WORKERS.map((spec) => deployConfig(spec, values)).filter((config) => typeof config.vars === "object" && config.vars !== null && !Array.isArray(config.vars) && config.vars.DASHBOARD_URL === values.dashboardUrl);
+    expect(linked.map((config) => config.name)).toEqual(["tenantscope-alerts"]);
+    const order = WORKERS.map((w) => w.name);
+    expect(order.indexOf("tenantscope-alerts")).toBeLessThan(order.indexOf("tenantscope-dashboard"));
+    const alerts = WORKERS.find((w) => w.name === "tenantscope-alerts");
+    if (alerts === undefined) throw new Error("the evaluator is not in deploy/workers.ts");
+    expect(deployConfig(alerts, values).triggers).toEqual({ crons: ["* * * * *"] });
+  });
+
   it("writes a copy that reads back as the same config", () => {
     const spec = WORKERS[0];
     if (spec === undefined) throw new Error("no Workers listed");

@@ -66,7 +66,7 @@ it(`keeps each platform Worker's heap within ${MAX_GROWTH_MB} MB over ${REQUESTS
   for (let i = 0; i < 300 && (await recorded()) < expected; i++) await new Promise((r) => setTimeout(r, 100));
   expect(await recorded()).toBeGreaterThanOrEqual(expected);
   const after = await heapsUnderLoad();
-  expect([...before.keys()].sort()).toEqual(["tenantscope-dashboard", "tenantscope-dispatcher", "tenantscope-local", "tenantscope-local-ae", "tenantscope-tail"]);
+  expect([...before.keys()].sort()).toEqual(["tenantscope-alerts", "tenantscope-dashboard", "tenantscope-dispatcher", "tenantscope-local", "tenantscope-local-ae", "tenantscope-tail"]);
   const growth = Object.fromEntries([...after].map(([worker, f]) => [worker, f.usedMb - (before.get(worker)?.usedMb ?? 0)]));
   for (const [worker, mb] of Object.entries(growth)) expect(mb, `${worker} grew ${mb.toFixed(2)} MB`).toBeLessThan(MAX_GROWTH_MB);
 });

@@ -12,6 +12,7 @@ import { PLAN_VARS_FALLBACK } from "@tenantscope/core/vars";
 import { dashboardUrl, defaultPlan, sqlSettings } from "./config.ts";
 import { loadWebhooks } from "./kv.ts";
 import { attemptDue, enqueue, getDelivery, initDeliveries, listDeliveries, type Fetcher } from "./notify/index.ts";
+import { nextDue } from "./notify/store.ts";
 import { runEvaluation, type RunDeps } from "./run.ts";
 import { initStore, readHistory, readRuns, readStates, type Filter } from "./store.ts";
 
@@ -21,6 +22,11 @@ const clamp = (limit: number): number => Math.min(MAX_LIST, Math.max(1, Math.tru
 
 export class AlertState extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /**
+   * The run in progress. A Durable Object interleaves requests at every await, so a cron
+   * run and an evaluateNow() could otherwise read the same states and notify twice.
+   */
+  private running: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -79,8 +85,14 @@ export class AlertState extends DurableObject<Env> {
     await this.deliver(Date.now());
   }
 
-  /** One run at `nowMs`; the dependencies are the real ones unless a test passes its own. */
-  async evaluate(nowMs: number, overrides: Partial<RunDeps> & { fetcher?: Fetcher } = {}): Promise<RunSummary> {
+  /** One run at `nowMs`, after any run in progress; the dependencies are the real ones unless a test passes its own. */
+  evaluate(nowMs: number, overrides: Partial<RunDeps> & { fetcher?: Fetcher } = {}): Promise<RunSummary> {
+    const run = this.running.then(() => this.runOnce(nowMs, overrides));
+    this.running = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runOnce(nowMs: number, overrides: Partial<RunDeps> & { fetcher?: Fetcher }): Promise<RunSummary> {
     const env = this.env;
     const summary = await runEvaluation({
       sql: () => new SqlClient({ ...sqlSettings(env), client: "alerts" }),
@@ -98,6 +110,11 @@ export class AlertState extends DurableObject<Env> {
 
   /** Attempts every due delivery (with the webhooks as KV has them now) and sets the alarm for the next one. */
   private async deliver(nowMs: number, plans: Env["PLANS"] = this.env.PLANS, fetcher: Fetcher = (input, init) => fetch(input, init)): Promise<void> {
+    // Most runs notify nobody: then there is nothing to read from KV.
+    if (nextDue(this.sql) === null) {
+      await this.ctx.storage.deleteAlarm();
+      return;
+    }
     const hooks = await loadWebhooks(plans);
     const next = await attemptDue(this.sql, (id) => hooks.get(id) ?? null, nowMs, fetcher);
     if (next === null) await this.ctx.storage.deleteAlarm();

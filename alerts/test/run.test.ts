@@ -155,6 +155,20 @@ describe("a quota rule's stop", () => {
     expect(history).toEqual(["resolved", "resumed", "stopped", "firing"]);
   });
 
+  it("is made once when two runs are asked for at once (the object queues them)", async () => {
+    await putRule(quotaRule);
+    const e = evaluator();
+    const { fetch, sent } = recordingFetch();
+    const both = [stoppedAt, stoppedAt + 1000].map((now) => ({ sql: recordedSql(now, over), fetcher: fetch }));
+    // Between reading the states and writing them a run waits for KV (the stops): without the
+    // queue the second run would read the same states and stop and notify a second time.
+    const runs = await runInDurableObject(e.stub, (instance: AlertState) => Promise.all(both.map((deps, i) => instance.evaluate(stoppedAt + i * 1000, deps))));
+    expect(runs.map((r) => r.error)).toEqual([null, null]);
+    expect(sent.map((s) => (JSON.parse(s.body) as AlertNotification).tenant).sort()).toEqual(["fresh", "hello"]);
+    expect((await e.stub.history(10)).map((h) => h.event).sort()).toEqual(["firing", "firing", "stopped", "stopped"]);
+    expect(await readLog(bindingKv(env.PLANS), 10)).toHaveLength(2);
+  });
+
   it("leaves a stop alone that an operator already lifted, and an unreadable assignment unstopped", async () => {
     await putRule(quotaRule);
     await env.PLANS.put("tenant:fresh", "{not json");
