@@ -116,28 +116,35 @@ export class PlansStore implements AuditKv {
     return builtin === undefined ? null : { limits: builtin, source: "builtin" };
   }
 
-  /** The change is laid over the current record or built-in (core's mergePlanInput), so it may name only what changes. */
+  /**
+   * The change is laid over the current record or built-in (core's mergePlanInput), so it
+   * may name only what changes; the record is read once, by the audited change itself.
+   */
   async setPlan(name: string, change: unknown): Promise<{ limits: PlanSpec; entry: AuditEntry }> {
     if (!isPlanName(name)) throw new UsageError(`invalid plan name "${name}": lower-case letters, digits and dashes`);
-    // An invalid record is replaced whole (the change must then give both limits), never merged.
-    const current = await this.plan(name).catch((error: unknown) => {
-      if (error instanceof CliError) return null;
-      throw error;
-    });
-    const valid = validatePlanLimits(mergePlanInput(current?.limits ?? null, change));
-    if (!valid.ok) {
-      const missing = current === null && /^(cpuMs|subRequests) must be/.test(valid.message);
-      throw new UsageError(missing ? `plan "${name}" does not exist yet: give both --cpu-ms and --subrequests` : valid.message);
-    }
     const builtin = BUILTIN_PLANS[name];
+    let saved: PlanSpec | null = null;
     const entry = await applyChange(this, {
       ...this.who,
       action: "plan",
       key: kvKeys.plan(name),
-      value: planRecord(valid.value),
+      value: (text) => {
+        // An invalid record is replaced whole (the change must then give both limits), never merged.
+        const parsed = text === null ? null : parsePlanRecord(text);
+        const current = parsed === null ? (builtin ?? null) : parsed.ok ? parsed.value : null;
+        const valid = validatePlanLimits(mergePlanInput(current, change));
+        if (!valid.ok) {
+          const given = typeof change === "object" && change !== null ? Object.keys(change) : [];
+          const missing = current === null && (!given.includes("cpuMs") || !given.includes("subRequests"));
+          throw new UsageError(missing ? `plan "${name}" does not exist yet: give both --cpu-ms and --subrequests` : valid.message);
+        }
+        saved = valid.value;
+        return planRecord(valid.value);
+      },
       fallback: builtin === undefined ? null : { value: planRecord(builtin), source: "builtin" },
     });
-    return { limits: valid.value, entry };
+    if (saved === null) throw new CliError(`plan ${name} was not saved`);
+    return { limits: saved, entry };
   }
 
   /** The tenant's record; null when it has none (the dispatcher's DEFAULT_PLAN applies). */

@@ -166,7 +166,7 @@ describe("tags", () => {
 describe("plan and tenant", () => {
   it("lists built-ins, sets KV plans, and validates with core's rules", async () => {
     const list = await ok("plan", "list");
-    expect(list).toMatch(/^free\s+10\s+10\s+builtin/m);
+    expect(list).toMatch(/^free\s+10\s+10\s+-\s+builtin/m);
     expect(await ok("plan", "set", "gold", "--cpu-ms", "200", "--subrequests", "500")).toContain("plan gold: cpuMs 200, subRequests 500");
     expect(await ok("plan", "set", "gold", "--cpu-ms", "250")).toContain("cpuMs 250, subRequests 500");
     await ok("plan", "set", "pro", "--subrequests", "150");

@@ -58,8 +58,12 @@ export interface AuditChange {
   via: string;
   action: AuditAction;
   key: string;
-  /** The new value; null deletes the record. */
-  value: string | null;
+  /**
+   * The new value; null deletes the record. A function computes it from the record just
+   * read (one read serves both the change and its entry); what it throws stops the change
+   * before anything is written.
+   */
+  value: string | null | ((current: string | null) => string | null);
   /** What applied without a record (the built-in plan's or the default assignment's value), and its kind. */
   fallback: { value: string; source: "builtin" | "default" } | null;
   /** How old and new values appear in the entry (a webhook's secret is replaced); as written when absent. */
@@ -104,6 +108,7 @@ function metadataOf(entry: AuditEntry): Record<string, string> {
  */
 export async function applyChange(kv: AuditKv, change: AuditChange, nowMs: number = Date.now()): Promise<AuditEntry> {
   const current = await kv.getWithMetadata(change.key);
+  const value = typeof change.value === "function" ? change.value(current.value) : change.value;
   const outside = await changedOutside(current.value, current.metadata);
   const id = entryKey(nowMs);
   const show = (v: string | null): string | null => (v === null || change.shown === undefined ? v : change.shown(v));
@@ -116,13 +121,13 @@ export async function applyChange(kv: AuditKv, change: AuditChange, nowMs: numbe
     key: change.key,
     old: show(current.value ?? change.fallback?.value ?? null),
     oldSource: current.value !== null ? "kv" : (change.fallback?.source ?? "none"),
-    new: show(change.value),
+    new: show(value),
     outside,
   };
   await kv.put(id, JSON.stringify(entry), metadataOf(entry));
   try {
-    if (change.value === null) await kv.delete(change.key);
-    else await kv.put(change.key, change.value, { audit: id, sha256: await sha256Hex(change.value) });
+    if (value === null) await kv.delete(change.key);
+    else await kv.put(change.key, value, { audit: id, sha256: await sha256Hex(value) });
   } catch (error) {
     await kv.delete(id).catch(() => undefined);
     throw error;

@@ -4,7 +4,7 @@
  * core/KV.md's formats.
  */
 import { applyChange, deletedOutside, readLog, type AuditChange, type AuditEntry } from "@tenantscope/core/audit";
-import { BUILTIN_PLANS, assignmentRecord, kvKeys, mergePlanInput, planRecord, validateAssignment, validatePlanLimits, type TenantAssignment } from "@tenantscope/core/plans";
+import { BUILTIN_PLANS, assignmentRecord, kvKeys, mergePlanInput, parsePlanRecord, planRecord, validateAssignment, validatePlanLimits, type TenantAssignment } from "@tenantscope/core/plans";
 import { bindingKv } from "./audit.ts";
 import type { Principal } from "./auth/users.ts";
 import { DashboardError, badRequest, forbidden } from "./errors.ts";
@@ -45,6 +45,8 @@ async function record(env: EditsEnv, change: Omit<AuditChange, "via">): Promise<
   try {
     return await applyChange(bindingKv(env.PLANS), { ...change, via: "dashboard" });
   } catch (error) {
+    // A refusal of the value computed from the record read is the caller's error, not storage's.
+    if (error instanceof DashboardError) throw error;
     throw new DashboardError("storage_failed", "The change could not be saved (KV or the audit log failed); nothing was recorded. Try again.", { cause: error });
   }
 }
@@ -55,16 +57,22 @@ export function assertCanEditPlans(principal: Principal): void {
 
 /**
  * Saves a plan. The input is laid over the current record (core's mergePlanInput): a
- * limits-only edit keeps the price, a price-only edit keeps the limits.
+ * limits-only edit keeps the price, a price-only edit keeps the limits. The record is
+ * read once, by the audited change itself.
  */
 export async function savePlan(env: EditsEnv, principal: Principal, plan: string, input: unknown): Promise<AuditEntry> {
   assertCanEditPlans(principal);
-  const current = await readPlan(env.PLANS, plan);
-  const limits = validatePlanLimits(mergePlanInput(current?.limits ?? null, input));
-  if (!limits.ok) throw badRequest(`Plan "${plan}" was not saved: ${limits.message}.`);
   const builtin = BUILTIN_PLANS[plan];
   const fallback = builtin === undefined ? null : { value: planRecord(builtin), source: "builtin" as const };
-  return record(env, { actor: principal.user, action: "plan", key: kvKeys.plan(plan), value: planRecord(limits.value), fallback });
+  const value = (text: string | null): string => {
+    // An invalid record is replaced whole, never merged into.
+    const parsed = text === null ? null : parsePlanRecord(text);
+    const current = parsed === null ? (builtin ?? null) : parsed.ok ? parsed.value : null;
+    const limits = validatePlanLimits(mergePlanInput(current, input));
+    if (!limits.ok) throw badRequest(`Plan "${plan}" was not saved: ${limits.message}.`);
+    return planRecord(limits.value);
+  };
+  return record(env, { actor: principal.user, action: "plan", key: kvKeys.plan(plan), value, fallback });
 }
 
 /**
