@@ -6,41 +6,10 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import type { AlertsService } from "@tenantscope/core/alert-state";
-import type { AuditEntry } from "@tenantscope/core/audit";
 import type { AlertsData } from "../src/alerts/data.ts";
 import { FailingAlerts } from "./alert-fixtures.ts";
-import { harness, json, login, type Harness } from "./helpers.ts";
-
-/** The binding as the dashboard gets it: the generated type is a plain Fetcher (src/alerts/service.ts). */
-export function bindAlerts(service: AlertsService | undefined): Partial<Env> {
-  return { ALERTS: service as unknown as Fetcher };
-}
-
-const FORM = { "content-type": "application/x-www-form-urlencoded" };
-const JSON_BODY = { "content-type": "application/json" };
-const SECRET = "the-webhook-secret-0123456789";
-
-function post(h: Harness, path: string, fields: [string, string][]): Promise<Response> {
-  return h.request(path, { method: "POST", as: "operator", headers: FORM, body: new URLSearchParams(fields).toString() });
-}
-
-function putJson(h: Harness, path: string, value: unknown): Promise<Response> {
-  return h.request(path, { method: "PUT", as: "operator", headers: JSON_BODY, body: JSON.stringify(value) });
-}
-
-const ruleFields = (id: string, extra: [string, string][] = []): [string, string][] => [
-  ["id", id], ["name", `Rule ${id}`], ["scopeKind", "all"], ["scopeValue", ""], ["kind", "error_rate"], ["windowMinutes", "5"], ["threshold", "0.2"],
-  ["minInvocations", "20"], ["share", ""], ["amount", ""], ["cooldownMinutes", "30"], ["enabled", "on"], ...extra,
-];
-
-const withField = (fields: [string, string][], name: string, value: string): [string, string][] => fields.map(([k, v]) => [k, k === name ? value : v]);
-
-async function latestEntry(key: string): Promise<AuditEntry | undefined> {
-  const h = harness();
-  const { entries } = await json<{ entries: AuditEntry[] }>(await h.request("/api/audit?limit=100", { as: "operator" }));
-  return entries.find((e) => e.key === key);
-}
+import { FORM, SECRET, bindAlerts, latestEntry, post, putJson, ruleFields, withField } from "./alert-helpers.ts";
+import { harness, json, login } from "./helpers.ts";
 
 describe("alerts page with the evaluator", () => {
   it("lists KV rules and webhooks, and what fires now over RPC, newest first", async () => {
@@ -238,61 +207,5 @@ describe("who may see and change alerts", () => {
     const res = await h.request("/alerts/rules", { method: "POST", cookie, headers: { ...FORM, origin: "http://dash.test" }, body: new URLSearchParams(ruleFields("csrf")).toString() });
     expect(res.status).toBe(403);
     expect(await env.PLANS.get("alert:csrf")).toBeNull();
-  });
-});
-
-describe("tenant pages", () => {
-  it("show the tenant's firing alerts with their rule's name, to support too", async () => {
-    const h = harness();
-    await putJson(h, "/api/alerts/rules/errors", { name: "Error rate", scope: { kind: "all" }, condition: { kind: "error_rate", windowMinutes: 5, threshold: 0.2 } });
-    const t = await json<{ alerts: unknown }>(await h.request("/api/tenants/alpha?range=7d", { as: "operator" }));
-    expect(t.alerts).toEqual({ firing: [expect.objectContaining({ rule: "errors", tenant: "alpha", name: "Error rate", kind: "error_rate", value: 0.35 })] });
-    const page = await (await h.request("/tenants/alpha?range=7d", { as: "support" })).text();
-    expect(page).toContain('Active alerts (<span data-figure="active-alerts">1</span>)');
-    expect(page).toMatch(/<td>Error rate<\/td><td class="time">2026-12-01T09:55:00.000Z<\/td><td class="num">35.0%<\/td>/);
-    expect(await (await h.request("/tenants/beta?range=7d", { as: "operator" })).text()).toContain("No alert is firing for this tenant.");
-  });
-
-  it("never show another tenant's alert, even if the evaluator answers more than asked", async () => {
-    const { FakeAlerts } = await import("./alert-fixtures.ts");
-    const h = harness({}, bindAlerts(new FakeAlerts({ leaky: true })));
-    const t = await json<{ alerts: { firing: { tenant: string }[] } }>(await h.request("/api/tenants/alpha?range=7d", { as: "scopedSupport" }));
-    expect(t.alerts.firing.map((s) => s.tenant)).toEqual(["alpha"]);
-  });
-
-  it("show a quota stop while it holds; a plan change keeps it, a lift ends it, audited", async () => {
-    const h = harness({ now: () => Date.parse("2026-12-01T12:00:00Z") });
-    const stop = { until: "2026-12-31T00:00:00.000Z", rule: "cap" };
-    await env.PLANS.put("tenant:beta", JSON.stringify({ plan: "pro", stop }));
-    try {
-      const page = await (await h.request("/tenants/beta?range=7d", { as: "operator" })).text();
-      expect(page).toContain("quota rule cap until 2026-12-31T00:00:00.000Z: the dispatcher answers 429 quota_exceeded");
-      expect(page).toContain('action="/tenants/beta/lift-stop"');
-      expect(await (await h.request("/tenants/beta?range=7d", { as: "support" })).text()).not.toContain("lift-stop");
-      expect((await putJson(h, "/api/tenants/beta/assignment", { plan: "free" })).status).toBe(200);
-      expect(JSON.parse((await env.PLANS.get("tenant:beta")) ?? "null")).toEqual({ plan: "free", stop });
-      expect((await h.request("/tenants/beta/lift-stop", { method: "POST", as: "scopedOperator" })).status).toBe(403);
-      expect((await h.request("/tenants/beta/lift-stop", { method: "POST", as: "operator" })).status).toBe(303);
-      expect(JSON.parse((await env.PLANS.get("tenant:beta")) ?? "null")).toEqual({ plan: "free" });
-      expect(await latestEntry("tenant:beta")).toMatchObject({ actor: "olga", via: "dashboard", action: "assignment", new: '{"plan":"free"}' });
-    } finally {
-      await env.PLANS.delete("tenant:beta");
-    }
-  });
-
-  it("let an operator scoped to the tenant change its plan, never its stop", async () => {
-    const h = harness();
-    const stop = { until: "2099-01-01T00:00:00.000Z", rule: "cap" };
-    await env.PLANS.put("tenant:gamma", JSON.stringify({ plan: "pro", stop }));
-    try {
-      const put = (value: unknown): Promise<Response> => h.request("/api/tenants/gamma/assignment", { method: "PUT", as: "scopedOperator", headers: JSON_BODY, body: JSON.stringify(value) });
-      expect((await put({ plan: "free" })).status).toBe(200);
-      expect(JSON.parse((await env.PLANS.get("tenant:gamma")) ?? "null")).toEqual({ plan: "free", stop });
-      const lifted = await put({ plan: "free", stop: { until: "2000-01-01T00:00:00.000Z", rule: "cap" } });
-      expect(lifted.status).toBe(403);
-      expect((await json<{ error: { message: string } }>(lifted)).error.message).toContain("change the quota stop");
-    } finally {
-      await env.PLANS.delete("tenant:gamma");
-    }
   });
 });

@@ -4,10 +4,10 @@ import { int, printJson, str, table, type Group } from "../command.ts";
 import { PlansStore } from "../kv.ts";
 
 export const auditGroup: Group = {
-  summary: "the audit log of plan and assignment changes (dashboard, CLI, automations)",
+  summary: "the audit log of plan, assignment, alert rule and webhook changes (dashboard, CLI, automations, the alert evaluator)",
   commands: {
     list: {
-      usage: "audit list [--limit N] [--key plan:<p>|tenant:<t>]",
+      usage: "audit list [--limit N] [--key plan:<p>|tenant:<t>|alert:<id>|webhook:<id>]",
       summary: "newest first: when, who, via, key, old value (the built-in or default one when there was no record), new value",
       options: { limit: { type: "string" }, key: { type: "string" } },
       args: [0, 0],

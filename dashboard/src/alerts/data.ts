@@ -66,10 +66,12 @@ export async function tenantAlerts(env: Pick<Env, "ALERTS" | "PLANS">, tenant: s
   const service = alertsService(env);
   if (service === null) return null;
   try {
-    const [states, rules] = await Promise.all([callAlerts("answer", () => service.states({ tenant })), listRules(env.PLANS)]);
-    const byId = new Map(rules.flatMap((r) => (r.ok ? [[r.id, r.value] as const] : [])));
+    const states = await callAlerts("answer", () => service.states({ tenant }));
     // The filter is the evaluator's; checked again here, so another tenant's state never shows.
     const firing = firingFirst(states.filter((s) => s.tenant === tenant));
+    // The rules' names cost a KV read each: only when something fires.
+    const rules = firing.length === 0 ? [] : await listRules(env.PLANS);
+    const byId = new Map(rules.flatMap((r) => (r.ok ? [[r.id, r.value] as const] : [])));
     return { firing: firing.map((s) => ({ ...s, name: byId.get(s.rule)?.name ?? s.rule, kind: byId.get(s.rule)?.condition.kind ?? null })) };
   } catch (error) {
     return { failed: describeError(error).message };
