@@ -178,6 +178,10 @@ describe("a quota rule's stop", () => {
     // The operator lifts hello's stop by hand (a plain record), before the period ends.
     await env.PLANS.put("tenant:hello", JSON.stringify({ plan: "pro" }));
     const entries = (await readLog(bindingKv(env.PLANS), 10)).length;
+    // Still over later in the same period: the operator's lift stands (once per rule and period).
+    await e.run(stoppedAt + 5 * MIN, recordedSql(stoppedAt + 5 * MIN, over));
+    expect(JSON.parse((await env.PLANS.get("tenant:hello")) ?? "null")).toEqual({ plan: "pro" });
+    expect(await readLog(bindingKv(env.PLANS), 10)).toHaveLength(entries);
     await e.run(T0 + 61 * MIN, recordedSql(T0 + 61 * MIN, []));
     expect(await readLog(bindingKv(env.PLANS), 10)).toHaveLength(entries);
     expect(JSON.parse((await env.PLANS.get("tenant:hello")) ?? "null")).toEqual({ plan: "pro" });

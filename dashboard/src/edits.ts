@@ -111,7 +111,7 @@ export async function saveAssignment(env: EditsEnv, principal: Principal, tenant
   return record(env, { actor: principal.user, action: "assignment", key: kvKeys.tenant(tenant), value: assignmentRecord(next), fallback });
 }
 
-/** Ends a quota rule's stop before its period does (operators of the whole platform); the rule may stop the tenant again. */
+/** Ends a quota rule's stop before its period does (operators of the whole platform); the evaluator stops a tenant once per rule and period, so the lift holds until the period ends. */
 export async function liftStop(env: EditsEnv, principal: Principal, tenant: string): Promise<AuditEntry | null> {
   if (principal.tenant !== null) throw forbidden(`Only an operator of the whole platform can lift the quota stop of "${tenant}".`);
   const current = await readAssignment(env.PLANS, tenant, defaultPlan(env));

@@ -115,7 +115,7 @@ export const ruleCommands: Record<string, Command> = {
   },
   lift: {
     usage: "alert lift <tenant>",
-    summary: "end a quota rule's stop on a tenant before its period ends (audited; the rule may stop it again at its next run)",
+    summary: "end a quota rule's stop on a tenant before its period ends (audited; the rule does not stop it again in the same period)",
     args: [1, 1],
     async run(ctx, args) {
       const tenant = tenantName(arg(args, 0));

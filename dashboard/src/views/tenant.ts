@@ -38,7 +38,7 @@ export function versionMarkers(versions: readonly VersionSeen[], buckets: readon
   });
 }
 
-/** Operators of the whole platform may end a stop early (the rule may stop the tenant again). */
+/** Operators of the whole platform may end a stop early (the rule does not stop the tenant again in the same period). */
 function liftForm(tenant: string, principal: Principal): Html {
   if (principal.role !== "operator" || principal.tenant !== null) return html``;
   return html`<form method="post" action="/tenants/${tenant}/lift-stop" class="inline">${csrfField(principal)}<button type="submit">Lift the stop</button></form>`;
