@@ -1,9 +1,7 @@
 /**
- * Rules and webhooks from the PLANS KV (core/KV.md), and the audit log's view of the
- * binding. An invalid record is skipped and named in the log (by key and reason, never
- * by value: a webhook record holds its secret).
+ * Rules and webhooks from the PLANS KV (core/KV.md). An invalid record is skipped and
+ * named in the log (by key and reason, never by value: a webhook record holds its secret).
  */
-import type { AuditKv } from "@tenantscope/core/audit";
 import { alertKeys, parseRuleRecord, parseWebhookRecord, type AlertRule, type Webhook } from "@tenantscope/core/alerts";
 import type { Result } from "@tenantscope/core/result";
 
@@ -48,20 +46,4 @@ export async function loadWebhooks(kv: PlansKV): Promise<Map<string, Webhook>> {
 export async function loadConfig(kv: PlansKV): Promise<AlertConfig> {
   const [rules, hooks] = await Promise.all([records(kv, alertKeys.rulePrefix, parseRuleRecord), records(kv, alertKeys.webhookPrefix, parseWebhookRecord)]);
   return { rules, webhooks: new Map(hooks.map((h) => [h.id, h])) };
-}
-
-export function bindingKv(kv: PlansKV): AuditKv {
-  return {
-    async getWithMetadata(key) {
-      const { value, metadata } = await kv.getWithMetadata(key);
-      return { value, metadata };
-    },
-    get: (key) => kv.get(key),
-    put: (key, value, metadata) => kv.put(key, value, { metadata }),
-    delete: (key) => kv.delete(key),
-    async list(prefix, limit) {
-      const page = await kv.list({ prefix, limit });
-      return page.keys.map((k) => ({ name: k.name, metadata: k.metadata }));
-    },
-  };
 }

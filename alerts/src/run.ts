@@ -5,12 +5,13 @@
  * hand the notifications to the notifier, and record the run's summary.
  */
 import type { AlertNotification, Webhook } from "@tenantscope/core/alerts";
+import { bindingKv } from "@tenantscope/core/audit";
 import type { HistoryEntry, RunSummary } from "@tenantscope/core/alert-state";
 import { SqlError } from "@tenantscope/core/sql-client";
 import { ConfigError } from "./config.ts";
 import { evaluate, stopKey, type Notify, type StopAction } from "./evaluate.ts";
 import { queryShapes, type SqlQuery } from "./figures.ts";
-import { bindingKv, loadConfig, type AlertConfig } from "./kv.ts";
+import { loadConfig, type AlertConfig } from "./kv.ts";
 import { shapesOf } from "./shapes.ts";
 import { liftStop, stopTenant } from "./stops.ts";
 import { addHistory, addRun, addStop, readStates, readStops, removeStop, writeStates } from "./store.ts";

@@ -53,6 +53,32 @@ export interface AuditKv {
   list(prefix: string, limit: number): Promise<{ name: string; metadata: unknown }[]>;
 }
 
+/** The part of a Workers KV binding (`KVNamespace`) the log uses, so core needs no Workers types. */
+export interface KvBinding {
+  getWithMetadata(key: string): Promise<{ value: string | null; metadata: unknown }>;
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string, options: { metadata: Record<string, string> }): Promise<void>;
+  delete(key: string): Promise<void>;
+  list(options: { prefix: string; limit: number }): Promise<{ keys: { name: string; metadata?: unknown }[] }>;
+}
+
+/** The log over a KV binding (the dashboard's and the evaluator's PLANS). */
+export function bindingKv(kv: KvBinding): AuditKv {
+  return {
+    async getWithMetadata(key) {
+      const { value, metadata } = await kv.getWithMetadata(key);
+      return { value, metadata };
+    },
+    get: (key) => kv.get(key),
+    put: (key, value, metadata) => kv.put(key, value, { metadata }),
+    delete: (key) => kv.delete(key),
+    async list(prefix, limit) {
+      const page = await kv.list({ prefix, limit });
+      return page.keys.map((k) => ({ name: k.name, metadata: k.metadata }));
+    },
+  };
+}
+
 export interface AuditChange {
   actor: string;
   via: string;

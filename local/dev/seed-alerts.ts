@@ -8,7 +8,8 @@
  *   edit or deletion is kept.
  */
 import { randomBytes } from "node:crypto";
-import { alertKeys, parseWebhookRecord, ruleRecord, webhookRecord, webhookShown, type AlertRule, type Webhook } from "@tenantscope/core/alerts";
+import { alertKeys, parseWebhookRecord, ruleRecord, webhookRecord, type AlertRule, type Webhook } from "@tenantscope/core/alerts";
+import { webhookAuditText } from "@tenantscope/core/alert-text";
 import { auditedWrite } from "./seed-audit.ts";
 import { apiPaths, type LocalApiClient } from "./seed.ts";
 
@@ -34,11 +35,6 @@ export interface AlertSeed {
 /** The inbox URL of the local API at `apiUrl`. */
 export const inboxUrl = (apiUrl: string, webhook = INBOX_WEBHOOK): string => `${apiUrl.replace(/\/$/, "")}/_local/inbox/${webhook}`;
 
-const showWebhook = (text: string): string => {
-  const parsed = parseWebhookRecord(text);
-  return parsed.ok ? JSON.stringify(webhookShown(parsed.value)) : "(not a webhook record)";
-};
-
 async function current(api: LocalApiClient, key: string): Promise<string | null> {
   const answer = await api.expect("GET", apiPaths.kvValue(key), {}, [404]);
   return answer.status === 404 ? null : answer.text;
@@ -51,7 +47,7 @@ async function seedWebhook(api: LocalApiClient, url: string): Promise<AlertSeed[
   if (kept?.ok === true && kept.value.url === url) return { id: INBOX_WEBHOOK, url, state: "kept" };
   // A new port keeps the secret; a missing or broken record gets a new one.
   const hook: Webhook = { id: INBOX_WEBHOOK, url, format: kept?.ok === true ? kept.value.format : "json", secret: kept?.ok === true ? kept.value.secret : randomBytes(24).toString("base64url") };
-  await auditedWrite(api, { action: "webhook", key, value: webhookRecord(hook), shown: showWebhook });
+  await auditedWrite(api, { action: "webhook", key, value: webhookRecord(hook), shown: webhookAuditText });
   return { id: INBOX_WEBHOOK, url, state: existing === null ? "created" : "updated" };
 }
 

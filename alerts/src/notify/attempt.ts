@@ -8,8 +8,9 @@
 import { retryAfterMs } from "@tenantscope/core/retry-after";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, type Webhook } from "@tenantscope/core/alerts";
 import { signDelivery } from "@tenantscope/core/alert-signature";
+import { urlShown } from "@tenantscope/core/alert-text";
 import { renderBody } from "./body.ts";
-import { abandon, claimDue, nextDue, recordAttempt, shownUrl, type AttemptOutcome, type DueDelivery } from "./store.ts";
+import { abandon, claimDue, nextDue, recordAttempt, type AttemptOutcome, type DueDelivery } from "./store.ts";
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -47,7 +48,7 @@ function retryOrFail(attempts: number, nowMs: number, policy: RetryPolicy, httpS
 /** An error as the log keeps it: short, and without the webhook's URL (its query may hold a token) or secret. */
 function cleanError(error: unknown, hook: Webhook): string {
   const raw = error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
-  return raw.replaceAll(hook.url, shownUrl(hook.url)).replaceAll(hook.secret, "[secret]").slice(0, MAX_ERROR);
+  return raw.replaceAll(hook.url, urlShown(hook.url)).replaceAll(hook.secret, "[secret]").slice(0, MAX_ERROR);
 }
 
 async function attemptOne(due: DueDelivery, hook: Webhook, nowMs: number, fetcher: Fetcher, policy: RetryPolicy): Promise<AttemptOutcome> {

@@ -6,4 +6,4 @@
  */
 export { DEFAULT_RETRY, attemptDue, backoffMs, type Fetcher, type RetryPolicy } from "./attempt.ts";
 export { renderBody, summaryLine, valueText } from "./body.ts";
-export { KEPT_DELIVERIES, enqueue, getDelivery, initDeliveries, listDeliveries, shownUrl } from "./store.ts";
+export { KEPT_DELIVERIES, enqueue, getDelivery, initDeliveries, listDeliveries } from "./store.ts";

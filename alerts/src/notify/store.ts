@@ -7,6 +7,7 @@
  */
 import type { Delivery, DeliveryStatus } from "@tenantscope/core/alert-state";
 import type { AlertNotification, Webhook } from "@tenantscope/core/alerts";
+import { urlShown } from "@tenantscope/core/alert-text";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -32,16 +33,6 @@ export const KEPT_DELIVERIES = 1000;
 
 export function initDeliveries(sql: SqlStorage): void {
   sql.exec(SCHEMA);
-}
-
-/** A URL as logs and pages show it: no query string or fragment (either may hold a token). */
-export function shownUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.origin}${u.pathname}`;
-  } catch {
-    return "(invalid URL)";
-  }
 }
 
 type Row = Record<string, SqlStorageValue>;
@@ -86,7 +77,7 @@ export function enqueue(sql: SqlStorage, hook: Webhook, n: AlertNotification, no
   sql.exec(
     `INSERT INTO deliveries (id, webhook, url, event, rule, tenant, notification, status, attempts, created_ms, next_ms)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
-    id, hook.id, shownUrl(hook.url), n.event, n.rule.id, n.tenant, JSON.stringify(n), nowMs, nowMs,
+    id, hook.id, urlShown(hook.url), n.event, n.rule.id, n.tenant, JSON.stringify(n), nowMs, nowMs,
   );
   sql.exec(
     `DELETE FROM deliveries WHERE status != 'pending' AND seq NOT IN
@@ -94,7 +85,7 @@ export function enqueue(sql: SqlStorage, hook: Webhook, n: AlertNotification, no
     KEPT_DELIVERIES,
   );
   return {
-    id, webhook: hook.id, url: shownUrl(hook.url), event: n.event, rule: n.rule.id, tenant: n.tenant,
+    id, webhook: hook.id, url: urlShown(hook.url), event: n.event, rule: n.rule.id, tenant: n.tenant,
     status: "pending", attempts: 0, lastStatus: null, lastError: null, createdAt: new Date(nowMs).toISOString(), nextAttemptAt: new Date(nowMs).toISOString(),
   };
 }
