@@ -6,10 +6,10 @@
  * value is checked as possibly absent.
  */
 import { parsePlatformPrices, type PlatformPrices } from "@tenantscope/core/pricing";
+import { sqlSettingsOf, type SqlSettings } from "@tenantscope/core/sql-settings";
 import { parseDefaultPlan } from "@tenantscope/core/vars";
 import { DashboardError } from "./errors.ts";
 
-export const DEFAULT_SQL_URL = "https://api.cloudflare.com/client/v4/accounts/{account}/analytics_engine/sql";
 const DEFAULT_SESSION_TTL_SECONDS = 12 * 3600;
 /** A shorter HMAC key would be guessable; 32 characters of randomness is the floor. */
 const MIN_SESSION_SECRET = 32;
@@ -22,32 +22,11 @@ function present(value: string | undefined): value is string {
   return value !== undefined && value.trim() !== "";
 }
 
-export interface SqlSettings {
-  url: string;
-  token: string;
-}
-
-/** The SQL endpoint with the account filled in, and the API token. */
+/** The SQL endpoint with the account filled in, and the API token (core/sql-settings.ts). */
 export function sqlSettings(env: Pick<Env, "AE_SQL_URL" | "CF_ACCOUNT_ID" | "CF_API_TOKEN">): SqlSettings {
-  const template = present(env.AE_SQL_URL) ? env.AE_SQL_URL.trim() : DEFAULT_SQL_URL;
-  let url = template;
-  if (template.includes("{account}")) {
-    if (!present(env.CF_ACCOUNT_ID)) throw misconfigured("secret CF_ACCOUNT_ID is not set (AE_SQL_URL needs it for {account}).");
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(env.CF_ACCOUNT_ID.trim())) throw misconfigured("secret CF_ACCOUNT_ID is not an account id.");
-    url = template.replace("{account}", env.CF_ACCOUNT_ID.trim());
-  }
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw misconfigured("var AE_SQL_URL is not a URL.");
-  }
-  if (parsed.protocol !== "https:" && parsed.hostname !== "127.0.0.1" && parsed.hostname !== "localhost") {
-    // The token travels with every query: plain HTTP only to this machine (local dev).
-    throw misconfigured("var AE_SQL_URL must use https (http only for 127.0.0.1 or localhost).");
-  }
-  if (!present(env.CF_API_TOKEN)) throw misconfigured("secret CF_API_TOKEN is not set.");
-  return { url: parsed.href, token: env.CF_API_TOKEN.trim() };
+  const settings = sqlSettingsOf(env);
+  if (!settings.ok) throw misconfigured(settings.message);
+  return settings.value;
 }
 
 /** Workers for Platforms' price list: `WFP_PRICES` (JSON), or core's dated built-in list when blank. */
