@@ -13,7 +13,7 @@ import { tenantName } from "./tenant.ts";
 
 export const LOCAL_DASHBOARD_URL = "http://127.0.0.1:8788";
 
-type Evaluator = { status: "not_deployed" } | { status: "failed"; message: string } | { status: "ok"; firing: RuleState[]; ok: number; history: HistoryEntry[]; deliveries: Delivery[]; runs: RunSummary[] };
+type Evaluator = { status: "not_deployed" } | { status: "failed"; message: string } | { status: "ok"; firing: RuleState[]; history: HistoryEntry[]; deliveries: Delivery[]; runs: RunSummary[] };
 
 async function evaluator(ctx: Context): Promise<Extract<Evaluator, { status: "ok" }>> {
   const base = ctx.env.TENANTSCOPE_DASHBOARD_URL?.trim() || (ctx.api.target.kind === "local" ? LOCAL_DASHBOARD_URL : "");
@@ -54,7 +54,7 @@ export const statusCommands: Record<string, Command> = {
       const ev = await evaluator(ctx);
       const firing = ev.firing.filter((s) => matches(values, s));
       const last = ev.runs[0] ?? null;
-      if (ctx.json) return printJson(ctx, { firing, ok: ev.ok, lastRun: last });
+      if (ctx.json) return printJson(ctx, { firing, lastRun: last });
       ctx.out(last === null ? "no evaluation has run yet" : `last run ${last.at}: ${last.rules} rules over ${last.tenants} tenants, ${last.sqlQueries} SQL queries, ${last.wallMs} ms${last.error === null ? "" : `, failed: ${last.error}`}`);
       if (firing.length === 0) return ctx.out(str(values, "tenant") === undefined && str(values, "rule") === undefined ? "nothing is firing" : "nothing is firing for that filter");
       ctx.out(table(["RULE", "TENANT", "FIRING SINCE", "VALUE", "THRESHOLD", "LAST NOTIFIED"], firing.map((s) =>

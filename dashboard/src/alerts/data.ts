@@ -17,8 +17,6 @@ export const RUNS_ON_PAGE = 10;
 export interface EvaluatorView {
   /** Every state that is firing, newest first. */
   firing: RuleState[];
-  /** How many rule-and-tenant states are ok. */
-  ok: number;
   history: HistoryEntry[];
   deliveries: Delivery[];
   runs: RunSummary[];
@@ -43,7 +41,7 @@ async function evaluatorView(env: Pick<Env, "ALERTS">): Promise<EvaluatorStatus>
     const [states, history, deliveries, runs] = await callAlerts("answer", () =>
       Promise.all([service.states(), service.history(HISTORY_ON_PAGE), service.deliveries(DELIVERIES_ON_PAGE), service.runs(RUNS_ON_PAGE)]));
     const firing = firingFirst(states);
-    return { status: "ok", firing, ok: states.length - firing.length, history, deliveries, runs };
+    return { status: "ok", firing, history, deliveries, runs };
   } catch (error) {
     return { status: "failed", message: describeError(error).message };
   }

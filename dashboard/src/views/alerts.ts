@@ -67,7 +67,7 @@ function firingSection(ev: EvaluatorStatus, rules: Map<string, AlertRule>): Html
   return html`<h2 id="firing">Firing now (<span data-figure="firing">${ev.firing.length}</span>)</h2>
 <table class="data" id="firing-table"><thead><tr><th>Rule</th><th>Tenant</th><th>Since (UTC)</th><th>Value</th><th>Threshold</th><th>Last notified</th></tr></thead>
 <tbody>${rows}${rows.length === 0 ? none(6, "Nothing is firing.") : html``}</tbody></table>
-<p class="note">${fmtInt(ev.ok)} rule-and-tenant pairs are ok.</p>`;
+<p class="note">Every rule-and-tenant pair not listed is ok: the evaluator keeps a state only while a rule fires.</p>`;
 }
 
 function rulesSection(d: AlertsData, principal: Principal, firingBy: Map<string, number>): Html {
