@@ -7,7 +7,7 @@ import type { AlertNotification } from "./alerts.ts";
 
 export type AlertStatus = "ok" | "firing";
 
-/** One rule's state for one tenant. */
+/** One rule's state for one tenant while it fires (an ok pair has no state). */
 export interface RuleState {
   rule: string;
   tenant: string;
@@ -64,6 +64,7 @@ export interface RunSummary {
 
 /** The evaluator's RPC surface (a WorkerEntrypoint's methods). */
 export interface AlertsService {
+  /** The states of rule-and-tenant pairs that fire now; a pair not answered is ok. */
   states(filter?: { rule?: string; tenant?: string }): Promise<RuleState[]>;
   history(limit: number, filter?: { rule?: string; tenant?: string }): Promise<HistoryEntry[]>;
   deliveries(limit: number): Promise<Delivery[]>;

@@ -35,6 +35,7 @@ describe("alerts page with the evaluator", () => {
     const page = await res.text();
     expect(page).toContain('Firing now (<span data-figure="firing">2</span>)');
     expect(page).toMatch(/<a href="\/tenants\/alpha">alpha<\/a><\/td>\s*<td class="time">2026-12-01T09:55:00.000Z<\/td><td class="num">35.0%<\/td><td class="num">20.0%<\/td>/);
+    expect(page).toContain("Every rule-and-tenant pair not listed is ok");
     expect(page).toContain('<b class="bad">stopped</b>');
     expect(page).toContain("pending, next try");
     expect(page).toContain('<span data-figure="sql-queries">2</span> SQL queries');

@@ -15,7 +15,7 @@ export const DELIVERIES_ON_PAGE = 50;
 export const RUNS_ON_PAGE = 10;
 
 export interface EvaluatorView {
-  /** Every state that is firing, newest first (the evaluator keeps no ok states to count). */
+  /** Every state that is firing, newest first. */
   firing: RuleState[];
   history: HistoryEntry[];
   deliveries: Delivery[];
@@ -40,7 +40,8 @@ async function evaluatorView(env: Pick<Env, "ALERTS">): Promise<EvaluatorStatus>
   try {
     const [states, history, deliveries, runs] = await callAlerts("answer", () =>
       Promise.all([service.states(), service.history(HISTORY_ON_PAGE), service.deliveries(DELIVERIES_ON_PAGE), service.runs(RUNS_ON_PAGE)]));
-    return { status: "ok", firing: firingFirst(states), history, deliveries, runs };
+    const firing = firingFirst(states);
+    return { status: "ok", firing, history, deliveries, runs };
   } catch (error) {
     return { status: "failed", message: describeError(error).message };
   }

@@ -66,7 +66,8 @@ function firingSection(ev: EvaluatorStatus, rules: Map<string, AlertRule>): Html
     <td class="time">${s.since ?? ""}</td><td class="num">${fmtValue(rules.get(s.rule), s.value)}</td><td class="num">${fmtValue(rules.get(s.rule), s.threshold)}</td><td class="time">${s.lastNotified ?? "never"}</td></tr>`);
   return html`<h2 id="firing">Firing now (<span data-figure="firing">${ev.firing.length}</span>)</h2>
 <table class="data" id="firing-table"><thead><tr><th>Rule</th><th>Tenant</th><th>Since (UTC)</th><th>Value</th><th>Threshold</th><th>Last notified</th></tr></thead>
-<tbody>${rows}${rows.length === 0 ? none(6, "Nothing is firing.") : html``}</tbody></table>`;
+<tbody>${rows}${rows.length === 0 ? none(6, "Nothing is firing.") : html``}</tbody></table>
+<p class="note">Every rule-and-tenant pair not listed is ok: the evaluator keeps a state only while a rule fires.</p>`;
 }
 
 function rulesSection(d: AlertsData, principal: Principal, firingBy: Map<string, number>): Html {
