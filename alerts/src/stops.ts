@@ -10,14 +10,15 @@ import type { StopRow } from "./store.ts";
 export const VIA = "alerts";
 export const actorOf = (rule: string): string => `rule:${rule}`;
 
-async function current(kv: AuditKv, tenant: string, defaultPlan: string): Promise<TenantAssignment | null> {
+async function current(kv: AuditKv, tenant: string, defaultPlan: string): Promise<{ assignment: TenantAssignment; hadRecord: boolean } | null> {
   const text = await kv.get(kvKeys.tenant(tenant));
-  if (text === null) return { plan: defaultPlan, suspended: false };
+  if (text === null) return { assignment: { plan: defaultPlan, suspended: false }, hadRecord: false };
   const parsed = parseAssignmentRecord(text);
-  return parsed.ok ? parsed.value : null;
+  return parsed.ok ? { assignment: parsed.value, hadRecord: true } : null;
 }
 
-function write(kv: AuditKv, stop: StopRow, next: TenantAssignment, defaultPlan: string, nowMs: number): Promise<unknown> {
+/** `next` null deletes the record (a lift that gives a tenant back to DEFAULT_PLAN). */
+function write(kv: AuditKv, stop: StopRow, next: TenantAssignment | null, defaultPlan: string, nowMs: number): Promise<unknown> {
   return applyChange(
     kv,
     {
@@ -25,7 +26,7 @@ function write(kv: AuditKv, stop: StopRow, next: TenantAssignment, defaultPlan: 
       via: VIA,
       action: "assignment",
       key: kvKeys.tenant(stop.tenant),
-      value: assignmentRecord(next),
+      value: next === null ? null : assignmentRecord(next),
       fallback: { value: assignmentRecord({ plan: defaultPlan, suspended: false }), source: "default" },
     },
     nowMs,
@@ -38,10 +39,12 @@ function write(kv: AuditKv, stop: StopRow, next: TenantAssignment, defaultPlan: 
  * the operator's record): the answer says so, and the next run tries again.
  */
 export async function stopTenant(kv: AuditKv, stop: StopRow, defaultPlan: string, nowMs: number): Promise<"stopped" | "unreadable"> {
-  const now = await current(kv, stop.tenant, defaultPlan);
-  if (now === null) return "unreadable";
+  const read = await current(kv, stop.tenant, defaultPlan);
+  if (read === null) return "unreadable";
+  const now = read.assignment;
   if (now.stop?.rule === stop.rule && now.stop.until === stop.until) return "stopped";
-  await write(kv, stop, { ...now, stop: { until: stop.until, rule: stop.rule } }, defaultPlan, nowMs);
+  const fromDefault = read.hadRecord ? {} : { fromDefault: true };
+  await write(kv, stop, { ...now, stop: { until: stop.until, rule: stop.rule, ...fromDefault } }, defaultPlan, nowMs);
   return "stopped";
 }
 
@@ -50,8 +53,10 @@ export async function stopTenant(kv: AuditKv, stop: StopRow, defaultPlan: string
  * already (an operator, another rule's later stop): then nothing is written.
  */
 export async function liftStop(kv: AuditKv, stop: StopRow, defaultPlan: string, nowMs: number): Promise<"resumed" | "not_ours"> {
-  const now = await current(kv, stop.tenant, defaultPlan);
+  const now = (await current(kv, stop.tenant, defaultPlan))?.assignment;
   if (now?.stop === undefined || now.stop.rule !== stop.rule || now.stop.until !== stop.until) return "not_ours";
-  await write(kv, stop, { plan: now.plan, suspended: now.suspended }, defaultPlan, nowMs);
+  // A tenant the stop gave its first record goes back to having none, unless someone changed its plan meanwhile.
+  const backToDefault = now.stop.fromDefault === true && now.plan === defaultPlan && !now.suspended;
+  await write(kv, stop, backToDefault ? null : { plan: now.plan, suspended: now.suspended }, defaultPlan, nowMs);
   return "resumed";
 }

@@ -125,8 +125,8 @@ describe("a quota rule's stop", () => {
     const e = evaluator();
     await e.run(stoppedAt, recordedSql(stoppedAt, over));
     expect(JSON.parse((await env.PLANS.get("tenant:hello")) ?? "null")).toEqual({ plan: "pro", stop: { until, rule: "budget" } });
-    // A tenant without a record was on the default plan: its new record says so.
-    expect(JSON.parse((await env.PLANS.get("tenant:fresh")) ?? "null")).toEqual({ plan: "free", stop: { until, rule: "budget" } });
+    // A tenant without a record was on the default plan: its new record says so, and that it had none.
+    expect(JSON.parse((await env.PLANS.get("tenant:fresh")) ?? "null")).toEqual({ plan: "free", stop: { until, rule: "budget", fromDefault: true } });
     const log = await readLog(bindingKv(env.PLANS), 10);
     expect(log.map((a) => [a.actor, a.via, a.action, a.key, a.oldSource])).toEqual(
       expect.arrayContaining([
@@ -146,10 +146,11 @@ describe("a quota rule's stop", () => {
     const after = T0 + 61 * MIN;
     await e.run(after, recordedSql(after, [[hour, [periodRow("hello", 3, 0, "pro")]]]));
     expect(JSON.parse((await env.PLANS.get("tenant:hello")) ?? "null")).toEqual({ plan: "pro" });
-    expect(JSON.parse((await env.PLANS.get("tenant:fresh")) ?? "null")).toEqual({ plan: "free" });
+    // fresh had no record before its stop: it has none again, so it follows DEFAULT_PLAN, not today's default.
+    expect(await env.PLANS.get("tenant:fresh")).toBeNull();
     const lifted = await readLog(bindingKv(env.PLANS), 10);
     expect(lifted).toHaveLength(4);
-    expect(lifted.slice(0, 2).every((a) => a.actor === "rule:budget" && a.new !== null && !a.new.includes("stop"))).toBe(true);
+    expect(lifted.slice(0, 2).map((a) => [a.actor, a.key, a.new])).toEqual(expect.arrayContaining([["rule:budget", "tenant:hello", '{"plan":"pro"}'], ["rule:budget", "tenant:fresh", null]]));
     const history = (await e.stub.history(20, { tenant: "hello" })).map((h) => h.event);
     expect(history).toEqual(["resolved", "resumed", "stopped", "firing"]);
   });

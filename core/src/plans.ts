@@ -19,6 +19,11 @@ export interface PlanLimits {
 export interface QuotaStop {
   until: string;
   rule: string;
+  /**
+   * The tenant had no record before the stop (it followed DEFAULT_PLAN): lifting the stop
+   * deletes the record again rather than pinning today's default plan.
+   */
+  fromDefault?: boolean;
 }
 
 /**
@@ -145,10 +150,12 @@ export function validateAssignment(value: unknown): Result<TenantAssignment, Exc
   if (value.stop !== undefined) {
     const stop = value.stop;
     const until = isRecord(stop) && typeof stop.until === "string" ? Date.parse(stop.until) : Number.NaN;
-    if (!isRecord(stop) || Number.isNaN(until) || typeof stop.rule !== "string" || Object.keys(stop).some((k) => k !== "until" && k !== "rule")) {
-      return fail("bad_stop", "stop must be {until: ISO time, rule: rule id}");
+    const known = (k: string): boolean => k === "until" || k === "rule" || k === "fromDefault";
+    if (!isRecord(stop) || Number.isNaN(until) || typeof stop.rule !== "string" || Object.keys(stop).some((k) => !known(k)) || (stop.fromDefault !== undefined && typeof stop.fromDefault !== "boolean")) {
+      return fail("bad_stop", "stop must be {until: ISO time, rule: rule id, fromDefault?: boolean}");
     }
-    return ok({ plan: value.plan, suspended: value.suspended === true, stop: { until: new Date(until).toISOString(), rule: stop.rule } });
+    const quota: QuotaStop = { until: new Date(until).toISOString(), rule: stop.rule, ...(stop.fromDefault === true ? { fromDefault: true } : {}) };
+    return ok({ plan: value.plan, suspended: value.suspended === true, stop: quota });
   }
   return ok({ plan: value.plan, suspended: value.suspended === true });
 }
@@ -179,7 +186,9 @@ export function assignmentRecord(assignment: TenantAssignment): string {
   return JSON.stringify({
     plan: assignment.plan,
     ...(assignment.suspended ? { suspended: true } : {}),
-    ...(assignment.stop !== undefined ? { stop: { until: assignment.stop.until, rule: assignment.stop.rule } } : {}),
+    ...(assignment.stop !== undefined
+      ? { stop: { until: assignment.stop.until, rule: assignment.stop.rule, ...(assignment.stop.fromDefault === true ? { fromDefault: true } : {}) } }
+      : {}),
   });
 }
 
