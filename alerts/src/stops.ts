@@ -4,7 +4,7 @@
  * (`rule:<id>`, via `alerts`), exactly as an operator's change would be.
  */
 import { applyChange, type AuditKv } from "@tenantscope/core/audit";
-import { assignmentRecord, kvKeys, parseAssignmentRecord, type TenantAssignment } from "@tenantscope/core/plans";
+import { assignmentRecord, kvKeys, liftedAssignment, parseAssignmentRecord, type TenantAssignment } from "@tenantscope/core/plans";
 import type { StopRow } from "./store.ts";
 
 export const VIA = "alerts";
@@ -55,8 +55,6 @@ export async function stopTenant(kv: AuditKv, stop: StopRow, defaultPlan: string
 export async function liftStop(kv: AuditKv, stop: StopRow, defaultPlan: string, nowMs: number): Promise<"resumed" | "not_ours"> {
   const now = (await current(kv, stop.tenant, defaultPlan))?.assignment;
   if (now?.stop === undefined || now.stop.rule !== stop.rule || now.stop.until !== stop.until) return "not_ours";
-  // A tenant the stop gave its first record goes back to having none, unless someone changed its plan meanwhile.
-  const backToDefault = now.stop.fromDefault === true && now.plan === defaultPlan && !now.suspended;
-  await write(kv, stop, backToDefault ? null : { plan: now.plan, suspended: now.suspended }, defaultPlan, nowMs);
+  await write(kv, stop, liftedAssignment(now, defaultPlan), defaultPlan, nowMs);
   return "resumed";
 }

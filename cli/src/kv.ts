@@ -38,7 +38,8 @@ export class PlansStore implements AuditKv {
   private readonly api: ApiClient;
   private readonly id: string;
   private readonly who: { actor: string; via: string };
-  private readonly defaultPlan: string;
+  /** The dispatcher's DEFAULT_PLAN as this CLI knows it (TENANTSCOPE_DEFAULT_PLAN). */
+  readonly defaultPlan: string;
 
   constructor(api: ApiClient, env: Env = {}) {
     const id = api.target.plansKvId;

@@ -192,6 +192,16 @@ export function assignmentRecord(assignment: TenantAssignment): string {
   });
 }
 
+/**
+ * The assignment once a quota stop is lifted (by the rule after its period, or early by an
+ * operator): null, i.e. no record, when the stop gave the tenant its first record and
+ * nobody changed its plan since, so it follows DEFAULT_PLAN again instead of pinning it.
+ */
+export function liftedAssignment(current: TenantAssignment, defaultPlan: string): TenantAssignment | null {
+  if (current.stop?.fromDefault === true && current.plan === defaultPlan && !current.suspended) return null;
+  return { plan: current.plan, suspended: current.suspended };
+}
+
 /** Header form of the limits that applied, read back by the tail. */
 export function formatLimitsHeader(limits: PlanLimits): string {
   return JSON.stringify({ cpuMs: limits.cpuMs, subRequests: limits.subRequests });

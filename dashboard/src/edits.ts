@@ -4,7 +4,7 @@
  * core/KV.md's formats.
  */
 import { applyChange, deletedOutside, readLog, type AuditChange, type AuditEntry } from "@tenantscope/core/audit";
-import { BUILTIN_PLANS, assignmentRecord, kvKeys, mergePlanInput, parsePlanRecord, planRecord, validateAssignment, validatePlanLimits, type TenantAssignment } from "@tenantscope/core/plans";
+import { BUILTIN_PLANS, assignmentRecord, kvKeys, liftedAssignment, mergePlanInput, parsePlanRecord, planRecord, validateAssignment, validatePlanLimits, type TenantAssignment } from "@tenantscope/core/plans";
 import { bindingKv } from "./audit.ts";
 import type { Principal } from "./auth/users.ts";
 import { DashboardError, badRequest, forbidden } from "./errors.ts";
@@ -116,7 +116,8 @@ export async function liftStop(env: EditsEnv, principal: Principal, tenant: stri
   if (principal.tenant !== null) throw forbidden(`Only an operator of the whole platform can lift the quota stop of "${tenant}".`);
   const current = await readAssignment(env.PLANS, tenant, defaultPlan(env));
   if (current.source !== "kv" || current.stop === undefined) return null;
-  const value = assignmentRecord({ plan: current.plan, suspended: current.suspended });
+  const lifted = liftedAssignment(current, defaultPlan(env));
+  const value = lifted === null ? null : assignmentRecord(lifted);
   return record(env, { actor: principal.user, action: "assignment", key: kvKeys.tenant(tenant), value, fallback: null });
 }
 

@@ -47,6 +47,18 @@ describe("tenant pages", () => {
     }
   });
 
+  it("lift a stop that gave the tenant its first record back to no record, so it follows DEFAULT_PLAN", async () => {
+    const h = harness({ now: () => Date.parse("2026-12-01T12:00:00Z") });
+    await env.PLANS.put("tenant:delta", JSON.stringify({ plan: "free", stop: { until: "2026-12-31T00:00:00.000Z", rule: "cap", fromDefault: true } }));
+    try {
+      expect((await h.request("/tenants/delta/lift-stop", { method: "POST", as: "operator" })).status).toBe(303);
+      expect(await env.PLANS.get("tenant:delta")).toBeNull();
+      expect(await latestEntry("tenant:delta")).toMatchObject({ actor: "olga", action: "assignment", new: null });
+    } finally {
+      await env.PLANS.delete("tenant:delta");
+    }
+  });
+
   it("let an operator scoped to the tenant change its plan, never its stop", async () => {
     const h = harness();
     const stop = { until: "2099-01-01T00:00:00.000Z", rule: "cap" };

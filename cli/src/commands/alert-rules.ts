@@ -4,6 +4,7 @@
  */
 import { describeCondition, describeScope } from "@tenantscope/core/alert-text";
 import { ALERT_ID_RE, validateRule, type AlertRule } from "@tenantscope/core/alerts";
+import { liftedAssignment } from "@tenantscope/core/plans";
 import { AlertStore } from "../alert-store.ts";
 import { RULE_OPTIONS, flagHint, ruleInput } from "../alert-flags.ts";
 import { arg, flag, printJson, table, type Command, type Context } from "../command.ts";
@@ -125,7 +126,7 @@ export const ruleCommands: Record<string, Command> = {
         if (ctx.json) return printJson(ctx, { tenant, lifted: null });
         return ctx.out(`${tenant} is not stopped by a quota rule`);
       }
-      await plans.setAssignment(tenant, { plan: current.plan, suspended: current.suspended });
+      await plans.setAssignment(tenant, liftedAssignment(current, plans.defaultPlan));
       if (ctx.json) return printJson(ctx, { tenant, lifted: current.stop });
       ctx.out(`${tenant}: the stop by rule ${current.stop.rule} (until ${current.stop.until}) is lifted; the dispatcher serves it again within its plan cache TTL`);
     },
