@@ -24,6 +24,8 @@ export interface TenantProcessOptions {
   log: (line: string) => void;
   /** What tenants print (console.log and friends). */
   tenantLog?: (line: string) => void;
+  /** workerd's V8 inspector on this port (heap readings: local/dev/heaps.ts). */
+  inspectorPort?: number;
 }
 
 /** Linux's page size on the machines this runs on (x86-64 and arm64 defaults). */
@@ -59,6 +61,7 @@ export class TenantProcess {
     return convertV4MiniflareOptions({
       host: "127.0.0.1",
       port: 0,
+      ...(this.options.inspectorPort === undefined ? {} : { inspectorPort: this.options.inspectorPort }),
       unsafeRuntimeEnv: { [TAG_VARIABLE]: this.tag, ...(stackTag === undefined ? {} : { [STACK_TAG_VARIABLE]: stackTag }) },
       // workerd's own lines for a killed process are expected; anything else is worth reading.
       handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {

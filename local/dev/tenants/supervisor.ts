@@ -31,6 +31,8 @@ export interface SupervisorOptions {
   processes: number;
   /** Their fixed ports, one each. */
   ports: readonly number[];
+  /** Their V8 inspector ports, one each in the same order (none by default). */
+  inspectorPorts?: readonly number[];
   worker: TenantProcessOptions["worker"];
   tenantLog?: TenantProcessOptions["tenantLog"];
   /**
@@ -258,8 +260,9 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
   await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
   const { port } = server.address() as AddressInfo;
   try {
-    for (const processPort of options.ports.slice(0, options.processes)) {
-      const slot = new Slot(await TenantProcess.start({ worker: options.worker, port: processPort, log: options.log, ...(options.tenantLog === undefined ? {} : { tenantLog: options.tenantLog }) }));
+    for (const [i, processPort] of options.ports.slice(0, options.processes).entries()) {
+      const inspectorPort = options.inspectorPorts?.[i];
+      const slot = new Slot(await TenantProcess.start({ worker: options.worker, port: processPort, log: options.log, ...(options.tenantLog === undefined ? {} : { tenantLog: options.tenantLog }), ...(inspectorPort === undefined ? {} : { inspectorPort }) }));
       slots.push(slot);
       agents.set(slot, new Agent({ keepAlive: true, maxSockets: 4 }));
 
