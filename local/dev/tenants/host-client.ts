@@ -54,6 +54,41 @@ export async function calibrate(slot: Slot, agent: Agent | undefined, runs = CAL
   return samples[Math.floor(samples.length / 2)] ?? 0;
 }
 
+/**
+ * How often the supervisor collects the host isolate's garbage: every this many
+ * invocations per process (about 10 KB of the host's garbage each, and the native
+ * memory it holds). A full GC of that heap (1-3 MB) takes a few ms, paid between
+ * invocations, so no tenant is charged for it.
+ */
+export const HOST_GC_EVERY = 100;
+
+/**
+ * Collects the host isolate's garbage, with no invocation running: the slot is held
+ * and `current` is cleared, so the watchdog charges the GC to nobody. False when the
+ * host cannot (its workerd runs without the flag: tenants/v8-flags.ts).
+ */
+async function collectHostGarbage(slot: Slot, agent: Agent | undefined): Promise<boolean> {
+  slot.current = null;
+  const res = await fetchFrom(slot, agent, { method: "POST", path: HOST_PATHS.gc, headers: ["host", `127.0.0.1:${slot.process.port}`] });
+  return res.status === 204;
+}
+
+/** After each invocation, with the slot still held: collects every HOST_GC_EVERY-th time. */
+export async function collectIfDue(slot: Slot, agent: Agent | undefined, log: (line: string) => void): Promise<void> {
+  slot.sinceGc += 1;
+  if (slot.gcUnavailable || slot.sinceGc < HOST_GC_EVERY) return;
+  slot.sinceGc = 0;
+  try {
+    if (await collectHostGarbage(slot, agent)) slot.gcs += 1;
+    else {
+      slot.gcUnavailable = true;
+      log(`tenant supervisor: the tenant host on port ${slot.process.port} cannot collect its garbage (V8 runs without --expose-gc-as): the process grows until it is recycled`);
+    }
+  } catch {
+    // The process died meanwhile: its memory went with it.
+  }
+}
+
 export type WarmResult =
   | { ok: true; cpuMs: number }
   | { ok: false; killedAtMs: null; answer: HostAnswer }

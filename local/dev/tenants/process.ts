@@ -10,6 +10,7 @@ import type { Readable } from "node:stream";
 import { Miniflare, convertV4MiniflareOptions, type MiniflareOptions, type V4WorkerOptions, type WorkerdStructuredLog } from "miniflare";
 import { STACK_TAG_VARIABLE } from "../leftovers.ts";
 import { TAG_VARIABLE, findTaggedProcess, mainThreadCpuNs } from "./cpu.ts";
+import { ensureTenantV8Flags } from "./v8-flags.ts";
 
 import { HOST_WORKER } from "../options.ts";
 
@@ -50,6 +51,7 @@ export class TenantProcess {
     this.url = `http://127.0.0.1:${options.port}`;
     this.log = options.log;
     this.options = options;
+    ensureTenantV8Flags();
     this.mf = new Miniflare(this.miniflareOptions(options.worker));
     this.ready = this.mf.ready.then(() => {
       this.pid = findTaggedProcess(this.tag);

@@ -33,9 +33,20 @@ export class Slot {
   /** Restarts for memory (supervisor's recycleIfLarge). */
   recycles = 0;
   served = 0;
+  /** Invocations since the host isolate's last collection (supervisor, HOST_GC_EVERY). */
+  sinceGc = 0;
+  /** Collections of the host isolate's garbage between invocations. */
+  gcs = 0;
+  /** Its host cannot collect (V8 flags without the one it needs): not asked again. */
+  gcUnavailable = false;
 
   constructor(process: TenantProcess) {
     this.process = process;
+  }
+
+  /** What the supervisor's status route shows of it. */
+  status(): Record<string, number | null> {
+    return { port: this.process.port, pid: this.process.pid ?? null, load: this.load(), served: this.served, kills: this.kills, gcs: this.gcs, recycles: this.recycles, rssMb: Math.round(this.process.rssBytes() / 2 ** 20), baselineMs: this.baselineMs };
   }
 
   /** Invocations holding or waiting for this slot. */

@@ -11,7 +11,7 @@ import { Agent, createServer, request as httpRequest, type IncomingMessage, type
 import type { AddressInfo } from "node:net";
 import { FinalCpu } from "./final-cpu.ts";
 import { headerPairs } from "./headers.ts";
-import { CALIBRATION_WARMUP, DROPPED, calibrate, warm } from "./host-client.ts";
+import { CALIBRATION_WARMUP, DROPPED, calibrate, collectIfDue, warm } from "./host-client.ts";
 import { TenantProcess, type TenantProcessOptions } from "./process.ts";
 import {
   CPU_FINAL_HEADER,
@@ -192,8 +192,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       return;
     }
     if (url === SUPERVISOR_PATHS.status) {
-      const status = slots.map((s) => ({ port: s.process.port, pid: s.process.pid ?? null, load: s.load(), served: s.served, kills: s.kills, recycles: s.recycles, rssMb: Math.round(s.process.rssBytes() / 2 ** 20), baselineMs: s.baselineMs }));
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(status));
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(slots.map((s) => s.status())));
       return;
     }
     const raw = req.headers[RUN_HEADER];
@@ -224,6 +223,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
         if (probing) return void res.writeHead(204, { [CPU_HEADER]: warmed.cpuMs.toFixed(3) }).end();
       }
       await invoke(slot, run, req, res, fresh);
+      await collectIfDue(slot, agents.get(slot), options.log);
     } catch (error) {
       answer(res, 502, "process_failed", `The tenant process could not run this request: ${String(error)}`);
     } finally {
@@ -265,7 +265,6 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       const slot = new Slot(await TenantProcess.start({ worker: options.worker, port: processPort, log: options.log, ...(options.tenantLog === undefined ? {} : { tenantLog: options.tenantLog }), ...(inspectorPort === undefined ? {} : { inspectorPort }) }));
       slots.push(slot);
       agents.set(slot, new Agent({ keepAlive: true, maxSockets: 4 }));
-
     }
   } catch (error) {
     server.close();

@@ -21,7 +21,7 @@ import {
   type RunHeader,
   type TenantException,
 } from "./run-protocol.ts";
-import { INVOCATION_HEADER } from "./wrapper/protocol.ts";
+import { GC_GLOBAL, INVOCATION_HEADER } from "./wrapper/protocol.ts";
 
 export { SubrequestGate } from "./gate.ts";
 export { TailForwarder } from "./tail.ts";
@@ -51,14 +51,25 @@ function endWithBody(tenantResponse: Response, id: string): Response {
   return new Response(response.body.pipeThrough(done), response);
 }
 
+/** The host isolate's garbage, collected while no invocation runs (HOST_PATHS.gc). */
+function collectGarbage(): Response {
+  const gc: unknown = Reflect.get(globalThis, GC_GLOBAL);
+  if (typeof gc !== "function") return new Response(`V8 runs without --expose-gc-as=${GC_GLOBAL}`, { status: 501 });
+  Reflect.apply(gc, globalThis, []);
+  return new Response(null, { status: 204 });
+}
+
 export default class TenantHost extends WorkerEntrypoint<Env> {
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === HOST_PATHS.ping) return new Response("pong");
+    if (url.pathname === HOST_PATHS.gc) return collectGarbage();
     const run = parseRunHeader(request.headers.get(RUN_HEADER));
     if (run === null) return new Response(`missing or invalid ${RUN_HEADER}`, { status: 400, headers: { [RUN_ERROR_HEADER]: "bad_run" } });
     const calibrating = url.pathname === HOST_PATHS.calibrate;
-    const stub = calibrating ? loadCalibration(this.loaderContext(run)) : loadScript(run, this.loaderContext(run));
+    // The context's stubs are made only when an isolate is loaded, not on every call to a loaded one.
+    const context = (): LoaderContext => this.loaderContext(run);
+    const stub = calibrating ? loadCalibration(this.env, context) : loadScript(run, this.env, context);
     if (url.pathname === HOST_PATHS.warm) {
       try {
         await warm(stub);

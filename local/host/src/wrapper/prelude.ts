@@ -5,7 +5,10 @@
  * cached isolate.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { INVOCATION_HEADER, type InvocationStore } from "./protocol.ts";
+import { GC_GLOBAL, INVOCATION_HEADER, type InvocationStore } from "./protocol.ts";
+
+// A global function declaration cannot be deleted; this leaves it undefined.
+if (!Reflect.deleteProperty(globalThis, GC_GLOBAL)) Reflect.set(globalThis, GC_GLOBAL, undefined);
 
 export const invocation = new AsyncLocalStorage<InvocationStore>();
 
