@@ -3,6 +3,7 @@
  * makes the thread's CPU the tenant's: nothing else runs on that thread meanwhile,
  * and a kill stops only the invocation that earned it.
  */
+import { HOST_PATHS } from "../../host/src/run-protocol.ts";
 import type { TenantProcess } from "./process.ts";
 
 export interface Running {
@@ -84,6 +85,25 @@ export class Slot {
     const next = this.waiting.shift();
     if (next === undefined) this.busy = false;
     else next();
+  }
+
+  /**
+   * Runs `read` (an inspector reading: a heap snapshot takes the process's thread for
+   * 100+ ms) while no invocation runs here, so none is charged for it or killed; the
+   * host is pinged meanwhile, since an isolate with nothing to do does not answer the inspector.
+   */
+  async exclusive<T>(read: () => Promise<T>): Promise<T> {
+    await this.acquire();
+    this.current = null;
+    const ping = (): void => void fetch(`${this.process.url}${HOST_PATHS.ping}`).then((res) => res.arrayBuffer(), () => undefined);
+    const pinging = setInterval(ping, 10);
+    try {
+      await this.process.whenReady();
+      return await read();
+    } finally {
+      clearInterval(pinging);
+      this.release();
+    }
   }
 
   /** CPU ms the running invocation has used so far, less the process's own per-request work. */

@@ -4,13 +4,13 @@
  * (re)starts a workerd, so the flag is set here once, for every workerd this process
  * starts: the platform's too, where no code uses it.
  *
- * `--expose-gc-as` gives the tenant host a function to collect its own isolate
- * between invocations (HOST_PATHS.gc). Without it the host's per-invocation garbage
- * (request and response wrappers, traces, stubs) survives the minor GCs, since workerd
- * holds them from native code while an invocation runs, and is only collected by a
- * major GC that V8 schedules late: it counts the heap, not the native memory each of
- * those objects keeps, so the process grew about 25 MB per 30 s of traffic, and the
- * eventual long pause was charged to whichever tenant happened to be running.
+ * `--expose-gc-as` gives the tenant host (and the wrapper, for a tenant's isolate) a
+ * function to collect between invocations (HOST_PATHS.gc). Without it the
+ * per-invocation garbage (request and response wrappers, traces, stubs) survives the
+ * minor GCs, since workerd holds it from native code while an invocation runs, and is
+ * only collected by a major GC that V8 schedules late: it counts the heap, not the
+ * native memory those objects keep, so a process grew about 38 MB a minute at 20 req/s,
+ * and the eventual long pause was charged to whichever tenant happened to be running.
  */
 import { GC_GLOBAL } from "../../host/src/wrapper/protocol.ts";
 

@@ -11,7 +11,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { entrypointOptions } from "./entrypoint.ts";
 import { beginInvocation, endInvocation } from "./invocations.ts";
-import { loadCalibration, loadScript, warm, type LoaderContext } from "./loader.ts";
+import { collectTenant, loadCalibration, loadScript, warm, type LoaderContext } from "./loader.ts";
 import {
   HOST_PATHS,
   RUN_ERROR_HEADER,
@@ -51,10 +51,10 @@ function endWithBody(tenantResponse: Response, id: string): Response {
   return new Response(response.body.pipeThrough(done), response);
 }
 
-/** The host isolate's garbage, collected while no invocation runs (HOST_PATHS.gc). */
-function collectGarbage(): Response {
+/** The tenant isolate's garbage, then the host's own, collected while no invocation runs (HOST_PATHS.gc). */
+async function collectGarbage(tenant: WorkerStub): Promise<Response> {
   const gc: unknown = Reflect.get(globalThis, GC_GLOBAL);
-  if (typeof gc !== "function") return new Response(`V8 runs without --expose-gc-as=${GC_GLOBAL}`, { status: 501 });
+  if (typeof gc !== "function" || !(await collectTenant(tenant))) return new Response(`V8 runs without --expose-gc-as=${GC_GLOBAL}`, { status: 501 });
   Reflect.apply(gc, globalThis, []);
   return new Response(null, { status: 204 });
 }
@@ -63,13 +63,13 @@ export default class TenantHost extends WorkerEntrypoint<Env> {
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === HOST_PATHS.ping) return new Response("pong");
-    if (url.pathname === HOST_PATHS.gc) return collectGarbage();
     const run = parseRunHeader(request.headers.get(RUN_HEADER));
     if (run === null) return new Response(`missing or invalid ${RUN_HEADER}`, { status: 400, headers: { [RUN_ERROR_HEADER]: "bad_run" } });
     const calibrating = url.pathname === HOST_PATHS.calibrate;
     // The context's stubs are made only when an isolate is loaded, not on every call to a loaded one.
     const context = (): LoaderContext => this.loaderContext(run);
     const stub = calibrating ? loadCalibration(this.env, context) : loadScript(run, this.env, context);
+    if (url.pathname === HOST_PATHS.gc) return collectGarbage(stub);
     if (url.pathname === HOST_PATHS.warm) {
       try {
         await warm(stub);

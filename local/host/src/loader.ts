@@ -90,8 +90,19 @@ export function loadCalibration(env: Env, ctx: () => LoaderContext): WorkerStub 
   return env.LOADER.get("__tenantscope/calibration", () => buildCode({ script, modules: [{ name: "index.js", type: "esm", content: noop }] }, ctx()));
 }
 
+interface Probe {
+  ping(): Promise<string>;
+  collect(): Promise<boolean>;
+}
+
+const probeOf = (stub: WorkerStub): Probe => stub.getEntrypoint(PROBE_ENTRYPOINT) as unknown as Probe;
+
 /** Loads the isolate, so that module compilation is not charged to the tenant's CPU time. */
 export async function warm(stub: WorkerStub): Promise<void> {
-  const probe = stub.getEntrypoint(PROBE_ENTRYPOINT) as unknown as { ping(): Promise<string> };
-  await probe.ping();
+  await probeOf(stub).ping();
+}
+
+/** A full GC of the tenant's isolate (between invocations: HOST_PATHS.gc); false without the V8 flag. */
+export function collectTenant(stub: WorkerStub): Promise<boolean> {
+  return probeOf(stub).collect();
 }
