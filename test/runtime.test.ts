@@ -54,6 +54,13 @@ describe("tenant invocation through the namespace binding", () => {
     expect(res.headers.get("set-cookie")).toBe("s=1");
   });
 
+  it("keeps the tenant processes' V8 GC function (local/dev/tenants/v8-flags.ts) from tenant code", async () => {
+    const n = await ns.createNamespace("rt");
+    const src = `export default { fetch() { return Response.json({ gc: typeof globalThis.__tenantscope_gc, plain: typeof globalThis.gc }); } }`;
+    expect((await ns.upload(n, "gc-probe", src)).status).toBe(201);
+    expect(await (await ns.call(n, "gc-probe")).json()).toEqual({ gc: "undefined", plain: "undefined" });
+  });
+
   it("passes secret_text and json bindings", async () => {
     const n = await ns.createNamespace("rt");
     const src = `export default { fetch(req, env) { return Response.json({ s: env.SECRET, j: env.CONF }); } }`;

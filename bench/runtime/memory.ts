@@ -5,7 +5,9 @@
  * warm-up, sampled every 30 s; prints each process's slope in MB per minute. Every
  * 5 minutes it also reads each platform Worker's reachable JS heap (local/dev/heaps.ts), so a
  * leak in a Worker's code shows as that Worker's heap growing, apart from workerd's
- * native memory; and after the load, a minute idle shows what RSS gives back.
+ * native memory; each tenant process's host isolate twice, between invocations: as V8
+ * holds it (garbage included, what a late major GC lets pile up) and reachable; and
+ * after the load, a minute idle shows what RSS gives back.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -14,7 +16,7 @@ import { join } from "node:path";
 import { DEMO_MIX as MIX, describeKinds, openLoop } from "./load.ts";
 import type { Slot } from "../../local/dev/tenants/slot.ts";
 import { startBenchStack } from "./setup.ts";
-import { workerHeaps } from "../../local/dev/heaps.ts";
+import { workerHeaps, workerHeapsNow, type HeapFigure } from "../../local/dev/heaps.ts";
 import { freePort } from "../../local/dev/ports.ts";
 
 export interface MemoryOptions {
@@ -81,7 +83,9 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
   // On disk, as `pnpm dev` keeps it: in memory, the stored points themselves would grow RSS.
   const state = await mkdtemp(join(tmpdir(), "tenantscope-memory-"));
   const inspectorPort = await freePort();
-  const bench = await startBenchStack(state, { inspectorPort });
+  // The stack's default two tenant processes.
+  const tenantInspectorPorts = [await freePort(), await freePort()];
+  const bench = await startBenchStack(state, { inspectorPort, tenantInspectorPorts });
   try {
     const base = bench.stack.urls.dispatcher;
     await openLoop(base, MIX, options.rate, options.warmupMinutes * 60);
@@ -92,10 +96,19 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
     const sampleHeaps = async (): Promise<void> => {
       heapsAt = Date.now();
       const minute = (heapsAt - started) / 60_000;
-      for (const figure of await workerHeaps(inspectorPort)) {
-        const list = heaps.get(figure.worker) ?? [];
+      const record = (label: string, figure: HeapFigure): void => {
+        const list = heaps.get(label) ?? [];
         list.push([minute, figure.usedMb]);
-        heaps.set(figure.worker, list);
+        heaps.set(label, list);
+      };
+      for (const figure of await workerHeaps(inspectorPort)) record(figure.worker, figure);
+      // The tenant host's isolate, read between invocations (Slot.exclusive): garbage included first, then reachable.
+      for (const [i, slot] of bench.stack.supervisor.slots.entries()) {
+        const port = tenantInspectorPorts[i] ?? 0;
+        const now = await slot.exclusive(() => workerHeapsNow(port)).catch(() => []);
+        const reachable = await slot.exclusive(() => workerHeaps(port)).catch(() => []);
+        for (const f of now) record(`${f.worker} :${slot.process.port} (garbage included)`, f);
+        for (const f of reachable) record(`${f.worker} :${slot.process.port}`, f);
       }
     };
     let unexpected = 0;
@@ -133,12 +146,12 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
     for (const [worker, points] of heaps) {
       const first = points[0]?.[1] ?? Number.NaN;
       const last = points[points.length - 1]?.[1] ?? Number.NaN;
-      console.log(`  JS heap of ${worker} after GC: ${first.toFixed(2)} → ${last.toFixed(2)} MB, slope ${(slope(points) * 1024).toFixed(1)} KB/min over ${points.length} samples`);
+      console.log(`  JS heap of ${worker}${worker.endsWith("(garbage included)") ? "" : " after GC"}: ${first.toFixed(2)} → ${last.toFixed(2)} MB, slope ${(slope(points) * 1024).toFixed(1)} KB/min over ${points.length} samples`);
     }
     await new Promise((r) => setTimeout(r, 60_000));
     const idle = [...processes(bench.stack.supervisor.slots)].map(([label, pid]) => `${label} ${rssMb(pid).toFixed(0)} MB`).join(", ");
     console.log(`  after 1 min idle: ${idle}`);
-    const restarts = bench.stack.supervisor.slots.map((slot) => `:${slot.process.port} ${slot.kills} kill(s)`).join(", ");
+    const restarts = bench.stack.supervisor.slots.map((slot) => `:${slot.process.port} ${slot.kills} kill(s), ${slot.gcs} host GCs`).join(", ");
     console.log(`  tenant process kills: ${restarts}`);
     console.log(`  unexpected answers: ${unexpected}${unexpected > 0 ? ` (${describeKinds(kinds)})` : ""}`);
     const errorLines = bench.logs.filter((l) => /error|uncaught|hung|different request/i.test(l));

@@ -15,7 +15,7 @@ export interface BenchStack {
 }
 
 /** `persistTo`: a folder for the stack's state (the memory benchmark), else in memory. */
-export async function startBenchStack(persistTo: string | false = false, extra: Pick<StackOptions, "inspectorPort"> = {}): Promise<BenchStack> {
+export async function startBenchStack(persistTo: string | false = false, extra: Pick<StackOptions, "inspectorPort" | "tenantInspectorPorts"> = {}): Promise<BenchStack> {
   const logs: string[] = [];
   const started = Date.now();
   const log = (line: string): void => {

@@ -95,3 +95,18 @@ export async function workerHeaps(port: number, saveTo?: string, timeoutMs = 60_
   }
   return figures;
 }
+
+/**
+ * Each Worker's heap as V8 holds it now, garbage included (no GC first): what a
+ * collection that never comes lets pile up. The reachable figure (`workerHeaps`)
+ * cannot show that; this one can.
+ */
+export async function workerHeapsNow(port: number, timeoutMs = 30_000): Promise<HeapFigure[]> {
+  const figures: HeapFigure[] = [];
+  for (const target of (await inspectorTargets(port)).filter((t) => t.id.startsWith("core:user:"))) {
+    const url = target.webSocketDebuggerUrl ?? `ws://127.0.0.1:${port}/${target.id}`;
+    const [usage] = await session(url, [{ method: "Runtime.getHeapUsage" }], timeoutMs);
+    figures.push({ worker: target.id.slice("core:user:".length), usedMb: mb(usage?.usedSize), totalMb: mb(usage?.totalSize) });
+  }
+  return figures;
+}

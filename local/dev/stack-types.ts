@@ -67,6 +67,12 @@ export interface StackOptions {
   alertsIntervalMs?: number;
   /** Open the platform workerd's V8 inspector on this port (the memory benchmark reads each Worker's heap). */
   inspectorPort?: number;
+  /**
+   * Open each tenant process's V8 inspector, one port per process in order (the
+   * tenant-process heap test and the memory benchmark read the host's and the
+   * tenants' heaps there). A restarted process opens it again on the same port.
+   */
+  tenantInspectorPorts?: readonly number[];
 }
 
 export interface StackUrls {

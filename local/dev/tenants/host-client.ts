@@ -54,6 +54,48 @@ export async function calibrate(slot: Slot, agent: Agent | undefined, runs = CAL
   return samples[Math.floor(samples.length / 2)] ?? 0;
 }
 
+/**
+ * How often the supervisor collects garbage: every this many invocations per process
+ * (2-10 KB of the host's garbage each, and the native memory it holds). A full GC of
+ * those heaps (1-3 MB each) takes a few ms, paid between invocations, so no tenant is
+ * charged for it.
+ */
+export const HOST_GC_EVERY = 100;
+
+/**
+ * Collects the tenant isolate's garbage and the host's, with no invocation running:
+ * the slot is held and `current` is cleared, so the watchdog charges the GC to nobody.
+ * False when the host cannot (its workerd runs without the flag: tenants/v8-flags.ts).
+ */
+async function collectHostGarbage(slot: Slot, agent: Agent | undefined, raw: string): Promise<boolean> {
+  slot.current = null;
+  const res = await fetchFrom(slot, agent, { method: "POST", path: HOST_PATHS.gc, headers: ["host", `127.0.0.1:${slot.process.port}`, RUN_HEADER, raw] });
+  return res.status === 204;
+}
+
+/**
+ * After each invocation, with the slot still held: every HOST_GC_EVERY-th time,
+ * collects the isolate that just ran (`raw` is its run header) and the host. Each
+ * isolate is so collected about once per HOST_GC_EVERY of its own invocations.
+ */
+export async function collectIfDue(slot: Slot, agent: Agent | undefined, raw: string, log: (line: string) => void): Promise<void> {
+  slot.sinceGc += 1;
+  if (slot.gcUnavailable || slot.sinceGc < HOST_GC_EVERY) return;
+  slot.sinceGc = 0;
+  const generation = slot.process.generation;
+  try {
+    if (await collectHostGarbage(slot, agent, raw)) slot.gcs += 1;
+    // Killed meanwhile: the answer is the restart's, not the flag's.
+    else if (generation !== slot.process.generation) return;
+    else {
+      slot.gcUnavailable = true;
+      log(`tenant supervisor: the tenant host on port ${slot.process.port} cannot collect its garbage (V8 runs without --expose-gc-as): the process grows until it is recycled`);
+    }
+  } catch {
+    // The process died meanwhile: its memory went with it.
+  }
+}
+
 export type WarmResult =
   | { ok: true; cpuMs: number }
   | { ok: false; killedAtMs: null; answer: HostAnswer }

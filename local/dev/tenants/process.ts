@@ -10,6 +10,7 @@ import type { Readable } from "node:stream";
 import { Miniflare, convertV4MiniflareOptions, type MiniflareOptions, type V4WorkerOptions, type WorkerdStructuredLog } from "miniflare";
 import { STACK_TAG_VARIABLE } from "../leftovers.ts";
 import { TAG_VARIABLE, findTaggedProcess, mainThreadCpuNs } from "./cpu.ts";
+import { ensureTenantV8Flags } from "./v8-flags.ts";
 
 import { HOST_WORKER } from "../options.ts";
 
@@ -24,6 +25,8 @@ export interface TenantProcessOptions {
   log: (line: string) => void;
   /** What tenants print (console.log and friends). */
   tenantLog?: (line: string) => void;
+  /** workerd's V8 inspector on this port (heap readings: local/dev/heaps.ts). */
+  inspectorPort?: number;
 }
 
 /** Linux's page size on the machines this runs on (x86-64 and arm64 defaults). */
@@ -48,6 +51,7 @@ export class TenantProcess {
     this.url = `http://127.0.0.1:${options.port}`;
     this.log = options.log;
     this.options = options;
+    ensureTenantV8Flags();
     this.mf = new Miniflare(this.miniflareOptions(options.worker));
     this.ready = this.mf.ready.then(() => {
       this.pid = findTaggedProcess(this.tag);
@@ -59,6 +63,7 @@ export class TenantProcess {
     return convertV4MiniflareOptions({
       host: "127.0.0.1",
       port: 0,
+      ...(this.options.inspectorPort === undefined ? {} : { inspectorPort: this.options.inspectorPort }),
       unsafeRuntimeEnv: { [TAG_VARIABLE]: this.tag, ...(stackTag === undefined ? {} : { [STACK_TAG_VARIABLE]: stackTag }) },
       // workerd's own lines for a killed process are expected; anything else is worth reading.
       handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {

@@ -3,6 +3,7 @@
  * makes the thread's CPU the tenant's: nothing else runs on that thread meanwhile,
  * and a kill stops only the invocation that earned it.
  */
+import { HOST_PATHS } from "../../host/src/run-protocol.ts";
 import type { TenantProcess } from "./process.ts";
 
 export interface Running {
@@ -33,9 +34,20 @@ export class Slot {
   /** Restarts for memory (supervisor's recycleIfLarge). */
   recycles = 0;
   served = 0;
+  /** Invocations since the host isolate's last collection (supervisor, HOST_GC_EVERY). */
+  sinceGc = 0;
+  /** Collections of the host isolate's garbage between invocations. */
+  gcs = 0;
+  /** Its host cannot collect (V8 flags without the one it needs): not asked again. */
+  gcUnavailable = false;
 
   constructor(process: TenantProcess) {
     this.process = process;
+  }
+
+  /** What the supervisor's status route shows of it. */
+  status(): Record<string, number | null> {
+    return { port: this.process.port, pid: this.process.pid ?? null, load: this.load(), served: this.served, kills: this.kills, gcs: this.gcs, recycles: this.recycles, rssMb: Math.round(this.process.rssBytes() / 2 ** 20), baselineMs: this.baselineMs };
   }
 
   /** Invocations holding or waiting for this slot. */
@@ -73,6 +85,25 @@ export class Slot {
     const next = this.waiting.shift();
     if (next === undefined) this.busy = false;
     else next();
+  }
+
+  /**
+   * Runs `read` (an inspector reading: a heap snapshot takes the process's thread for
+   * 100+ ms) while no invocation runs here, so none is charged for it or killed; the
+   * host is pinged meanwhile, since an isolate with nothing to do does not answer the inspector.
+   */
+  async exclusive<T>(read: () => Promise<T>): Promise<T> {
+    await this.acquire();
+    this.current = null;
+    const ping = (): void => void fetch(`${this.process.url}${HOST_PATHS.ping}`).then((res) => res.arrayBuffer(), () => undefined);
+    const pinging = setInterval(ping, 10);
+    try {
+      await this.process.whenReady();
+      return await read();
+    } finally {
+      clearInterval(pinging);
+      this.release();
+    }
   }
 
   /** CPU ms the running invocation has used so far, less the process's own per-request work. */

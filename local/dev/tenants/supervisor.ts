@@ -11,7 +11,7 @@ import { Agent, createServer, request as httpRequest, type IncomingMessage, type
 import type { AddressInfo } from "node:net";
 import { FinalCpu } from "./final-cpu.ts";
 import { headerPairs } from "./headers.ts";
-import { CALIBRATION_WARMUP, DROPPED, calibrate, warm } from "./host-client.ts";
+import { CALIBRATION_WARMUP, DROPPED, calibrate, collectIfDue, warm } from "./host-client.ts";
 import { TenantProcess, type TenantProcessOptions } from "./process.ts";
 import {
   CPU_FINAL_HEADER,
@@ -31,6 +31,8 @@ export interface SupervisorOptions {
   processes: number;
   /** Their fixed ports, one each. */
   ports: readonly number[];
+  /** Their V8 inspector ports, one each in the same order (none by default). */
+  inspectorPorts?: readonly number[];
   worker: TenantProcessOptions["worker"];
   tenantLog?: TenantProcessOptions["tenantLog"];
   /**
@@ -190,8 +192,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       return;
     }
     if (url === SUPERVISOR_PATHS.status) {
-      const status = slots.map((s) => ({ port: s.process.port, pid: s.process.pid ?? null, load: s.load(), served: s.served, kills: s.kills, recycles: s.recycles, rssMb: Math.round(s.process.rssBytes() / 2 ** 20), baselineMs: s.baselineMs }));
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(status));
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(slots.map((s) => s.status())));
       return;
     }
     const raw = req.headers[RUN_HEADER];
@@ -222,6 +223,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
         if (probing) return void res.writeHead(204, { [CPU_HEADER]: warmed.cpuMs.toFixed(3) }).end();
       }
       await invoke(slot, run, req, res, fresh);
+      if (slot.isWarm(run.isolate)) await collectIfDue(slot, agents.get(slot), raw, options.log);
     } catch (error) {
       answer(res, 502, "process_failed", `The tenant process could not run this request: ${String(error)}`);
     } finally {
@@ -258,11 +260,11 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
   await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
   const { port } = server.address() as AddressInfo;
   try {
-    for (const processPort of options.ports.slice(0, options.processes)) {
-      const slot = new Slot(await TenantProcess.start({ worker: options.worker, port: processPort, log: options.log, ...(options.tenantLog === undefined ? {} : { tenantLog: options.tenantLog }) }));
+    for (const [i, processPort] of options.ports.slice(0, options.processes).entries()) {
+      const inspectorPort = options.inspectorPorts?.[i];
+      const slot = new Slot(await TenantProcess.start({ worker: options.worker, port: processPort, log: options.log, ...(options.tenantLog === undefined ? {} : { tenantLog: options.tenantLog }), ...(inspectorPort === undefined ? {} : { inspectorPort }) }));
       slots.push(slot);
       agents.set(slot, new Agent({ keepAlive: true, maxSockets: 4 }));
-
     }
   } catch (error) {
     server.close();

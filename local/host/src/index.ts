@@ -11,7 +11,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { entrypointOptions } from "./entrypoint.ts";
 import { beginInvocation, endInvocation } from "./invocations.ts";
-import { loadCalibration, loadScript, warm, type LoaderContext } from "./loader.ts";
+import { collectTenant, loadCalibration, loadScript, warm, type LoaderContext } from "./loader.ts";
 import {
   HOST_PATHS,
   RUN_ERROR_HEADER,
@@ -21,7 +21,7 @@ import {
   type RunHeader,
   type TenantException,
 } from "./run-protocol.ts";
-import { INVOCATION_HEADER } from "./wrapper/protocol.ts";
+import { GC_GLOBAL, INVOCATION_HEADER } from "./wrapper/protocol.ts";
 
 export { SubrequestGate } from "./gate.ts";
 export { TailForwarder } from "./tail.ts";
@@ -51,6 +51,14 @@ function endWithBody(tenantResponse: Response, id: string): Response {
   return new Response(response.body.pipeThrough(done), response);
 }
 
+/** The tenant isolate's garbage, then the host's own, collected while no invocation runs (HOST_PATHS.gc). */
+async function collectGarbage(tenant: WorkerStub): Promise<Response> {
+  const gc: unknown = Reflect.get(globalThis, GC_GLOBAL);
+  if (typeof gc !== "function" || !(await collectTenant(tenant))) return new Response(`V8 runs without --expose-gc-as=${GC_GLOBAL}`, { status: 501 });
+  Reflect.apply(gc, globalThis, []);
+  return new Response(null, { status: 204 });
+}
+
 export default class TenantHost extends WorkerEntrypoint<Env> {
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -58,7 +66,10 @@ export default class TenantHost extends WorkerEntrypoint<Env> {
     const run = parseRunHeader(request.headers.get(RUN_HEADER));
     if (run === null) return new Response(`missing or invalid ${RUN_HEADER}`, { status: 400, headers: { [RUN_ERROR_HEADER]: "bad_run" } });
     const calibrating = url.pathname === HOST_PATHS.calibrate;
-    const stub = calibrating ? loadCalibration(this.loaderContext(run)) : loadScript(run, this.loaderContext(run));
+    // The context's stubs are made only when an isolate is loaded, not on every call to a loaded one.
+    const context = (): LoaderContext => this.loaderContext(run);
+    const stub = calibrating ? loadCalibration(this.env, context) : loadScript(run, this.env, context);
+    if (url.pathname === HOST_PATHS.gc) return collectGarbage(stub);
     if (url.pathname === HOST_PATHS.warm) {
       try {
         await warm(stub);

@@ -73,25 +73,36 @@ async function fetchCode(env: Env, run: RunHeader): Promise<ScriptCode> {
   return res.json<ScriptCode>();
 }
 
-export function loadScript(run: RunHeader, ctx: LoaderContext): WorkerStub {
-  return ctx.env.LOADER.get(run.isolate, async () => buildCode(await fetchCode(ctx.env, run), ctx));
+export function loadScript(run: RunHeader, env: Env, ctx: () => LoaderContext): WorkerStub {
+  return env.LOADER.get(run.isolate, async () => buildCode(await fetchCode(env, run), ctx()));
 }
 
 /** Reads a header and answers a line, as the cheapest real tenants do. */
 const NOOP_SOURCE = 'export default { fetch(request) { request.headers.get("accept"); return new Response("ok\\n", { status: 203, headers: { "content-type": "text/plain" } }); } };';
 
 /** The calibration tenant (HOST_PATHS.calibrate): a script of its own, never in the registry. */
-export function loadCalibration(ctx: LoaderContext): WorkerStub {
+export function loadCalibration(env: Env, ctx: () => LoaderContext): WorkerStub {
   const noop = btoa(NOOP_SOURCE);
   const script: ScriptCode["script"] = {
     namespace: "__tenantscope", name: "calibration", id: "calibration", etag: "0", createdOn: "", modifiedOn: "", format: "modules",
     mainModule: "index.js", compatibilityDate: null, compatibilityFlags: [], bindings: [], tags: [], tailConsumers: [], settings: {}, size: NOOP_SOURCE.length,
   };
-  return ctx.env.LOADER.get("__tenantscope/calibration", () => buildCode({ script, modules: [{ name: "index.js", type: "esm", content: noop }] }, ctx));
+  return env.LOADER.get("__tenantscope/calibration", () => buildCode({ script, modules: [{ name: "index.js", type: "esm", content: noop }] }, ctx()));
 }
+
+interface Probe {
+  ping(): Promise<string>;
+  collect(): Promise<boolean>;
+}
+
+const probeOf = (stub: WorkerStub): Probe => stub.getEntrypoint(PROBE_ENTRYPOINT) as unknown as Probe;
 
 /** Loads the isolate, so that module compilation is not charged to the tenant's CPU time. */
 export async function warm(stub: WorkerStub): Promise<void> {
-  const probe = stub.getEntrypoint(PROBE_ENTRYPOINT) as unknown as { ping(): Promise<string> };
-  await probe.ping();
+  await probeOf(stub).ping();
+}
+
+/** A full GC of the tenant's isolate (between invocations: HOST_PATHS.gc); false without the V8 flag. */
+export function collectTenant(stub: WorkerStub): Promise<boolean> {
+  return probeOf(stub).collect();
 }

@@ -158,6 +158,12 @@ export const HOST_PATHS = {
    * and sending the trace), which the supervisor subtracts from every charge.
    */
   calibrate: "/__tenantscope/calibrate",
+  /**
+   * A full GC of the isolate named in RUN_HEADER, then of the host's own (204; 501
+   * without the V8 flag). The supervisor calls it between invocations, for the isolate
+   * that just ran: see HOST_GC_EVERY in local/dev/tenants/host-client.ts.
+   */
+  gc: "/__tenantscope/gc",
 } as const;
 
 /** The stand-in's internal routes for the host (bearer token as for the rest of the API). */

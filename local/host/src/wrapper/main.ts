@@ -8,7 +8,7 @@
  * is bundled to text (local/dev/text-modules.ts); `.ts` imports are bundled in.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { invocation } from "./prelude.js";
+import { collectGarbage, invocation } from "./prelude.js";
 import tenant from "./tenant.js";
 import { INVOCATION_HEADER, type InvocationStore, type PROBE_ENTRYPOINT } from "./protocol.ts";
 
@@ -18,10 +18,14 @@ interface TenantObject {
   fetch(request: Request, env: unknown, ctx: ExecutionContext): unknown;
 }
 
-/** The stand-in's warm-up call loads the isolate before the timed one. */
+/** The stand-in's warm-up call loads the isolate before the timed one; the supervisor collects it between invocations. */
 class Probe extends WorkerEntrypoint {
   ping(): string {
     return "ready";
+  }
+
+  collect(): boolean {
+    return collectGarbage();
   }
 }
 export { Probe as TenantscopeProbe };

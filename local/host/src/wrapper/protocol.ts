@@ -19,6 +19,13 @@ export const INVOCATION_HEADER = "x-tenantscope-invocation";
 /** The stand-in's warm-up call (not a tenant invocation). */
 export const PROBE_ENTRYPOINT = "TenantscopeProbe";
 
+/**
+ * The tenant processes' workerd runs V8 with `--expose-gc-as=<this>` (local/dev/tenants/
+ * v8-flags.ts), so the host can collect its own isolate between invocations. The flag
+ * is process-wide: the prelude hides the function from tenants, as production has none.
+ */
+export const GC_GLOBAL = "__tenantscope_gc";
+
 /** Per-invocation state that the prelude keeps in an AsyncLocalStorage. */
 export interface InvocationStore {
   id: string;
