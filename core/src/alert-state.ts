@@ -74,3 +74,23 @@ export interface AlertsService {
   /** Runs one evaluation now (the dev runner's short interval and tests). */
   evaluateNow(): Promise<RunSummary>;
 }
+
+/** One delivery as the local webhook inbox keeps and answers it (`GET /_local/inbox`; the CLI's `alert inbox` reads it). */
+export interface InboxEntry {
+  seq: number;
+  receivedAt: string;
+  webhook: string;
+  /** The x-tenantscope-delivery header (the evaluator's delivery id), if any. */
+  delivery: string | null;
+  /** The x-tenantscope-signature header as received (an HMAC, not the secret), so a test can check it again. */
+  signature: string | null;
+  /** Whether the x-tenantscope-signature header verified under the webhook's secret. */
+  verified: boolean;
+  /** Why it did not verify. */
+  reason: string | null;
+  event: string | null;
+  rule: string | null;
+  tenant: string | null;
+  /** The body as received (JSON text for the evaluator's deliveries). */
+  body: string;
+}

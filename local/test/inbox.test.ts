@@ -3,22 +3,11 @@ import { env, exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, alertKeys, webhookRecord } from "@tenantscope/core/alerts";
 import { signDelivery } from "@tenantscope/core/alert-signature";
+import type { InboxEntry as Entry } from "@tenantscope/core/alert-state";
 import { TOKEN, type Envelope } from "./helpers.ts";
 
 const BASE = "http://api.local/_local/inbox";
 const SECRET = "inbox-secret-0123456789";
-
-interface Entry {
-  seq: number;
-  webhook: string;
-  delivery: string | null;
-  verified: boolean;
-  reason: string | null;
-  event: string | null;
-  rule: string | null;
-  tenant: string | null;
-  body: string;
-}
 
 async function deliver(webhook: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: Envelope }> {
   const res = await exports.default.fetch(new Request(`${BASE}/${webhook}`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } }));

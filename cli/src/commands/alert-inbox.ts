@@ -7,21 +7,9 @@ import { isRecord } from "@tenantscope/core/result";
 import type { ApiClient } from "../api.ts";
 import { flag, int, printJson, str, table, type Command, type Context } from "../command.ts";
 import { CliError, UsageError } from "../errors.ts";
+import type { InboxEntry } from "@tenantscope/core/alert-state";
 
-/** As the inbox answers it. */
-export interface InboxEntry {
-  seq: number;
-  receivedAt: string;
-  webhook: string;
-  delivery: string | null;
-  signature: string | null;
-  verified: boolean;
-  reason: string | null;
-  event: string | null;
-  rule: string | null;
-  tenant: string | null;
-  body: string;
-}
+export type { InboxEntry } from "@tenantscope/core/alert-state";
 
 const POLL_MS = 1_000;
 

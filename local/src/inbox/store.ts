@@ -21,27 +21,13 @@ CREATE TABLE IF NOT EXISTS received (
   body TEXT NOT NULL
 );`;
 
+import type { InboxEntry } from "@tenantscope/core/alert-state";
+
+export type { InboxEntry };
+
 /** The inbox keeps this many deliveries, the newest. */
 export const INBOX_SIZE = 500;
 
-export interface InboxEntry {
-  seq: number;
-  receivedAt: string;
-  webhook: string;
-  /** The x-tenantscope-delivery header (the evaluator's delivery id), if any. */
-  delivery: string | null;
-  /** The x-tenantscope-signature header as received (an HMAC, not the secret), so a test can check it again. */
-  signature: string | null;
-  /** Whether the x-tenantscope-signature header verified under the webhook's secret. */
-  verified: boolean;
-  /** Why it did not verify. */
-  reason: string | null;
-  event: string | null;
-  rule: string | null;
-  tenant: string | null;
-  /** The body as received (JSON text for the evaluator's deliveries). */
-  body: string;
-}
 
 export type NewEntry = Omit<InboxEntry, "seq" | "receivedAt">;
 
