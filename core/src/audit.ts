@@ -186,8 +186,11 @@ export function parseEntry(text: string): AuditEntry | null {
   };
 }
 
+/** How many of the newest entries one read of the log covers (one KV listing page). */
+export const AUDIT_SCAN = 1000;
+
 /** Newest first. `keep` filters (a scoped operator's tenant); the scan reads at most `scan` entries. */
-export async function readLog(kv: AuditKv, limit: number, keep: (e: AuditEntry) => boolean = () => true, scan = 1000): Promise<AuditEntry[]> {
+export async function readLog(kv: AuditKv, limit: number, keep: (e: AuditEntry) => boolean = () => true, scan = AUDIT_SCAN): Promise<AuditEntry[]> {
   const keys = await kv.list(AUDIT_PREFIX, scan);
   const entries: AuditEntry[] = [];
   for (const k of keys) {
@@ -200,17 +203,20 @@ export async function readLog(kv: AuditKv, limit: number, keep: (e: AuditEntry) 
   return entries;
 }
 
+const prefixOf = (key: string): string => key.slice(0, key.indexOf(":") + 1);
+
 /**
  * Records deleted behind tenantscope's back (a direct KV delete leaves no value to hash):
- * keys whose latest entry in the log's newest `scan` entries wrote a value, but that no
- * longer exist. One listing per key prefix involved; a get only for keys a full listing
- * page could not vouch for.
+ * keys whose latest entry among `entries` (the log newest first, as readLog answers it,
+ * so a caller that shows the log reads it once) wrote a value, but that no longer exist.
+ * One listing per key prefix involved; a get only for keys a full listing page could not
+ * vouch for.
  */
-export async function deletedOutside(kv: AuditKv, scan = 1000): Promise<AuditEntry[]> {
+export async function deletedOutside(kv: AuditKv, entries: readonly AuditEntry[]): Promise<AuditEntry[]> {
   const latest = new Map<string, AuditEntry>();
-  for (const e of await readLog(kv, scan, () => true, scan)) if (!latest.has(e.key)) latest.set(e.key, e);
+  for (const e of entries) if (!latest.has(e.key)) latest.set(e.key, e);
   const written = [...latest.values()].filter((e) => e.new !== null);
-  const prefixes = [...new Set(written.map((e) => e.key.slice(0, e.key.indexOf(":") + 1)))];
+  const prefixes = [...new Set(written.map((e) => prefixOf(e.key)))];
   const listed = new Set<string>();
   const complete = new Set<string>();
   for (const prefix of prefixes) {
@@ -221,8 +227,7 @@ export async function deletedOutside(kv: AuditKv, scan = 1000): Promise<AuditEnt
   const gone: AuditEntry[] = [];
   for (const e of written) {
     if (listed.has(e.key)) continue;
-    const prefix = e.key.slice(0, e.key.indexOf(":") + 1);
-    if (complete.has(prefix) || (await kv.get(e.key)) === null) gone.push(e);
+    if (complete.has(prefixOf(e.key)) || (await kv.get(e.key)) === null) gone.push(e);
   }
   return gone;
 }

@@ -3,7 +3,7 @@
  * one audit log in the plans KV (core/src/audit.ts: who, when, via, old and new), in
  * core/KV.md's formats.
  */
-import { applyChange, deletedOutside, readLog, type AuditChange, type AuditEntry } from "@tenantscope/core/audit";
+import { AUDIT_SCAN, applyChange, deletedOutside, readLog, type AuditChange, type AuditEntry } from "@tenantscope/core/audit";
 import { BUILTIN_PLANS, assignmentRecord, kvKeys, liftedAssignment, mergePlanInput, parsePlanRecord, planRecord, validateAssignment, validatePlanLimits, type TenantAssignment } from "@tenantscope/core/plans";
 import { bindingKv } from "./audit.ts";
 import type { Principal } from "./auth/users.ts";
@@ -121,11 +121,17 @@ export async function liftStop(env: EditsEnv, principal: Principal, tenant: stri
   return record(env, { actor: principal.user, action: "assignment", key: kvKeys.tenant(tenant), value, fallback: null });
 }
 
-/** Records tenantscope wrote that were since deleted straight from KV (core's deletedOutside); operators of the whole platform only. */
-export async function deletedRecords(env: EditsEnv, principal: Principal): Promise<AuditEntry[]> {
-  if (principal.tenant !== null) return [];
+/**
+ * The audit log as the Plans page shows it: the newest `limit` entries a principal may
+ * see, and, for operators of the whole platform, the records deleted straight from KV
+ * since tenantscope wrote them (core's deletedOutside), from the same single read.
+ */
+export async function auditView(env: EditsEnv, principal: Principal, limit: number): Promise<{ entries: AuditEntry[]; deleted: AuditEntry[] }> {
+  if (principal.tenant !== null) return { entries: await auditEntries(env, principal, limit), deleted: [] };
   try {
-    return await deletedOutside(bindingKv(env.PLANS));
+    const kv = bindingKv(env.PLANS);
+    const log = await readLog(kv, AUDIT_SCAN);
+    return { entries: log.slice(0, limit), deleted: await deletedOutside(kv, log) };
   } catch (error) {
     throw new DashboardError("storage_failed", "The audit log could not be read. Try again in a moment.", { cause: error });
   }

@@ -1,5 +1,5 @@
 /** `tenantscope audit list`: the one audit log of plan and assignment changes, in the plans KV namespace. */
-import { deletedOutside, readLog } from "@tenantscope/core/audit";
+import { AUDIT_SCAN, deletedOutside, readLog } from "@tenantscope/core/audit";
 import { int, printJson, str, table, type Group } from "../command.ts";
 import { PlansStore } from "../kv.ts";
 
@@ -14,9 +14,11 @@ export const auditGroup: Group = {
       async run(ctx, _args, values) {
         const key = str(values, "key");
         const store = new PlansStore(ctx.api, ctx.env);
-        const entries = await readLog(store, int(values, "limit") ?? 50, (e) => key === undefined || e.key === key);
+        // One read of the log's newest entries serves both the listing and the check for deleted records.
+        const log = await readLog(store, AUDIT_SCAN);
+        const entries = log.filter((e) => key === undefined || e.key === key).slice(0, int(values, "limit") ?? 50);
         // A direct KV delete leaves no entry: say so on stderr, so the table and the JSON keep their shape.
-        for (const e of await deletedOutside(store)) {
+        for (const e of await deletedOutside(store, log)) {
           if (key === undefined || e.key === key) ctx.err(`warning: ${e.key} was deleted outside tenantscope (last written by ${e.actor} via ${e.via} at ${e.at})`);
         }
         if (ctx.json) return printJson(ctx, entries);

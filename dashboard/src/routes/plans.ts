@@ -8,7 +8,7 @@ import { MAX_CPU_MS, MAX_SUBREQUESTS, kvKeys, validatePlanLimits } from "@tenant
 import type { AppEnv } from "../app-env.ts";
 import { requirePage, requireWrite } from "../auth/middleware.ts";
 import { defaultPlan } from "../config.ts";
-import { assertCanEditPlans, assignmentInput, auditEntries, deletedRecords, planInput, priceInput, saveAssignment, savePlan } from "../edits.ts";
+import { assertCanEditPlans, assignmentInput, auditEntries, auditView, planInput, priceInput, saveAssignment, savePlan } from "../edits.ts";
 import { DashboardError, badRequest } from "../errors.ts";
 import { listPlans, type PlanEntry } from "../kv.ts";
 import { loadBilling } from "../queries/billing.ts";
@@ -58,12 +58,11 @@ async function plansData(c: Context<AppEnv>): Promise<PlansData> {
   const whatIf = whatIfQuery(c);
   const scope = { from: w.from, to: w.to, tenant: tenantScope(c.var.principal, null) };
   const plans = listPlans(c.env.PLANS);
-  const [entries, data, audit, margin, deleted] = await Promise.all([
+  const [entries, data, { entries: audit, deleted }, margin] = await Promise.all([
     plans,
     loadPlanStats(sqlClient(c), scope, whatIf),
-    auditEntries(c.env, c.var.principal, AUDIT_ON_PAGE),
+    auditView(c.env, c.var.principal, AUDIT_ON_PAGE),
     monthMargin(c, plans),
-    deletedRecords(c.env, c.var.principal),
   ]);
   const byPlan = new Map(data.stats.map((s) => [s.plan, s]));
   const known = new Set(entries.map((e) => e.plan));
