@@ -9,14 +9,13 @@ import { applyChange, type AuditEntry, type AuditKv } from "@tenantscope/core/au
 import {
   BUILTIN_PLANS,
   assignmentRecord,
+  editPlan,
   isPlanName,
   kvKeys,
   parseAssignmentRecord,
   parsePlanRecord,
   planRecord,
   validateAssignment,
-  validatePlanLimits,
-  mergePlanInput,
   type PlanSpec,
   type TenantAssignment,
 } from "@tenantscope/core/plans";
@@ -118,7 +117,7 @@ export class PlansStore implements AuditKv {
   }
 
   /**
-   * The change is laid over the current record or built-in (core's mergePlanInput), so it
+   * The change is laid over the current record or built-in (core's editPlan), so it
    * may name only what changes; the record is read once, by the audited change itself.
    */
   async setPlan(name: string, change: unknown): Promise<{ limits: PlanSpec; entry: AuditEntry }> {
@@ -130,13 +129,10 @@ export class PlansStore implements AuditKv {
       action: "plan",
       key: kvKeys.plan(name),
       value: (text) => {
-        // An invalid record is replaced whole (the change must then give both limits), never merged.
-        const parsed = text === null ? null : parsePlanRecord(text);
-        const current = parsed === null ? (builtin ?? null) : parsed.ok ? parsed.value : null;
-        const valid = validatePlanLimits(mergePlanInput(current, change));
+        const { base, result: valid } = editPlan(name, text, change);
         if (!valid.ok) {
           const given = typeof change === "object" && change !== null ? Object.keys(change) : [];
-          const missing = current === null && (!given.includes("cpuMs") || !given.includes("subRequests"));
+          const missing = base === null && (!given.includes("cpuMs") || !given.includes("subRequests"));
           throw new UsageError(missing ? `plan "${name}" does not exist yet: give both --cpu-ms and --subrequests` : valid.message);
         }
         saved = valid.value;

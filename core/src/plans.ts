@@ -174,11 +174,22 @@ export function planRecord(plan: PlanSpec): string {
  * A change's input over the current record: a limits-only edit keeps the price, a
  * price-only edit keeps the limits, and `price: null` removes the price.
  */
-export function mergePlanInput(current: PlanSpec | null, input: unknown): unknown {
+function mergePlanInput(current: PlanSpec | null, input: unknown): unknown {
   if (!isRecord(input) || current === null) return input;
   const merged: Record<string, unknown> = { cpuMs: current.cpuMs, subRequests: current.subRequests, ...(current.price === undefined ? {} : { price: current.price }), ...input };
   if (merged.price === null) delete merged.price;
   return merged;
+}
+
+/**
+ * An edit of plan `plan` laid over its record as just read (`text`), or over the built-in
+ * plan when there is no record. An invalid record is replaced whole, never merged into.
+ * `base` is what the edit was laid over (null: nothing, so the edit must be a whole plan).
+ */
+export function editPlan(plan: string, text: string | null, input: unknown): { base: PlanSpec | null; result: Result<PlanSpec, Exclude<PlanInvalid, "not_json">> } {
+  const parsed = text === null ? null : parsePlanRecord(text);
+  const base = parsed === null ? (BUILTIN_PLANS[plan] ?? null) : parsed.ok ? parsed.value : null;
+  return { base, result: validatePlanLimits(mergePlanInput(base, input)) };
 }
 
 /** The `tenant:<name>` record; `suspended` is written only when true, so a resumed tenant's record is `{"plan": ...}`. */

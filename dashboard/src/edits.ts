@@ -4,7 +4,7 @@
  * core/KV.md's formats.
  */
 import { AUDIT_SCAN, applyChange, deletedOutside, readLog, type AuditChange, type AuditEntry } from "@tenantscope/core/audit";
-import { BUILTIN_PLANS, assignmentRecord, kvKeys, liftedAssignment, mergePlanInput, parsePlanRecord, planRecord, validateAssignment, validatePlanLimits, type TenantAssignment } from "@tenantscope/core/plans";
+import { BUILTIN_PLANS, assignmentRecord, kvKeys, liftedAssignment, editPlan, planRecord, validateAssignment, type TenantAssignment } from "@tenantscope/core/plans";
 import { bindingKv } from "./audit.ts";
 import type { Principal } from "./auth/users.ts";
 import { DashboardError, badRequest, forbidden } from "./errors.ts";
@@ -56,7 +56,7 @@ export function assertCanEditPlans(principal: Principal): void {
 }
 
 /**
- * Saves a plan. The input is laid over the current record (core's mergePlanInput): a
+ * Saves a plan. The input is laid over the current record (core's editPlan): a
  * limits-only edit keeps the price, a price-only edit keeps the limits. The record is
  * read once, by the audited change itself.
  */
@@ -65,10 +65,7 @@ export async function savePlan(env: EditsEnv, principal: Principal, plan: string
   const builtin = BUILTIN_PLANS[plan];
   const fallback = builtin === undefined ? null : { value: planRecord(builtin), source: "builtin" as const };
   const value = (text: string | null): string => {
-    // An invalid record is replaced whole, never merged into.
-    const parsed = text === null ? null : parsePlanRecord(text);
-    const current = parsed === null ? (builtin ?? null) : parsed.ok ? parsed.value : null;
-    const limits = validatePlanLimits(mergePlanInput(current, input));
+    const limits = editPlan(plan, text, input).result;
     if (!limits.ok) throw badRequest(`Plan "${plan}" was not saved: ${limits.message}.`);
     return planRecord(limits.value);
   };
