@@ -15,7 +15,7 @@
  */
 import type { PlanPrice } from "./plans.ts";
 import type { PlatformPrices } from "./pricing.ts";
-import type { UsageExport, UsageRow } from "./usage.ts";
+import type { UsageExport } from "./usage.ts";
 
 export interface MarginLine {
   invocations: number;
@@ -98,16 +98,20 @@ function line(invocations: number, cpuMs: number, cost: number, revenue: number 
   return { invocations, cpuMs, cost: money(cost), revenue, margin, loss: margin !== null && margin < 0 };
 }
 
-function tenantsOf(rows: readonly UsageRow[]): Map<string, UsageRow[]> {
-  const by = new Map<string, UsageRow[]>();
-  for (const r of rows) by.set(r.tenant, [...(by.get(r.tenant) ?? []), r]);
+/** Items by key, in first-seen order. */
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const by = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const list = by.get(key);
+    if (list === undefined) by.set(key, [item]);
+    else list.push(item);
+  }
   return by;
 }
 
 function group(items: readonly TenantMargin[], keyOf: (t: TenantMargin) => string): MarginGroup[] {
-  const by = new Map<string, TenantMargin[]>();
-  for (const t of items) by.set(keyOf(t), [...(by.get(keyOf(t)) ?? []), t]);
-  return [...by.entries()].map(([key, ts]) => {
+  return [...groupBy(items, keyOf).entries()].map(([key, ts]) => {
     const unpriced = ts.filter((t) => t.revenue === null).length;
     const sum = (f: (t: TenantMargin) => number): number => ts.reduce((s, t) => s + f(t), 0);
     const revenue = unpriced > 0 ? null : money(sum((t) => t.revenue ?? 0));
@@ -117,7 +121,7 @@ function group(items: readonly TenantMargin[], keyOf: (t: TenantMargin) => strin
 
 export function marginReport(usage: UsageExport, priceOf: (plan: string) => PlanPrice | null, prices: PlatformPrices, monthly: boolean): MarginReport {
   const tenants: TenantMargin[] = [];
-  for (const [tenant, rows] of tenantsOf(usage.rows)) {
+  for (const [tenant, rows] of groupBy(usage.rows, (r) => r.tenant)) {
     // The fee that applies is the plan in force at the end: the row with the latest invocation.
     const latest = rows.reduce((a, b) => (b.lastSeen > a.lastSeen ? b : a));
     const invocations = rows.reduce((s, r) => s + r.invocations, 0);

@@ -19,12 +19,13 @@ function query(c: Context<AppEnv>): BillingQuery {
   return { month: c.req.query("month"), from: c.req.query("from"), to: c.req.query("to"), customer: c.req.query("customer") };
 }
 
-async function billing(c: Context<AppEnv>): Promise<Billing> {
+/** `withMargin`: the page and the JSON; the CSV is usage rows only, so it reads no plan prices. */
+async function billing(c: Context<AppEnv>, withMargin: boolean): Promise<Billing> {
   const now = nowMs(c);
   const q = query(c);
   const period = checkPeriod(parsePeriod(q, now), now);
   const filter = { tenant: tenantScope(c.var.principal, null), customer: parseCustomer(c.req.query("customer")) };
-  const margin = c.var.principal.tenant === null ? { plans: listPlans(c.env.PLANS), prices: platformPrices(c.env), monthly: q.from === undefined } : null;
+  const margin = withMargin && c.var.principal.tenant === null ? { plans: listPlans(c.env.PLANS), prices: platformPrices(c.env), monthly: q.from === undefined } : null;
   return loadBilling(sqlClient(c), period, filter, now, margin);
 }
 
@@ -35,15 +36,15 @@ export const billingRoutes = new Hono<AppEnv>()
   .use("/api/billing", requirePage("billing"), allowQuery(...PERIOD_PARAMS))
   .use("/api/billing.csv", requirePage("billing"), allowQuery(...PERIOD_PARAMS))
   .get("/billing", async (c) => {
-    const b = await billing(c);
+    const b = await billing(c, true);
     return c.html(billingPage(b, c.var.principal, query(c), { asOfMs: nowMs(c), empty: emptyState(c) }));
   })
   .get("/api/billing", async (c) => {
-    const b = await billing(c);
+    const b = await billing(c, true);
     // A download with a name: a browser saves it rather than opening it in the tab.
     return c.json({ ...b, ...datasetEmpty(c) }, 200, { "content-disposition": attachment(usageFileName(b, "json")) });
   })
   .get("/api/billing.csv", async (c) => {
-    const b = await billing(c);
+    const b = await billing(c, false);
     return c.body(usageCsv(b), 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": attachment(usageFileName(b, "csv")) });
   });
