@@ -8,6 +8,9 @@ import { REPO_ROOT } from "../../local/dev/options.ts";
 import { LocalApiClient, apiPaths, assignPlan, uploadScript } from "../../local/dev/seed.ts";
 import { startStack, type Stack, type StackOptions } from "../../local/dev/stack.ts";
 
+/** Lines the runtime prints when it cancels, cross-wires or leaks something. */
+export const RUNTIME_ERROR = /had hung|different request|not disposed|Uncaught exception: workerd|internal error/i;
+
 export interface BenchStack {
   stack: Stack;
   api: LocalApiClient;
@@ -21,7 +24,12 @@ export async function startBenchStack(persistTo: string | false = false, extra: 
   const log = (line: string): void => {
     logs.push(`[${((Date.now() - started) / 60_000).toFixed(1)} min] ${line}`);
   };
-  const stack = await startStack({ port: 0, apiPort: 0, dashboardPort: 0, persistTo, fresh: persistTo !== false, log, tenantLog: () => {}, ...extra });
+  // The runtime's own warnings in any process ("code had hung", cross-request I/O) are
+  // what the benchmark counts; the tenants' console output is not.
+  const runtimeLine = (where: string) => (line: string): void => {
+    if (RUNTIME_ERROR.test(line) || process.env.BENCH_ALL_LOGS === "1") log(`${where}: ${line}`);
+  };
+  const stack = await startStack({ port: 0, apiPort: 0, dashboardPort: 0, persistTo, fresh: persistTo !== false, log, platformLog: runtimeLine("platform"), tenantLog: runtimeLine("tenant process"), ...extra });
   const api = new LocalApiClient(stack.urls.api, stack.apiToken);
   await api.expect("PUT", apiPaths.kvValue("plan:bench"), { body: JSON.stringify({ cpuMs: 5000, subRequests: 1000 }), contentType: "application/json" });
   const burner = readFileSync(resolve(REPO_ROOT, "examples/cpu-burner/index.js"), "utf8");

@@ -61,6 +61,11 @@ export interface StackOptions {
   /** The runner's own messages (rebuilds, reloads, build errors). */
   log?: (line: string) => void;
   /**
+   * What the platform's workerd prints, with its level (its Workers' console and the
+   * runtime's own warnings, such as "code had hung"); default: this process's console.
+   */
+  platformLog?: (message: string, level: string) => void;
+  /**
    * Run the alert evaluator's scheduled handler this often (pnpm dev: 10 s); 0 or
    * absent: never by itself (`stack.alerts` is null; tests call the Worker directly).
    */

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
-import type { MiniflareOptions, V4WorkerOptions } from "miniflare";
+import type { MiniflareOptions, V4WorkerOptions, WorkerdStructuredLog } from "miniflare";
 import { startBuilder, type Builder } from "./build.ts";
 import {
   AE_WORKER,
@@ -93,6 +93,7 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
     ...(process.env[STACK_TAG_VARIABLE] === undefined ? {} : { unsafeRuntimeEnv: { [STACK_TAG_VARIABLE]: process.env[STACK_TAG_VARIABLE] } }),
     ...(plan.persistTo === false ? {} : { resourcePersistencePath: plan.persistTo }),
     ...(plan.opts.inspectorPort === undefined ? {} : { inspectorPort: plan.opts.inspectorPort }),
+    ...(plan.opts.platformLog === undefined ? {} : { handleStructuredLogs: ({ message, level }: WorkerdStructuredLog) => plan.opts.platformLog?.(message, level) }),
     workers: [
       localWorkerOptions(plan.local, scriptOf(LOCAL_WORKER), plan.apiPort, {
         tailConsumers: [TAIL_WORKER, ...(plan.opts.tailConsumers ?? [])],

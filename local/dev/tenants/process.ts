@@ -6,7 +6,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Readable } from "node:stream";
 import { Miniflare, convertV4MiniflareOptions, type MiniflareOptions, type V4WorkerOptions, type WorkerdStructuredLog } from "miniflare";
 import { STACK_TAG_VARIABLE } from "../leftovers.ts";
 import { TAG_VARIABLE, findTaggedProcess, mainThreadCpuNs } from "./cpu.ts";
@@ -65,11 +64,6 @@ export class TenantProcess {
       port: 0,
       ...(this.options.inspectorPort === undefined ? {} : { inspectorPort: this.options.inspectorPort }),
       unsafeRuntimeEnv: { [TAG_VARIABLE]: this.tag, ...(stackTag === undefined ? {} : { [STACK_TAG_VARIABLE]: stackTag }) },
-      // workerd's own lines for a killed process are expected; anything else is worth reading.
-      handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
-        stdout.on("data", (chunk: Buffer) => this.log(`tenant process: ${chunk.toString().trimEnd()}`));
-        stderr.on("data", (chunk: Buffer) => this.log(`tenant process: ${chunk.toString().trimEnd()}`));
-      },
       ...(this.options.tenantLog === undefined ? {} : { handleStructuredLogs: ({ message }: WorkerdStructuredLog) => this.options.tenantLog?.(message) }),
       unsafeHandleRuntimeRestart: () => {
         this.pid = findTaggedProcess(this.tag);
