@@ -7,6 +7,7 @@
  * - runtime: false CPU failures, CPU accuracy, a runaway tenant, throughput, quiet and loaded (runtime/)
  * - alerts: the alert evaluator's SQL queries and CPU per run, 1,000 tenants and 50 rules (alerts.ts)
  * - memory: RSS of every process of the stack at 20 req/s over time (runtime/memory.ts; not in the default set)
+ * - soak: every answer recorded as sent, 100 req/s for 30 min loaded (runtime/soak.ts; not in the default set)
  *
  * `pnpm bench -- --only p3,ae,p4 --items 100000 --points 1000000 --p4-points 10000000`
  */
@@ -17,10 +18,11 @@ import { runP1 } from "./p1.ts";
 import { runP3 } from "./p3-tail.ts";
 import { runP4 } from "./p4-dashboard.ts";
 import { runMemory } from "./runtime/memory.ts";
+import { runSoak } from "./runtime/soak.ts";
 import { runRuntime } from "./runtime/index.ts";
 
-const SUITES = ["p1", "p3", "ae", "p4", "alerts", "runtime", "memory"] as const;
-/** What runs without --only: memory takes half an hour. */
+const SUITES = ["p1", "p3", "ae", "p4", "alerts", "runtime", "memory", "soak"] as const;
+/** What runs without --only: memory and soak take half an hour each. */
 const DEFAULT_SUITES = ["p1", "p3", "ae", "p4", "alerts", "runtime"];
 type Suite = (typeof SUITES)[number];
 
@@ -44,6 +46,9 @@ function parseCli() {
       only: { type: "string", default: DEFAULT_SUITES.join(",") },
       "runtime-seconds": { type: "string", default: "60" },
       "memory-minutes": { type: "string", default: "30" },
+      "soak-minutes": { type: "string", default: "30" },
+      "soak-rate": { type: "string", default: "100" },
+      "soak-quiet": { type: "boolean", default: false },
       requests: { type: "string", default: "2000" },
       warmup: { type: "string", default: "300" },
       items: { type: "string", default: "100000" },
@@ -66,6 +71,9 @@ function parseCli() {
     p4Points: positiveInt(values["p4-points"], "--p4-points"),
     runtimeSeconds: positiveInt(values["runtime-seconds"], "--runtime-seconds"),
     memoryMinutes: positiveInt(values["memory-minutes"], "--memory-minutes"),
+    soakMinutes: positiveInt(values["soak-minutes"], "--soak-minutes"),
+    soakRate: positiveInt(values["soak-rate"], "--soak-rate"),
+    soakQuiet: values["soak-quiet"],
   };
 }
 
@@ -78,6 +86,7 @@ async function main(): Promise<void> {
   if (cli.only.has("alerts")) await runAlerts({ tenants: 1000, rules: 50, runs: 23 });
   if (cli.only.has("runtime")) await runRuntime({ seconds: cli.runtimeSeconds, rates: [50, 100, 200] });
   if (cli.only.has("memory")) await runMemory({ minutes: cli.memoryMinutes, warmupMinutes: 2, rate: 20 });
+  if (cli.only.has("soak")) await runSoak({ minutes: cli.soakMinutes, rate: cli.soakRate, loaded: !cli.soakQuiet });
 }
 
 main().catch((error: unknown) => {

@@ -53,10 +53,14 @@ export interface RunResult {
   kinds: Map<string, number>;
   latencies: number[];
   seconds: number;
+  /** Every answer, by "path status" (status 0: no answer, as a timeout or a reset). */
+  answers: Map<string, number>;
 }
 
 function record(result: RunResult, probe: Probe, answer: Answer): void {
   result.latencies.push(answer.ms);
+  const key = `${probe.path} ${answer.status}`;
+  result.answers.set(key, (result.answers.get(key) ?? 0) + 1);
   if (answer.status === probe.expect) return;
   result.unexpected += 1;
   const kind = `${probe.path} ${probe.expect}→${answer.status}: ${answer.body.slice(0, 60)}`;
@@ -65,7 +69,7 @@ function record(result: RunResult, probe: Probe, answer: Answer): void {
 
 /** `rate` requests per second for `seconds`, drawn round-robin from `mix`, not waiting for answers. */
 export async function openLoop(base: string, mix: readonly Probe[], rate: number, seconds: number): Promise<RunResult> {
-  const result: RunResult = { sent: 0, unexpected: 0, kinds: new Map(), latencies: [], seconds };
+  const result: RunResult = { sent: 0, unexpected: 0, kinds: new Map(), latencies: [], seconds, answers: new Map() };
   const pending: Promise<void>[] = [];
   const started = performance.now();
   const total = Math.round(rate * seconds);
@@ -84,7 +88,7 @@ export async function openLoop(base: string, mix: readonly Probe[], rate: number
 
 /** `rounds` bursts of `size` concurrent requests. */
 export async function bursts(base: string, probe: Probe, size: number, rounds: number): Promise<RunResult> {
-  const result: RunResult = { sent: 0, unexpected: 0, kinds: new Map(), latencies: [], seconds: 0 };
+  const result: RunResult = { sent: 0, unexpected: 0, kinds: new Map(), latencies: [], seconds: 0, answers: new Map() };
   const started = performance.now();
   for (let r = 0; r < rounds; r++) {
     result.sent += size;
