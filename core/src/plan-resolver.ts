@@ -46,9 +46,21 @@ export interface ResolverOptions {
 const FAILURE_TTL_MS = 5_000;
 const MAX_ENTRIES = 10_000;
 
+/** A request waiting for another's read of the same key gives up on it after this, and reads itself. */
+const PEER_WAIT_MS = 1_000;
+const PEER_POLL_MS = 1;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 export class TtlCache {
   private readonly entries = new Map<string, { value: unknown; expires: number }>();
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  /**
+   * Keys a request is reading now, with when it started: a flag, never the read's
+   * promise. In workerd a request awaiting a promise that another request's I/O
+   * settles runs on in that request's context; if that request is cancelled first it
+   * hangs ("code had hung"), and otherwise its own I/O fails ("Cannot perform I/O on
+   * behalf of a different request"). Both were measured under load.
+   */
+  private readonly loading = new Map<string, number>();
   private readonly maxEntries: number;
 
   // A plain field, not a parameter property: the workspace compiles with erasableSyntaxOnly.
@@ -57,20 +69,31 @@ export class TtlCache {
   }
 
   async getOrLoad<T>(key: string, now: number, load: () => Promise<{ value: T; ttlMs: number }>): Promise<T> {
-    const hit = this.entries.get(key);
-    if (hit !== undefined && hit.expires > now) return hit.value as T;
-    const pending = this.inflight.get(key);
-    if (pending !== undefined) return pending as Promise<T>;
-    const promise = load().then(({ value, ttlMs }) => {
+    const hit = this.fresh(key, now);
+    if (hit !== undefined) return hit.value as T;
+    const started = this.loading.get(key);
+    if (started !== undefined && Date.now() - started < PEER_WAIT_MS) {
+      // Concurrent misses still read once: the others wait on timers of their own for the cache.
+      const deadline = started + PEER_WAIT_MS;
+      while (this.loading.has(key) && Date.now() < deadline) await sleep(PEER_POLL_MS);
+      const filled = this.fresh(key, now);
+      if (filled !== undefined) return filled.value as T;
+    }
+    const mine = Date.now();
+    this.loading.set(key, mine);
+    try {
+      const { value, ttlMs } = await load();
       this.set(key, value, now + ttlMs);
       return value;
-    });
-    this.inflight.set(key, promise);
-    try {
-      return await promise;
     } finally {
-      this.inflight.delete(key);
+      // A read that outlived its wait may have been taken over; only the owner clears the flag.
+      if (this.loading.get(key) === mine) this.loading.delete(key);
     }
+  }
+
+  private fresh(key: string, now: number): { value: unknown; expires: number } | undefined {
+    const hit = this.entries.get(key);
+    return hit !== undefined && hit.expires > now ? hit : undefined;
   }
 
   clear(): void {
