@@ -29,7 +29,7 @@ export interface MemoryOptions {
 const HEAP_EVERY_MS = 5 * 60_000;
 
 /** `field` of /proc/<pid>/status in MB (VmRSS; RssAnon is malloc and V8, RssFile mostly the binary). */
-function rssMb(pid: number, field = "VmRSS"): number {
+export function rssMb(pid: number, field = "VmRSS"): number {
   try {
     const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith(`${field}:`));
     return Number(line?.replace(/\D+/g, " ").trim().split(" ")[0] ?? "0") / 1024;
@@ -55,7 +55,7 @@ function workerdChildren(): number[] {
 }
 
 /** Every process of the stack by role; a tenant process keeps its label across restarts (new pid). */
-function processes(slots: readonly Slot[]): Map<string, number> {
+export function processes(slots: readonly Slot[]): Map<string, number> {
   const found = new Map<string, number>([["node (runner, supervisor)", process.pid]]);
   const tenantPids = new Set<number>();
   for (const slot of slots) {
@@ -69,7 +69,7 @@ function processes(slots: readonly Slot[]): Map<string, number> {
 }
 
 /** Least-squares slope of y over x. */
-function slope(points: readonly [number, number][]): number {
+export function slope(points: readonly [number, number][]): number {
   const n = points.length;
   const mx = points.reduce((s, [x]) => s + x, 0) / n;
   const my = points.reduce((s, [, y]) => s + y, 0) / n;

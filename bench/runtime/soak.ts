@@ -8,6 +8,7 @@
  */
 import { summarize } from "../stats.ts";
 import { DEMO_MIX, describeKinds, loadMachine, openLoop, type Probe } from "./load.ts";
+import { processes, rssMb, slope } from "./memory.ts";
 import { RUNTIME_ERROR, startBenchStack, type BenchStack } from "./setup.ts";
 
 export interface SoakOptions {
@@ -67,6 +68,14 @@ export async function runSoak(options: SoakOptions): Promise<void> {
     const since = Math.ceil(Date.now() / 1000) + 1;
     await new Promise((r) => setTimeout(r, since * 1000 - Date.now()));
     const stop = options.loaded ? loadMachine(2) : () => {};
+    const rss = new Map<string, [number, number][]>();
+    const sample = (minute: number): void => {
+      for (const [label, pid] of processes(bench.stack.supervisor.slots)) {
+        const mb = rssMb(pid);
+        if (Number.isFinite(mb)) rss.set(label, [...(rss.get(label) ?? []), [minute, mb]]);
+      }
+    };
+    sample(0);
     const client = new Map<string, number>();
     let sent = 0;
     let unexpected = 0;
@@ -76,6 +85,7 @@ export async function runSoak(options: SoakOptions): Promise<void> {
         sent += run.sent;
         unexpected += run.unexpected;
         for (const [k, n] of run.answers) client.set(tenantKey(k), (client.get(tenantKey(k)) ?? 0) + n);
+        sample(minute);
         const lat = summarize(run.latencies);
         console.log(`  minute ${minute}: ${run.unexpected} unexpected of ${run.sent}, achieved ${(run.sent / run.seconds).toFixed(0)} req/s, p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms${run.unexpected > 0 ? ` (${describeKinds(run.kinds)})` : ""}`);
       }
@@ -87,6 +97,11 @@ export async function runSoak(options: SoakOptions): Promise<void> {
     const differ = keys.filter((k) => (client.get(k) ?? 0) !== (ae.get(k) ?? 0));
     console.log(`  answers: ${sent} sent, ${unexpected} unexpected (${((100 * unexpected) / Math.max(1, sent)).toFixed(3)} %)`);
     console.log(`  AE recorded ${total(ae)} requests in the window; tenant/status pairs where AE and the clients differ: ${differ.length}${differ.length > 0 ? ` (${differ.slice(0, 8).map((k) => `${k}: clients ${client.get(k) ?? 0}, AE ${ae.get(k) ?? 0}`).join("; ")})` : ""}`);
+    for (const [label, points] of rss) {
+      const first = points[0]?.[1] ?? 0;
+      const last = points.at(-1)?.[1] ?? 0;
+      console.log(`  RSS ${label}: ${first.toFixed(0)} → ${last.toFixed(0)} MB, slope ${slope(points).toFixed(2)} MB/min`);
+    }
     const lines = bench.logs.slice(warmLines).filter((l) => RUNTIME_ERROR.test(l));
     const distinct = [...new Set(lines.map((l) => l.replace(/^\[[\d.]+ min\] /, "").slice(0, 160)))];
     console.log(`  runtime warnings logged: ${lines.length}${distinct.length > 0 ? `: ${distinct.slice(0, 4).join(" | ")}` : ""}`);

@@ -43,5 +43,19 @@ export async function callTenant(namespace: DispatcherEnv["DISPATCHER"], resolve
     return await worker.fetch(request);
   } catch (error) {
     throw tenantFailure(error, resolved.tenant, resolved.limits);
+  } finally {
+    release(worker);
   }
+}
+
+/**
+ * What `get()` answered may be an RPC stub (a binding implemented by another Worker,
+ * as the local stand-in is), which holds the callee's call open until it is disposed
+ * or, much later, collected ("An RPC stub was not disposed properly"). Once the
+ * response has arrived it is no longer needed: its body travels on a stream of its own.
+ * A plain Fetcher has nothing to dispose.
+ */
+function release(worker: object): void {
+  const dispose: unknown = Reflect.get(worker, Symbol.dispose);
+  if (typeof dispose === "function") Reflect.apply(dispose, worker, []);
 }

@@ -68,8 +68,33 @@ export class Slot {
     return this.warmedGeneration === this.process.generation ? this.warmed.size : 0;
   }
 
+  /**
+   * The last run header of each isolate that ran here, to collect isolates other than
+   * the one that just ran, in turn (host-client.ts collectIfDue).
+   */
+  private readonly runs = new Map<string, string>();
+  private rotation = 0;
+
+  rememberRun(isolate: string, raw: string): void {
+    if (this.runs.size > 1_000 && !this.runs.has(isolate)) this.runs.clear();
+    this.runs.set(isolate, raw);
+  }
+
+  /** The next loaded isolate in turn other than `except`, as its run header. */
+  nextToCollect(except: string): string | undefined {
+    const candidates = [...this.runs].filter(([isolate]) => isolate !== except && this.isWarm(isolate));
+    if (candidates.length === 0) return undefined;
+    this.rotation = (this.rotation + 1) % candidates.length;
+    return candidates[this.rotation]?.[1];
+  }
+
   markWarm(isolate: string, generation: number): void {
     if (generation !== this.process.generation) return;
+    // Marked before any isWarm() of this generation: what is in the set is the old process's.
+    if (this.warmedGeneration !== generation) {
+      this.warmed.clear();
+      this.warmedGeneration = generation;
+    }
     // A long-lived dev stack loads many script versions; forgetting old ones only costs a warm-up.
     if (this.warmed.size > 10_000) this.warmed.clear();
     this.warmed.add(isolate);

@@ -223,7 +223,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
         if (probing) return void res.writeHead(204, { [CPU_HEADER]: warmed.cpuMs.toFixed(3) }).end();
       }
       await invoke(slot, run, req, res, fresh);
-      if (slot.isWarm(run.isolate)) await collectIfDue(slot, agents.get(slot), raw, options.log);
+      if (slot.isWarm(run.isolate)) await collectIfDue(slot, agents.get(slot), run.isolate, raw, options.log);
     } catch (error) {
       answer(res, 502, "process_failed", `The tenant process could not run this request: ${String(error)}`);
     } finally {
