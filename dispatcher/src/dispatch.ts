@@ -48,6 +48,9 @@ export async function callTenant(namespace: DispatcherEnv["DISPATCHER"], resolve
   }
 }
 
+/** `Symbol.dispose`, which the Workers runtime has; the dispatcher's TypeScript lib predates it. */
+const DISPOSE: symbol | undefined = (Symbol as { dispose?: symbol }).dispose;
+
 /**
  * What `get()` answered may be an RPC stub (a binding implemented by another Worker,
  * as the local stand-in is), which holds the callee's call open until it is disposed
@@ -56,6 +59,7 @@ export async function callTenant(namespace: DispatcherEnv["DISPATCHER"], resolve
  * A plain Fetcher has nothing to dispose.
  */
 function release(worker: object): void {
-  const dispose: unknown = Reflect.get(worker, Symbol.dispose);
+  if (DISPOSE === undefined) return;
+  const dispose: unknown = Reflect.get(worker, DISPOSE);
   if (typeof dispose === "function") Reflect.apply(dispose, worker, []);
 }

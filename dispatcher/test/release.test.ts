@@ -7,6 +7,8 @@ import type { ResolvedTenant } from "@tenantscope/core/plan-resolver";
 import { callTenant } from "../src/dispatch.ts";
 import type { DispatcherEnv } from "../src/env.ts";
 
+const DISPOSE = (Symbol as { dispose?: symbol }).dispose ?? Symbol("dispose");
+
 const resolved: ResolvedTenant = { tenant: "acme", plan: "free", limits: { cpuMs: 10, subRequests: 10 }, suspended: false, stop: null, source: "kv" };
 
 /** A namespace whose `get()` answers a disposable stub that records when it was disposed. */
@@ -21,7 +23,7 @@ function disposableNamespace(fetch: () => Promise<Response>) {
       events.push("fetch answered");
       return res;
     },
-    [Symbol.dispose]: () => events.push("disposed"),
+    [DISPOSE]: () => events.push("disposed"),
   };
   const namespace = { get: () => stub } as unknown as DispatcherEnv["DISPATCHER"];
   return { namespace, events };
