@@ -100,11 +100,11 @@ export async function bursts(base: string, probe: Probe, size: number, rounds: n
 }
 
 /** Two CPU-bound processes, as the issue's "machine loaded": call the result to stop them. */
-export function loadMachine(processes = 2): () => void {
+export function loadMachine(processes = 2, maxSeconds = 600): () => void {
   const children: ChildProcess[] = [];
   for (let i = 0; i < processes; i++) {
-    // Bounded by itself too (10 min), should the benchmark die without stopping it.
-    children.push(spawn(process.execPath, ["-e", "const end = Date.now() + 600000; while (Date.now() < end) {}"], { stdio: "ignore" }));
+    // Bounded by itself too (`maxSeconds`), should the benchmark die without stopping it.
+    children.push(spawn(process.execPath, ["-e", `const end = Date.now() + ${Math.round(maxSeconds * 1000)}; while (Date.now() < end) {}`], { stdio: "ignore" }));
   }
   return () => {
     for (const child of children) child.kill("SIGKILL");

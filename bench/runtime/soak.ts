@@ -67,7 +67,8 @@ export async function runSoak(options: SoakOptions): Promise<void> {
     const warmLines = bench.logs.length;
     const since = Math.ceil(Date.now() / 1000) + 1;
     await new Promise((r) => setTimeout(r, since * 1000 - Date.now()));
-    const stop = options.loaded ? loadMachine(2) : () => {};
+    // For the whole window: the default bound (10 min) once left a 30-minute soak quiet after its first 10.
+    const stop = options.loaded ? loadMachine(2, options.minutes * 60 + 300) : () => {};
     const rss = new Map<string, [number, number][]>();
     const sample = (minute: number): void => {
       for (const [label, pid] of processes(bench.stack.supervisor.slots)) {
