@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { workerHeaps, type HeapFigure } from "../local/dev/heaps.ts";
 import { freePort } from "../local/dev/ports.ts";
 import { startStack, type Stack } from "../local/dev/stack.ts";
+import { closedLoop } from "./http.ts";
 
 const REQUESTS = 2000;
 const CONCURRENCY = 8;
@@ -28,15 +29,8 @@ afterAll(async () => {
 });
 
 /** `n` requests alternating a tenant that answers and one that throws. */
-async function load(n: number): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < n) {
-      const i = next++;
-      const res = await fetch(`${stack.urls.dispatcher}/${i % 2 === 0 ? "hello" : "thrower"}/?i=${i}`);
-      await res.arrayBuffer();
-    }
-  }));
+function load(n: number): Promise<void> {
+  return closedLoop(stack.urls.dispatcher, n, CONCURRENCY, (i) => `/${i % 2 === 0 ? "hello" : "thrower"}/?i=${i}`);
 }
 
 async function recorded(): Promise<number> {

@@ -23,3 +23,15 @@ export function getWithHost(base: string, path: string, host: string): Promise<H
     req.end();
   });
 }
+
+/** `n` GETs of `pathOf(i)` under `base`, `concurrency` at a time, each body read to the end. */
+export async function closedLoop(base: string, n: number, concurrency: number, pathOf: (i: number) => string): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < n) {
+      const i = next++;
+      const res = await fetch(`${base}${pathOf(i)}`);
+      await res.arrayBuffer();
+    }
+  }));
+}

@@ -15,6 +15,7 @@ import { workerHeaps, workerHeapsNow } from "../local/dev/heaps.ts";
 import { freePort } from "../local/dev/ports.ts";
 import { LocalApiClient, apiPaths, assignPlan } from "../local/dev/seed.ts";
 import { startStack, type Stack } from "../local/dev/stack.ts";
+import { closedLoop } from "./http.ts";
 
 const WARMUP = 300;
 const REQUESTS = 3000;
@@ -52,15 +53,8 @@ afterAll(async () => {
   await stack.dispose();
 });
 
-async function load(n: number): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < n) {
-      const i = next++;
-      const res = await fetch(`${stack.urls.dispatcher}${PATHS[i % PATHS.length] ?? "/hello/"}`);
-      await res.arrayBuffer();
-    }
-  }));
+function load(n: number): Promise<void> {
+  return closedLoop(stack.urls.dispatcher, n, CONCURRENCY, (i) => PATHS[i % PATHS.length] ?? "/hello/");
 }
 
 function rssMb(): number {

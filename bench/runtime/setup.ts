@@ -27,7 +27,7 @@ export async function startBenchStack(persistTo: string | false = false, extra: 
   // The runtime's own warnings in any process ("code had hung", cross-request I/O) are
   // what the benchmark counts; the tenants' console output is not.
   const runtimeLine = (where: string) => (line: string): void => {
-    if (RUNTIME_ERROR.test(line) || process.env.BENCH_ALL_LOGS === "1") log(`${where}: ${line}`);
+    if (RUNTIME_ERROR.test(line)) log(`${where}: ${line}`);
   };
   const stack = await startStack({ port: 0, apiPort: 0, dashboardPort: 0, persistTo, fresh: persistTo !== false, log, platformLog: runtimeLine("platform"), tenantLog: runtimeLine("tenant process"), ...extra });
   const api = new LocalApiClient(stack.urls.api, stack.apiToken);

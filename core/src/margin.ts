@@ -13,6 +13,7 @@
  *   computed for calendar months only; a plan without a price gives no revenue (null).
  * - Everything rests on Analytics Engine's sampled, corrected counts: an estimate.
  */
+import { groupBy } from "./group.ts";
 import type { PlanPrice } from "./plans.ts";
 import type { PlatformPrices } from "./pricing.ts";
 import type { UsageExport } from "./usage.ts";
@@ -96,18 +97,6 @@ export function accountCost(requests: number, cpuMs: number, scripts: number, p:
 function line(invocations: number, cpuMs: number, cost: number, revenue: number | null): MarginLine {
   const margin = revenue === null ? null : money(revenue - cost);
   return { invocations, cpuMs, cost: money(cost), revenue, margin, loss: margin !== null && margin < 0 };
-}
-
-/** Items by key, in first-seen order. */
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const by = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const list = by.get(key);
-    if (list === undefined) by.set(key, [item]);
-    else list.push(item);
-  }
-  return by;
 }
 
 function group(items: readonly TenantMargin[], keyOf: (t: TenantMargin) => string): MarginGroup[] {

@@ -12,6 +12,7 @@
  * means in the additive doubles, so `SUM(_sample_interval * invocations * x)`
  * still gives exact totals per tenant.
  */
+import { groupBy } from "@tenantscope/core/group";
 import { MIXED, OVERFLOW_TENANT, type BlobName, type DoubleName, type InvocationRow, emptyRow } from "@tenantscope/core/schema";
 
 type Key = (row: InvocationRow) => string;
@@ -32,15 +33,8 @@ const COMMON_BLOBS: readonly BlobName[] = [
   "errorCode", "errorGroup", "customer",
 ];
 
-function groupBy(rows: readonly InvocationRow[], key: Key): InvocationRow[][] {
-  const groups = new Map<string, InvocationRow[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const g = groups.get(k);
-    if (g === undefined) groups.set(k, [row]);
-    else g.push(row);
-  }
-  return [...groups.values()];
+function groupsOf(rows: readonly InvocationRow[], key: Key): InvocationRow[][] {
+  return [...groupBy(rows, key).values()];
 }
 
 function common<T>(values: readonly T[], mixed: T): T {
@@ -85,7 +79,7 @@ export function foldToLimit(rows: readonly InvocationRow[], maxPoints: number): 
     }
     // k + groups(rows[k:]) only grows with k, so the first fit from the top is the largest k.
     for (let k = maxPoints - 1; k >= 0; k--) {
-      if (k + (distinctFrom[k] ?? 0) <= maxPoints) return [...rows.slice(0, k), ...groupBy(rows.slice(k), key).map(foldRows)];
+      if (k + (distinctFrom[k] ?? 0) <= maxPoints) return [...rows.slice(0, k), ...groupsOf(rows.slice(k), key).map(foldRows)];
     }
   }
   return foldTenantOverflow(rows, maxPoints);
@@ -93,7 +87,7 @@ export function foldToLimit(rows: readonly InvocationRow[], maxPoints: number): 
 
 /** More tenants than points: the busiest keep theirs, the rest share one. */
 function foldTenantOverflow(rows: readonly InvocationRow[], maxPoints: number): InvocationRow[] {
-  const byTenant = groupBy(rows, (r) => r.tenant)
+  const byTenant = groupsOf(rows, (r) => r.tenant)
     .map((g) => ({ g, n: g.reduce((s, r) => s + r.invocations, 0) }))
     .sort((a, b) => b.n - a.n);
   const kept = byTenant.slice(0, maxPoints - 1).map(({ g }) => foldRows(g));
