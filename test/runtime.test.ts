@@ -1,7 +1,8 @@
 /**
  * Tenants through the namespace binding, on the real local runtime: the tenant host
  * in its own process behind the supervisor. Bindings, errors, re-uploads, the
- * subrequest limit, and the CPU limit on the CPU the tenant's own code used.
+ * subrequest limit, and the CPU limit on the CPU the tenant's own code used (not its
+ * subrequests' cost in the local runtime).
  */
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -160,6 +161,26 @@ describe("cpuMs, on the CPU the tenant's own code used", () => {
     await withFanout(n);
     expect(await (await ns.call(n, "sleeper", "/", { cpuMs: 20 })).text()).toBe("slept");
     expect(await (await ns.call(n, "fanout", "/?n=2&key=slow&delay=150", { cpuMs: 20, subRequests: 5 })).text()).toBe("fetched 2");
+  });
+
+  it("does not charge the local runtime's own cost of each subrequest (network time is not CPU time)", async () => {
+    const n = await ns.createNamespace("rt");
+    await withFanout(n);
+    // Each passes the host's gate and loopback HTTP on the tenant's thread (about 1 ms
+    // here): 40 of them were charged past 10 ms + grace. Generous: the machine's slow moments.
+    const answers: string[] = [];
+    for (let i = 0; i < 5; i++) answers.push(await ns.call(n, "fanout", `/?n=40&key=cost-${i}`, { cpuMs: 10, subRequests: 50 }).then((r) => r.text(), (e: unknown) => String(e)));
+    expect(answers.filter((a) => a === "fetched 40").length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("still stops a tenant that loops after a subrequest: its host cannot answer for it", async () => {
+    const n = await ns.createNamespace("rt");
+    const src = `export default { async fetch(req, env) { await (await fetch(env.UPSTREAM + "/hit/fetch-loop/0")).text(); for (;;) {} } }`;
+    await ns.upload(n, "fetch-looper", src, { metadata: { bindings: [{ type: "plain_text", name: "UPSTREAM", text: upstream }] } });
+    const started = Date.now();
+    expect(await failure(ns.call(n, "fetch-looper", "/", { cpuMs: 20, subRequests: 5 }))).toBe("Worker exceeded CPU time limit.");
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(await hits("fetch-loop")).toHaveLength(1);
   });
 
   it("never fails a burst of concurrent cheap requests on a 10 ms plan", async () => {

@@ -5,12 +5,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { request as httpRequest, type Agent } from "node:http";
-import { CPU_FINAL_HEADER, CPU_HEADER, HOST_PATHS, RUN_HEADER, STARTUP_LIMIT_MS, type RunHeader } from "../../host/src/run-protocol.ts";
+import { CALIBRATION_FETCHES, CALIBRATION_TARGET_HEADER, CPU_FINAL_HEADER, CPU_HEADER, HOST_PATHS, RUN_HEADER, STARTUP_LIMIT_MS, SUBREQUESTS_HEADER, type RunHeader } from "../../host/src/run-protocol.ts";
 import { HOP_BY_HOP, headerPairs } from "./headers.ts";
 import type { Running, Slot } from "./slot.ts";
 
-/** Hop-by-hop headers, and the CPU figures only the supervisor writes. */
-export const DROPPED = new Set([...HOP_BY_HOP, CPU_HEADER, CPU_FINAL_HEADER]);
+/** Hop-by-hop headers, the CPU figures only the supervisor writes, and the host's count for it. */
+export const DROPPED = new Set([...HOP_BY_HOP, CPU_HEADER, CPU_FINAL_HEADER, SUBREQUESTS_HEADER]);
 
 export const CALIBRATION_RUNS = 30;
 export const CALIBRATION_WARMUP = 10;
@@ -39,19 +39,67 @@ export function fetchFrom(slot: Slot, agent: Agent | undefined, req: { method: s
   });
 }
 
+/** One run of the calibration tenant: the thread's CPU for it, or null if it failed. */
+async function calibrationRun(slot: Slot, agent: Agent | undefined, extra: readonly string[]): Promise<number | null> {
+  const run = { id: `calibration-${randomUUID()}`, isolate: "__tenantscope/calibration", namespace: "__tenantscope", script: "calibration", etag: "0" };
+  const start = slot.process.cpuNs();
+  const res = await fetchFrom(slot, agent, { method: "GET", path: HOST_PATHS.calibrate, headers: [...CALIBRATION_HEADERS, ...extra, "host", `127.0.0.1:${slot.process.port}`, RUN_HEADER, JSON.stringify(run)] });
+  const cpuMs = (slot.process.cpuNs() - start) / 1e6;
+  return res.status === 203 && Number.isFinite(cpuMs) ? cpuMs : null;
+}
+
+function median(samples: number[]): number {
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)] ?? 0;
+}
+
 /** The median CPU of the calibration tenant's invocations: the runtime's own share of each. */
 export async function calibrate(slot: Slot, agent: Agent | undefined, runs = CALIBRATION_RUNS): Promise<number> {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const run = { id: `calibration-${randomUUID()}`, isolate: "__tenantscope/calibration", namespace: "__tenantscope", script: "calibration", etag: "0" };
-    const start = slot.process.cpuNs();
-    const res = await fetchFrom(slot, agent, { method: "GET", path: HOST_PATHS.calibrate, headers: [...CALIBRATION_HEADERS, "host", `127.0.0.1:${slot.process.port}`, RUN_HEADER, JSON.stringify(run)] });
-    const cpuMs = (slot.process.cpuNs() - start) / 1e6;
+    const cpuMs = await calibrationRun(slot, agent, []);
     // The first runs load the isolate and warm the JIT.
-    if (res.status === 203 && i >= CALIBRATION_WARMUP && Number.isFinite(cpuMs)) samples.push(cpuMs);
+    if (cpuMs !== null && i >= CALIBRATION_WARMUP) samples.push(cpuMs);
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)] ?? 0;
+  return median(samples);
+}
+
+/**
+ * What one subrequest to `target` costs the thread: runs that fetch it
+ * CALIBRATION_FETCHES times, interleaved with runs that do not (so a busy moment of the
+ * machine weighs on both alike), the difference of the medians per fetch.
+ */
+export async function calibrateSubrequest(slot: Slot, agent: Agent | undefined, target: string, runs = CALIBRATION_RUNS): Promise<number> {
+  const without: number[] = [];
+  const fetching: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const plain = await calibrationRun(slot, agent, []);
+    const fetched = await calibrationRun(slot, agent, [CALIBRATION_TARGET_HEADER, target]);
+    if (i < CALIBRATION_WARMUP || plain === null || fetched === null) continue;
+    without.push(plain);
+    fetching.push(fetched);
+  }
+  return Math.max(0, (median(fetching) - median(without)) / CALIBRATION_FETCHES);
+}
+
+/**
+ * The subrequests invocation `id` has made so far, from its host, or null if the host
+ * does not answer within `timeoutMs`: its thread is busy, so the invocation is not
+ * waiting on any subrequest.
+ */
+export function askSubrequests(slot: Slot, id: string, timeoutMs: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const out = httpRequest({ host: "127.0.0.1", port: slot.process.port, path: `${HOST_PATHS.subrequests}?id=${encodeURIComponent(id)}`, timeout: timeoutMs }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => resolve(res.statusCode === 200 && /^\d+$/.test(text) ? Number(text) : null));
+      res.on("error", () => resolve(null));
+    });
+    out.on("timeout", () => out.destroy());
+    out.on("error", () => resolve(null));
+    out.end();
+  });
 }
 
 /**
@@ -116,7 +164,7 @@ export type WarmResult =
  */
 export async function warm(slot: Slot, agent: Agent | undefined, run: RunHeader, raw: string): Promise<WarmResult> {
   const generation = slot.process.generation;
-  const running: Running = { isolate: run.isolate, limitMs: STARTUP_LIMIT_MS, startNs: slot.process.cpuNs(), killedAtMs: null, fresh: true };
+  const running: Running = { id: run.id, isolate: run.isolate, limitMs: STARTUP_LIMIT_MS, startNs: slot.process.cpuNs(), startedAt: performance.now(), subrequests: 0, askedAt: null, killedAtMs: null, fresh: true };
   slot.current = running;
   try {
     const answer = await fetchFrom(slot, agent, { method: "POST", path: HOST_PATHS.warm, headers: ["host", `127.0.0.1:${slot.process.port}`, RUN_HEADER, raw] });

@@ -7,11 +7,19 @@ import { HOST_PATHS } from "../../host/src/run-protocol.ts";
 import type { TenantProcess } from "./process.ts";
 
 export interface Running {
+  /** The invocation id (the host's key for its subrequest count). */
+  id: string;
   isolate: string;
   /** The invocation's CPU limit, ms (Infinity = none). */
   limitMs: number;
   /** The thread's CPU, ns, when the invocation started. */
   startNs: number;
+  /** Wall clock (performance.now()) when it started. */
+  startedAt: number;
+  /** Subrequests it is known to have made: their calibrated cost is not charged. */
+  subrequests: number;
+  /** The watchdog's question to the host about them, while unanswered: when it was asked. */
+  askedAt: number | null;
   /** Set by the watchdog when it killed the process for this invocation. */
   killedAtMs: number | null;
   /** The isolate's first call in this process (just warmed). */
@@ -28,6 +36,8 @@ export class Slot {
   current: Running | null = null;
   /** The process's own CPU per invocation, subtracted from each charge (supervisor's calibration). */
   baselineMs = 0;
+  /** What one subrequest costs the thread (gate, loopback HTTP), not charged (supervisor's calibration). */
+  subrequestMs = 0;
   /** The process generation whose host code has been warmed (calibration runs at start do it too). */
   hostWarmGeneration = 0;
   kills = 0;
@@ -47,7 +57,7 @@ export class Slot {
 
   /** What the supervisor's status route shows of it. */
   status(): Record<string, number | null> {
-    return { port: this.process.port, pid: this.process.pid ?? null, load: this.load(), served: this.served, kills: this.kills, gcs: this.gcs, recycles: this.recycles, rssMb: Math.round(this.process.rssBytes() / 2 ** 20), baselineMs: this.baselineMs };
+    return { port: this.process.port, pid: this.process.pid ?? null, load: this.load(), served: this.served, kills: this.kills, gcs: this.gcs, recycles: this.recycles, rssMb: Math.round(this.process.rssBytes() / 2 ** 20), baselineMs: this.baselineMs, subrequestMs: this.subrequestMs };
   }
 
   /** Invocations holding or waiting for this slot. */
@@ -131,9 +141,9 @@ export class Slot {
     }
   }
 
-  /** CPU ms the running invocation has used so far, less the process's own per-request work. */
+  /** CPU ms the running invocation has used so far, less the process's own per-request work and its subrequests'. */
   usedMs(running: Running): number {
-    return Math.max(0, (this.process.cpuNs() - running.startNs) / 1e6 - this.baselineMs);
+    return Math.max(0, (this.process.cpuNs() - running.startNs) / 1e6 - this.baselineMs - running.subrequests * this.subrequestMs);
   }
 }
 

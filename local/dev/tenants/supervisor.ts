@@ -2,7 +2,8 @@
  * The tenant supervisor: a plain node:http server in the dev runner, between the
  * stand-in's namespace and the tenant processes. Per invocation it picks a process,
  * waits its turn there, loads the tenant's isolate unmetered, runs the request and
- * charges the CPU the process's JavaScript thread used meanwhile. A watchdog kills
+ * charges the CPU the process's JavaScript thread used meanwhile, less the calibrated
+ * cost of its subrequests (network time is not CPU time on Cloudflare). A watchdog kills
  * the process of an invocation that runs past its limit (plus a grace for the
  * thread's rare spikes), so a `for(;;){}` ends with production's CPU error while
  * every other Worker keeps answering; the process restarts by itself.
@@ -11,7 +12,7 @@ import { Agent, createServer, request as httpRequest, type IncomingMessage, type
 import type { AddressInfo } from "node:net";
 import { FinalCpu } from "./final-cpu.ts";
 import { headerPairs } from "./headers.ts";
-import { CALIBRATION_WARMUP, DROPPED, calibrate, collectIfDue, warm } from "./host-client.ts";
+import { CALIBRATION_WARMUP, DROPPED, calibrate, calibrateSubrequest, collectIfDue, warm } from "./host-client.ts";
 import { TenantProcess, type TenantProcessOptions } from "./process.ts";
 import {
   CPU_FINAL_HEADER,
@@ -19,12 +20,14 @@ import {
   RUN_ERROR_HEADER,
   RUN_HEADER,
   STARTUP_EXCEEDED,
+  SUBREQUESTS_HEADER,
   SUPERVISOR_PATHS,
   parseRunHeader,
   type RunError,
   type RunHeader,
 } from "../../host/src/run-protocol.ts";
 import { Slot, pickSlot, type Running } from "./slot.ts";
+import { overLimit, startWatchdog } from "./watchdog.ts";
 
 export interface SupervisorOptions {
   /** Tenant processes (each runs one invocation at a time). */
@@ -41,6 +44,11 @@ export interface SupervisorOptions {
    * tenant; 0 for a host without one (the supervisor's own tests).
    */
   baselineMs?: number;
+  /**
+   * A URL the calibration tenant fetches to measure what a subrequest costs the thread,
+   * which is then not charged (the local API's echo). None: subrequests are charged.
+   */
+  calibrationTarget?: string;
   log: (line: string) => void;
   /** Resident size past which a process is restarted between invocations (default 512 MiB). */
   recycleBytes?: number;
@@ -59,23 +67,8 @@ export interface Supervisor {
 
 /** Responses up to this size are buffered, so their CPU figure is final when the headers go out. */
 const BUFFER_LIMIT = 1024 * 1024;
-const WATCHDOG_MS = 2;
 /** A tenant process this large is restarted between invocations (it starts at about 90 MB). */
 const RECYCLE_BYTES = 512 * 2 ** 20;
-
-/**
- * An invocation fails for CPU once its charge passes limit + grace: killed if still
- * running, failed after the fact otherwise. The grace absorbs the thread clock's rare
- * spikes (GC, kernel work; 5-19 ms in about 0.2% of trivial requests), which would
- * otherwise fail innocent cheap requests on small limits.
- */
-export function graceMs(limitMs: number): number {
-  return Math.max(10, limitMs * 0.2);
-}
-
-function overLimit(used: number, limitMs: number): boolean {
-  return used > limitMs + graceMs(limitMs);
-}
 
 function answer(res: ServerResponse, status: number, error: RunError, message: string, cpuMs?: number): void {
   if (res.headersSent) {
@@ -93,24 +86,11 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
   const slots: Slot[] = [];
   const agents = new Map<Slot, Agent>();
 
-  const watchdog = setInterval(() => {
-    for (const slot of slots) {
-      const running = slot.current;
-      if (running === null || running.killedAtMs !== null || !Number.isFinite(running.limitMs)) continue;
-      const used = slot.usedMs(running);
-      if (overLimit(used, running.limitMs)) {
-        running.killedAtMs = used;
-        options.log(`tenant supervisor: killed the tenant process on port ${slot.process.port}: ${running.isolate} used ${used.toFixed(1)} ms of CPU, over ${running.limitMs} ms + grace${running.fresh ? " (its first call in this process)" : ""}`);
-        slot.kills += 1;
-        slot.process.kill();
-      }
-    }
-  }, WATCHDOG_MS);
-  watchdog.unref();
+  const stopWatchdog = startWatchdog(slots, options.log);
 
   function invoke(slot: Slot, run: RunHeader, req: IncomingMessage, res: ServerResponse, fresh: boolean): Promise<void> {
     return new Promise((done) => {
-      const running: Running = { isolate: run.isolate, limitMs: run.cpuMs ?? Number.POSITIVE_INFINITY, startNs: slot.process.cpuNs(), killedAtMs: null, fresh };
+      const running: Running = { id: run.id, isolate: run.isolate, limitMs: run.cpuMs ?? Number.POSITIVE_INFINITY, startNs: slot.process.cpuNs(), startedAt: performance.now(), subrequests: 0, askedAt: null, killedAtMs: null, fresh };
       slot.current = running;
       let settled = false;
       const failed = (): void => {
@@ -127,6 +107,9 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       const out = httpRequest(
         { host: "127.0.0.1", port: slot.process.port, agent: agents.get(slot), method: req.method, path: req.url, headers: headerPairs(req.rawHeaders, DROPPED) },
         (up) => {
+          // Those made before the headers; any made while a body streams stay charged.
+          const made = Number(up.headers[SUBREQUESTS_HEADER] ?? 0);
+          if (Number.isInteger(made) && made > running.subrequests) running.subrequests = made;
           const chunks: Buffer[] = [];
           let size = 0;
           let streaming = false;
@@ -206,6 +189,8 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
         // A restarted process runs the host's own code cold: compile it on the calibration
         // tenant, not on the next tenant's bill (a cold host once cost a cheap tenant 20+ ms).
         await calibrate(slot, agents.get(slot), CALIBRATION_WARMUP);
+        // Its gate too, with a few subrequests: enough to compile it, not to delay the queue.
+        if (options.calibrationTarget !== undefined) await calibrateSubrequest(slot, agents.get(slot), options.calibrationTarget, 3);
         slot.hostWarmGeneration = slot.process.generation;
       }
       const probing = url === SUPERVISOR_PATHS.probe;
@@ -280,6 +265,8 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
         await slot.acquire();
         try {
           slot.baselineMs = fixedBaseline ?? (await calibrate(slot, agents.get(slot)));
+          const target = options.calibrationTarget;
+          if (target !== undefined) slot.subrequestMs = await calibrateSubrequest(slot, agents.get(slot), target);
         } finally {
           slot.release();
         }
@@ -289,7 +276,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       await Promise.all(slots.map((s) => s.process.reload()));
     },
     async dispose() {
-      clearInterval(watchdog);
+      stopWatchdog();
       await new Promise<void>((closed) => server.close(() => closed()));
       server.closeAllConnections();
       for (const agent of agents.values()) agent.destroy();

@@ -10,13 +10,14 @@
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { entrypointOptions } from "./entrypoint.ts";
-import { beginInvocation, endInvocation } from "./invocations.ts";
+import { beginInvocation, endInvocation, findInvocation, subrequestsOf } from "./invocations.ts";
 import { collectTenant, loadCalibration, loadScript, warm, type LoaderContext } from "./loader.ts";
 import {
   HOST_PATHS,
   RUN_ERROR_HEADER,
   RUN_HEADER,
   RUNTIME_RESPONSE_HEADERS,
+  SUBREQUESTS_HEADER,
   parseRunHeader,
   type RunHeader,
   type TenantException,
@@ -32,7 +33,6 @@ function exception(error: unknown): Response {
   return Response.json(body, { status: 500, headers: { [RUN_ERROR_HEADER]: "exception" } });
 }
 
-/** Ends the invocation's subrequest count once its body has been sent: a body may still fetch. */
 /** A tenant's own runtime headers would fake its CPU or a runtime error. */
 function withoutRuntimeHeaders(response: Response): Response {
   if (!RUNTIME_RESPONSE_HEADERS.some((name) => response.headers.has(name))) return response;
@@ -41,14 +41,25 @@ function withoutRuntimeHeaders(response: Response): Response {
   return copy;
 }
 
+/**
+ * Tells the supervisor how many subrequests the invocation made (SUBREQUESTS_HEADER),
+ * and ends its subrequest count once its body has been sent: a body may still fetch.
+ */
 function endWithBody(tenantResponse: Response, id: string): Response {
   const response = withoutRuntimeHeaders(tenantResponse);
+  const made = subrequestsOf(findInvocation(id));
   if (response.body === null || response.webSocket !== null) {
     endInvocation(id);
-    return response;
+    // A WebSocket answer cannot be copied; most answers without a body made no subrequest.
+    if (made === 0 || response.webSocket !== null) return response;
+    const copy = new Response(null, response);
+    copy.headers.set(SUBREQUESTS_HEADER, String(made));
+    return copy;
   }
   const done = new TransformStream<Uint8Array, Uint8Array>({ flush: () => endInvocation(id) });
-  return new Response(response.body.pipeThrough(done), response);
+  const streamed = new Response(response.body.pipeThrough(done), response);
+  if (made > 0) streamed.headers.set(SUBREQUESTS_HEADER, String(made));
+  return streamed;
 }
 
 /** The tenant isolate's garbage, then the host's own, collected while no invocation runs (HOST_PATHS.gc). */
@@ -63,6 +74,7 @@ export default class TenantHost extends WorkerEntrypoint<Env> {
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === HOST_PATHS.ping) return new Response("pong");
+    if (url.pathname === HOST_PATHS.subrequests) return new Response(String(subrequestsOf(findInvocation(url.searchParams.get("id")))));
     const run = parseRunHeader(request.headers.get(RUN_HEADER));
     if (run === null) return new Response(`missing or invalid ${RUN_HEADER}`, { status: 400, headers: { [RUN_ERROR_HEADER]: "bad_run" } });
     const calibrating = url.pathname === HOST_PATHS.calibrate;

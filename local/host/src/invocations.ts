@@ -37,3 +37,8 @@ export function admitSubrequest(inv: Invocation): boolean {
   inv.subRequests += 1;
   return inv.subRequests <= inv.subRequestLimit;
 }
+
+/** Subrequests it made that left the gate (refused ones cost next to nothing); 0 for none or an ended invocation. */
+export function subrequestsOf(inv: Invocation | undefined): number {
+  return inv === undefined ? 0 : Math.min(inv.subRequests, inv.subRequestLimit);
+}

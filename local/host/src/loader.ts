@@ -5,7 +5,7 @@
  */
 import type { BindingSpec, ScriptCode } from "../../src/store/types.ts";
 import { wrapperModules } from "./modules.ts";
-import { DEFAULT_COMPATIBILITY_DATE, PLATFORM_PATHS, type RunHeader } from "./run-protocol.ts";
+import { CALIBRATION_FETCHES, CALIBRATION_TARGET_HEADER, DEFAULT_COMPATIBILITY_DATE, PLATFORM_PATHS, type RunHeader } from "./run-protocol.ts";
 import { MAIN_MODULE, PROBE_ENTRYPOINT } from "./wrapper/protocol.ts";
 
 export const WORKER_NOT_FOUND = "Worker not found.";
@@ -77,8 +77,16 @@ export function loadScript(run: RunHeader, env: Env, ctx: () => LoaderContext): 
   return env.LOADER.get(run.isolate, async () => buildCode(await fetchCode(env, run), ctx()));
 }
 
-/** Reads a header and answers a line, as the cheapest real tenants do. */
-const NOOP_SOURCE = 'export default { fetch(request) { request.headers.get("accept"); return new Response("ok\\n", { status: 203, headers: { "content-type": "text/plain" } }); } };';
+/**
+ * Reads a header and answers a line, as the cheapest real tenants do; with
+ * CALIBRATION_TARGET_HEADER it first fetches that URL, in sequence (what a subrequest costs).
+ */
+const NOOP_SOURCE = `export default { async fetch(request) {
+  request.headers.get("accept");
+  const target = request.headers.get(${JSON.stringify(CALIBRATION_TARGET_HEADER)});
+  for (let i = 0; target !== null && i < ${CALIBRATION_FETCHES}; i++) await (await fetch(target)).arrayBuffer();
+  return new Response("ok\\n", { status: 203, headers: { "content-type": "text/plain" } });
+} };`;
 
 /** The calibration tenant (HOST_PATHS.calibrate): a script of its own, never in the registry. */
 export function loadCalibration(env: Env, ctx: () => LoaderContext): WorkerStub {

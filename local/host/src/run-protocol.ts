@@ -18,6 +18,14 @@ export const MAX_RUN_DATA_BYTES = 32 * 1024;
 export const CPU_HEADER = "x-tenantscope-cpu-ms";
 /** On the response: "1" when CPU_HEADER is the invocation's final figure; "0" while a long body still streams. */
 export const CPU_FINAL_HEADER = "x-tenantscope-cpu-final";
+/**
+ * On the response, when the tenant made any: the subrequests it had made when its
+ * headers went out. The supervisor does not charge their cost (see HOST_PATHS.subrequests).
+ */
+export const SUBREQUESTS_HEADER = "x-tenantscope-subrequests";
+/** On a calibration run: a URL the calibration tenant fetches CALIBRATION_FETCHES times (what a subrequest costs). */
+export const CALIBRATION_TARGET_HEADER = "x-tenantscope-calibration-target";
+export const CALIBRATION_FETCHES = 5;
 /** On the response: why the runtime, not the tenant, answered (`RunError`). */
 export const RUN_ERROR_HEADER = "x-tenantscope-run-error";
 
@@ -76,7 +84,7 @@ export const STARTUP_LIMIT_MS = 1000;
 export const STARTUP_EXCEEDED = "Script startup exceeded CPU time limit.";
 
 /** Answer headers only the runtime writes: stripped from a tenant's answer, and from the client's. */
-export const RUNTIME_RESPONSE_HEADERS: readonly string[] = [CPU_HEADER, CPU_FINAL_HEADER, RUN_ERROR_HEADER];
+export const RUNTIME_RESPONSE_HEADERS: readonly string[] = [CPU_HEADER, CPU_FINAL_HEADER, RUN_ERROR_HEADER, SUBREQUESTS_HEADER];
 
 const ERRORS: Record<string, ErrorConstructor> = { TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError };
 
@@ -164,6 +172,14 @@ export const HOST_PATHS = {
    * that just ran: see HOST_GC_EVERY in local/dev/tenants/host-client.ts.
    */
   gc: "/__tenantscope/gc",
+  /**
+   * GET `?id=<invocation>`: the subrequests that invocation has made so far (text).
+   * Time spent on network requests is not CPU time on Cloudflare, but here each
+   * subrequest passes the host's gate and loopback HTTP on the tenant's thread (about
+   * 1 ms on a slow laptop). The supervisor asks before it kills an invocation that
+   * waits on I/O, and takes the calibrated cost of each off the charge.
+   */
+  subrequests: "/__tenantscope/subrequests",
 } as const;
 
 /** The stand-in's internal routes for the host (bearer token as for the rest of the API). */
