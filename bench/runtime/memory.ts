@@ -122,6 +122,8 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
       }
     };
     sample();
+    // This process's own share: its JS heap and buffers, apart from its native memory.
+    const nodeBefore = process.memoryUsage();
     const platformPid = (): number | undefined => processes(bench.stack.supervisor.slots).get("platform workerd");
     const anonBefore = rssMb(platformPid() ?? 0, "RssAnon");
     while (Date.now() - started < options.minutes * 60_000) {
@@ -143,6 +145,9 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
       console.log(`  ${label}: ${first.toFixed(0)} → ${last.toFixed(0)} MB (${(last - first).toFixed(1)} MB), slope ${slope(points).toFixed(2)} MB/min over ${points.length} samples`);
     }
     console.log(`  platform workerd, anonymous memory (malloc and V8): ${anonBefore.toFixed(0)} → ${anonAfter.toFixed(0)} MB`);
+    const nodeAfter = process.memoryUsage();
+    const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
+    console.log(`  node: JS heap used ${mb(nodeBefore.heapUsed)} → ${mb(nodeAfter.heapUsed)} MB (total ${mb(nodeBefore.heapTotal)} → ${mb(nodeAfter.heapTotal)}), external ${mb(nodeBefore.external)} → ${mb(nodeAfter.external)} MB, array buffers ${mb(nodeBefore.arrayBuffers)} → ${mb(nodeAfter.arrayBuffers)} MB`);
     for (const [worker, points] of heaps) {
       const first = points[0]?.[1] ?? Number.NaN;
       const last = points[points.length - 1]?.[1] ?? Number.NaN;

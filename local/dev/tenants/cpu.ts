@@ -15,6 +15,20 @@ export function mainThreadCpuNs(pid: number): number {
   }
 }
 
+/**
+ * Page faults (minor + major) of the process's main thread so far; NaN once it is gone.
+ * A fault is kernel time on that thread, so it counts as CPU: the kill and over-limit
+ * log lines name how many came during the invocation.
+ */
+export function mainThreadFaults(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return Number(fields[7]) + Number(fields[9]);
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Whether this machine can measure it at all (Linux with /proc). */
 export function canMeasureCpu(): boolean {
   return Number.isFinite(mainThreadCpuNs(process.pid));

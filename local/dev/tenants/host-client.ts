@@ -164,7 +164,7 @@ export type WarmResult =
  */
 export async function warm(slot: Slot, agent: Agent | undefined, run: RunHeader, raw: string): Promise<WarmResult> {
   const generation = slot.process.generation;
-  const running: Running = { id: run.id, isolate: run.isolate, limitMs: STARTUP_LIMIT_MS, startNs: slot.process.cpuNs(), startedAt: performance.now(), subrequests: 0, askedAt: null, killedAtMs: null, fresh: true };
+  const running: Running = { id: run.id, isolate: run.isolate, limitMs: STARTUP_LIMIT_MS, startNs: slot.process.cpuNs(), startFaults: slot.process.faults(), startedAt: performance.now(), subrequests: 0, askedAt: null, answeredAtMs: Number.NEGATIVE_INFINITY, killedAtMs: null, fresh: true };
   slot.current = running;
   try {
     const answer = await fetchFrom(slot, agent, { method: "POST", path: HOST_PATHS.warm, headers: ["host", `127.0.0.1:${slot.process.port}`, RUN_HEADER, raw] });

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Miniflare, convertV4MiniflareOptions, type MiniflareOptions, type V4WorkerOptions, type WorkerdStructuredLog } from "miniflare";
 import { STACK_TAG_VARIABLE } from "../leftovers.ts";
-import { TAG_VARIABLE, findTaggedProcess, mainThreadCpuNs } from "./cpu.ts";
+import { TAG_VARIABLE, findTaggedProcess, mainThreadCpuNs, mainThreadFaults } from "./cpu.ts";
 import { ensureTenantV8Flags } from "./v8-flags.ts";
 
 import { HOST_WORKER } from "../options.ts";
@@ -92,6 +92,11 @@ export class TenantProcess {
   /** Nanoseconds of CPU its JavaScript thread has used; NaN while it is down. */
   cpuNs(): number {
     return this.pid === undefined ? Number.NaN : mainThreadCpuNs(this.pid);
+  }
+
+  /** Page faults its JavaScript thread has taken; NaN while it is down. */
+  faults(): number {
+    return this.pid === undefined ? Number.NaN : mainThreadFaults(this.pid);
   }
 
   /**

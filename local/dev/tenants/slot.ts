@@ -14,12 +14,16 @@ export interface Running {
   limitMs: number;
   /** The thread's CPU, ns, when the invocation started. */
   startNs: number;
+  /** The thread's page faults when it started (for the log of a kill). */
+  startFaults: number;
   /** Wall clock (performance.now()) when it started. */
   startedAt: number;
   /** Subrequests it is known to have made: their calibrated cost is not charged. */
   subrequests: number;
   /** The watchdog's question to the host about them, while unanswered: when it was asked. */
   askedAt: number | null;
+  /** The charge when the host last answered it (-Infinity before any answer). */
+  answeredAtMs: number;
   /** Set by the watchdog when it killed the process for this invocation. */
   killedAtMs: number | null;
   /** The isolate's first call in this process (just warmed). */
@@ -139,6 +143,13 @@ export class Slot {
       clearInterval(pinging);
       this.release();
     }
+  }
+
+  /** What the log says of an invocation charged past its limit: how it ran. */
+  describe(running: Running): string {
+    const faults = this.process.faults() - running.startFaults;
+    const wall = performance.now() - running.startedAt;
+    return `${running.fresh ? "its first call in this process" : "warm"}, ${wall.toFixed(0)} ms of wall time, ${running.subrequests} subrequest(s), ${Number.isFinite(faults) ? faults : "?"} page fault(s)`;
   }
 
   /** CPU ms the running invocation has used so far, less the process's own per-request work and its subrequests'. */

@@ -90,7 +90,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
 
   function invoke(slot: Slot, run: RunHeader, req: IncomingMessage, res: ServerResponse, fresh: boolean): Promise<void> {
     return new Promise((done) => {
-      const running: Running = { id: run.id, isolate: run.isolate, limitMs: run.cpuMs ?? Number.POSITIVE_INFINITY, startNs: slot.process.cpuNs(), startedAt: performance.now(), subrequests: 0, askedAt: null, killedAtMs: null, fresh };
+      const running: Running = { id: run.id, isolate: run.isolate, limitMs: run.cpuMs ?? Number.POSITIVE_INFINITY, startNs: slot.process.cpuNs(), startFaults: slot.process.faults(), startedAt: performance.now(), subrequests: 0, askedAt: null, answeredAtMs: Number.NEGATIVE_INFINITY, killedAtMs: null, fresh };
       slot.current = running;
       let settled = false;
       const failed = (): void => {
@@ -99,6 +99,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
         if (running.killedAtMs !== null) answer(res, 503, "cpu_killed", "Worker exceeded CPU time limit.", running.killedAtMs);
         else {
           // Not ours: the process died or dropped the connection. Let it restart before the next turn.
+          options.log(`tenant supervisor: the tenant process on port ${slot.process.port} failed while running ${run.isolate} (${slot.describe(running)}); answered 502 process_failed`);
           if (!Number.isFinite(slot.process.cpuNs())) slot.process.kill();
           answer(res, 502, "process_failed", "The tenant process failed while running this request.");
         }
@@ -136,7 +137,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
             settled = true;
             const cpu = slot.usedMs(running);
             const exceeded = overLimit(cpu, running.limitMs);
-            if (exceeded) options.log(`tenant supervisor: ${run.isolate} used ${cpu.toFixed(1)} ms of CPU, over ${running.limitMs} ms + grace (${running.fresh ? "its first call in this process" : "warm"})`);
+            if (exceeded) options.log(`tenant supervisor: ${run.isolate} used ${cpu.toFixed(1)} ms of CPU, over ${running.limitMs} ms + grace (${slot.describe(running)})`);
             if (streaming) {
               finals.set(run.id, { cpuMs: cpu, exceeded });
               res.end();
