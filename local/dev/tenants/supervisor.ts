@@ -45,10 +45,11 @@ export interface SupervisorOptions {
    */
   baselineMs?: number;
   /**
-   * A URL the calibration tenant fetches to measure what a subrequest costs the thread,
-   * which is then not charged (the local API's echo). None: subrequests are charged.
+   * Measure what a subrequest costs a process's thread, which is then not charged (the
+   * calibration tenant fetches the supervisor's own echo, which answers at once however
+   * busy the platform is). Off: subrequests are charged (the supervisor's own tests).
    */
-  calibrationTarget?: string;
+  calibrateSubrequests?: boolean;
   log: (line: string) => void;
   /** Resident size past which a process is restarted between invocations (default 512 MiB). */
   recycleBytes?: number;
@@ -175,6 +176,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       res.writeHead(final.cpuMs === null ? 404 : 200, { "content-type": "application/json" }).end(JSON.stringify(final));
       return;
     }
+    if (url === SUPERVISOR_PATHS.echo) return void res.writeHead(200, { "content-type": "text/plain" }).end("echo\n");
     if (url === SUPERVISOR_PATHS.status) {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(slots.map((s) => s.status())));
       return;
@@ -191,7 +193,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
         // tenant, not on the next tenant's bill (a cold host once cost a cheap tenant 20+ ms).
         await calibrate(slot, agents.get(slot), CALIBRATION_WARMUP);
         // Its gate too, with a few subrequests: enough to compile it, not to delay the queue.
-        if (options.calibrationTarget !== undefined) await calibrateSubrequest(slot, agents.get(slot), options.calibrationTarget, 3);
+        if (options.calibrateSubrequests === true) await calibrateSubrequest(slot, agents.get(slot), echoUrl(), 3);
         slot.hostWarmGeneration = slot.process.generation;
       }
       const probing = url === SUPERVISOR_PATHS.probe;
@@ -245,6 +247,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
   const { port } = server.address() as AddressInfo;
+  const echoUrl = (): string => `http://127.0.0.1:${port}${SUPERVISOR_PATHS.echo}`;
   try {
     for (const [i, processPort] of options.ports.slice(0, options.processes).entries()) {
       const inspectorPort = options.inspectorPorts?.[i];
@@ -266,8 +269,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
         await slot.acquire();
         try {
           slot.baselineMs = fixedBaseline ?? (await calibrate(slot, agents.get(slot)));
-          const target = options.calibrationTarget;
-          if (target !== undefined) slot.subrequestMs = await calibrateSubrequest(slot, agents.get(slot), target);
+          if (options.calibrateSubrequests === true) slot.subrequestMs = await calibrateSubrequest(slot, agents.get(slot), echoUrl());
         } finally {
           slot.release();
         }

@@ -148,6 +148,8 @@ export const SUPERVISOR_PATHS = {
   finalCpu: (id: string) => `/__tenantscope/cpu/${encodeURIComponent(id)}`,
   finalCpuPrefix: "/__tenantscope/cpu/",
   status: "/__tenantscope/status",
+  /** GET: a line at once; what the calibration tenant fetches to measure a subrequest. */
+  echo: "/__tenantscope/echo",
   /**
    * POST with RUN_HEADER: loads that script version in a fresh isolate and answers
    * 204 with its startup CPU (CPU_HEADER), or its load error as an invocation's.
