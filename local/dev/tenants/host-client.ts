@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { request as httpRequest, type Agent } from "node:http";
 import { CALIBRATION_FETCHES, CALIBRATION_TARGET_HEADER, CPU_FINAL_HEADER, CPU_HEADER, HOST_PATHS, RUN_HEADER, STARTUP_LIMIT_MS, SUBREQUESTS_HEADER, type RunHeader } from "../../host/src/run-protocol.ts";
 import { HOP_BY_HOP, headerPairs } from "./headers.ts";
-import type { Running, Slot } from "./slot.ts";
+import type { Slot } from "./slot.ts";
 
 /** Hop-by-hop headers, the CPU figures only the supervisor writes, and the host's count for it. */
 export const DROPPED = new Set([...HOP_BY_HOP, CPU_HEADER, CPU_FINAL_HEADER, SUBREQUESTS_HEADER]);
@@ -26,7 +26,8 @@ export interface HostAnswer {
   body: Buffer;
 }
 
-export function fetchFrom(slot: Slot, agent: Agent | undefined, req: { method: string; path: string; headers: string[] }): Promise<HostAnswer> {
+/** `timeout`: ms the socket may stay silent before the call fails. */
+export function fetchFrom(slot: Slot, agent: Agent | undefined, req: { method: string; path: string; headers: string[]; timeout?: number }): Promise<HostAnswer> {
   return new Promise((resolve, reject) => {
     const out = httpRequest({ host: "127.0.0.1", port: slot.process.port, agent, ...req }, (res) => {
       const chunks: Buffer[] = [];
@@ -35,6 +36,7 @@ export function fetchFrom(slot: Slot, agent: Agent | undefined, req: { method: s
       res.on("error", reject);
     });
     out.on("error", reject);
+    out.on("timeout", () => out.destroy(new Error(`no answer within ${req.timeout} ms`)));
     out.end();
   });
 }
@@ -67,9 +69,10 @@ export async function calibrate(slot: Slot, agent: Agent | undefined, runs = CAL
 /**
  * What one subrequest to `target` costs the thread: runs that fetch it
  * CALIBRATION_FETCHES times, interleaved with runs that do not (so a busy moment of the
- * machine weighs on both alike), the difference of the medians per fetch.
+ * machine weighs on both alike), the difference of the medians per fetch. The runs that
+ * do not fetch are `calibrate()`'s, so their median is the baseline too.
  */
-export async function calibrateSubrequest(slot: Slot, agent: Agent | undefined, target: string, runs = CALIBRATION_RUNS): Promise<number> {
+export async function calibrateSubrequest(slot: Slot, agent: Agent | undefined, target: string, runs = CALIBRATION_RUNS): Promise<{ baselineMs: number; subrequestMs: number }> {
   const without: number[] = [];
   const fetching: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -79,7 +82,8 @@ export async function calibrateSubrequest(slot: Slot, agent: Agent | undefined, 
     without.push(plain);
     fetching.push(fetched);
   }
-  return Math.max(0, (median(fetching) - median(without)) / CALIBRATION_FETCHES);
+  const baselineMs = median(without);
+  return { baselineMs, subrequestMs: Math.max(0, (median(fetching) - baselineMs) / CALIBRATION_FETCHES) };
 }
 
 /**
@@ -87,19 +91,11 @@ export async function calibrateSubrequest(slot: Slot, agent: Agent | undefined, 
  * does not answer within `timeoutMs`: its thread is busy, so the invocation is not
  * waiting on any subrequest.
  */
-export function askSubrequests(slot: Slot, id: string, timeoutMs: number): Promise<number | null> {
-  return new Promise((resolve) => {
-    const out = httpRequest({ host: "127.0.0.1", port: slot.process.port, path: `${HOST_PATHS.subrequests}?id=${encodeURIComponent(id)}`, timeout: timeoutMs }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => resolve(res.statusCode === 200 && /^\d+$/.test(text) ? Number(text) : null));
-      res.on("error", () => resolve(null));
-    });
-    out.on("timeout", () => out.destroy());
-    out.on("error", () => resolve(null));
-    out.end();
-  });
+export async function askSubrequests(slot: Slot, id: string, timeoutMs: number): Promise<number | null> {
+  const path = `${HOST_PATHS.subrequests}?id=${encodeURIComponent(id)}`;
+  const answer = await fetchFrom(slot, undefined, { method: "GET", path, headers: ["host", `127.0.0.1:${slot.process.port}`], timeout: timeoutMs }).catch(() => null);
+  const text = answer?.body.toString("utf8") ?? "";
+  return answer?.status === 200 && /^\d+$/.test(text) ? Number(text) : null;
 }
 
 /**
@@ -164,8 +160,7 @@ export type WarmResult =
  */
 export async function warm(slot: Slot, agent: Agent | undefined, run: RunHeader, raw: string): Promise<WarmResult> {
   const generation = slot.process.generation;
-  const running: Running = { id: run.id, isolate: run.isolate, limitMs: STARTUP_LIMIT_MS, startNs: slot.process.cpuNs(), startFaults: slot.process.faults(), startedAt: performance.now(), subrequests: 0, askedAt: null, answeredAtMs: Number.NEGATIVE_INFINITY, killedAtMs: null, fresh: true };
-  slot.current = running;
+  const running = slot.begin({ id: run.id, isolate: run.isolate, limitMs: STARTUP_LIMIT_MS, fresh: true });
   try {
     const answer = await fetchFrom(slot, agent, { method: "POST", path: HOST_PATHS.warm, headers: ["host", `127.0.0.1:${slot.process.port}`, RUN_HEADER, raw] });
     if (running.killedAtMs !== null) return { ok: false, killedAtMs: running.killedAtMs };

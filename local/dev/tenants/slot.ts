@@ -145,6 +145,13 @@ export class Slot {
     }
   }
 
+  /** An invocation (or a load) starting now on the process's thread: it becomes `current`. */
+  begin(start: Pick<Running, "id" | "isolate" | "limitMs" | "fresh">): Running {
+    const running: Running = { ...start, startNs: this.process.cpuNs(), startFaults: this.process.faults(), startedAt: performance.now(), subrequests: 0, askedAt: null, answeredAtMs: Number.NEGATIVE_INFINITY, killedAtMs: null };
+    this.current = running;
+    return running;
+  }
+
   /** What the log says of an invocation charged past its limit: how it ran. */
   describe(running: Running): string {
     const faults = this.process.faults() - running.startFaults;

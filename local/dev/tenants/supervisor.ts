@@ -26,7 +26,7 @@ import {
   type RunError,
   type RunHeader,
 } from "../../host/src/run-protocol.ts";
-import { Slot, pickSlot, type Running } from "./slot.ts";
+import { Slot, pickSlot } from "./slot.ts";
 import { overLimit, startWatchdog } from "./watchdog.ts";
 
 export interface SupervisorOptions {
@@ -91,16 +91,16 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
 
   function invoke(slot: Slot, run: RunHeader, req: IncomingMessage, res: ServerResponse, fresh: boolean): Promise<void> {
     return new Promise((done) => {
-      const running: Running = { id: run.id, isolate: run.isolate, limitMs: run.cpuMs ?? Number.POSITIVE_INFINITY, startNs: slot.process.cpuNs(), startFaults: slot.process.faults(), startedAt: performance.now(), subrequests: 0, askedAt: null, answeredAtMs: Number.NEGATIVE_INFINITY, killedAtMs: null, fresh };
-      slot.current = running;
+      const running = slot.begin({ id: run.id, isolate: run.isolate, limitMs: run.cpuMs ?? Number.POSITIVE_INFINITY, fresh });
       let settled = false;
+      let clientGone = false;
       const failed = (): void => {
         if (settled) return;
         settled = true;
         if (running.killedAtMs !== null) answer(res, 503, "cpu_killed", "Worker exceeded CPU time limit.", running.killedAtMs);
         else {
-          // Not ours: the process died or dropped the connection. Let it restart before the next turn.
-          options.log(`tenant supervisor: the tenant process on port ${slot.process.port} failed while running ${run.isolate} (${slot.describe(running)}); answered 502 process_failed`);
+          // Not ours: the process died or dropped the connection (not the client: it left first). Let it restart before the next turn.
+          if (!clientGone) options.log(`tenant supervisor: the tenant process on port ${slot.process.port} failed while running ${run.isolate} (${slot.describe(running)}); answered 502 process_failed`);
           if (!Number.isFinite(slot.process.cpuNs())) slot.process.kill();
           answer(res, 502, "process_failed", "The tenant process failed while running this request.");
         }
@@ -163,7 +163,9 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       out.on("error", failed);
       // A client that goes away takes its invocation with it.
       res.on("close", () => {
-        if (!res.writableFinished) out.destroy();
+        if (res.writableFinished) return;
+        clientGone = true;
+        out.destroy();
       });
       req.pipe(out);
     });
@@ -268,8 +270,11 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       for (const slot of slots) {
         await slot.acquire();
         try {
-          slot.baselineMs = fixedBaseline ?? (await calibrate(slot, agents.get(slot)));
-          if (options.calibrateSubrequests === true) slot.subrequestMs = await calibrateSubrequest(slot, agents.get(slot), echoUrl());
+          if (options.calibrateSubrequests === true) {
+            const measured = await calibrateSubrequest(slot, agents.get(slot), echoUrl());
+            slot.baselineMs = fixedBaseline ?? measured.baselineMs;
+            slot.subrequestMs = measured.subrequestMs;
+          } else slot.baselineMs = fixedBaseline ?? (await calibrate(slot, agents.get(slot)));
         } finally {
           slot.release();
         }
