@@ -121,6 +121,26 @@ describe("tenant traces reach the script's tail consumers", () => {
     expect(found.every((t) => t.entrypoint !== "TenantscopeProbe")).toBe(true);
   });
 
+  it("relays one trace per invocation, even when two arrive for it", async () => {
+    // A kill just after the invocation ended: its host posted the trace, and the stand-in writes the lost invocation's.
+    const n = await ns.createNamespace("tail");
+    await ns.upload(n, "echo", ECHO_HEADERS, { metadata: { tail_consumers: CONSUMER } });
+    const trace = (id: string, outcome: string): unknown => ({
+      scriptName: "echo", outcome, eventTimestamp: Date.now(), logs: [], exceptions: [], diagnosticsChannelEvents: [],
+      event: { request: { method: "GET", url: "http://echo.example/", headers: { "x-tenantscope-invocation": id } } },
+    });
+    const post = (traces: unknown[]): Promise<Response> => fetch(`${stack.urls.api}/_local/runtime/traces`, {
+      method: "POST", headers: { authorization: `Bearer ${stack.apiToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ namespace: n, script: "echo", traces }),
+    });
+    expect((await post([trace("dup-1", "ok")])).status).toBe(202);
+    expect((await post([trace("dup-1", "exceededCpu"), trace("dup-2", "ok")])).status).toBe(202);
+    // Both in one batch, too.
+    expect((await post([trace("dup-3", "exceededCpu"), trace("dup-3", "ok")])).status).toBe(202);
+    await waitForTraces(n, 4, 1_500);
+    expect((await traces(n)).map((t) => t.outcome).sort()).toEqual(["exceededCpu", "ok", "ok"]);
+  });
+
   it("delivers nothing for scripts without tail_consumers, or to consumers not running", async () => {
     const n = await ns.createNamespace("tail");
     await ns.upload(n, "silent", ECHO_HEADERS);

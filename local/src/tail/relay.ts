@@ -8,6 +8,7 @@
  * Nothing the relay delivers to may be a tail consumer of anything that writes
  * Analytics Engine points itself, or writes would trace themselves without end.
  */
+import { ExpiringMap } from "@tenantscope/core/expiring";
 import { isRecord } from "@tenantscope/core/result";
 import { lookupScript } from "../store/client.ts";
 import { versionIdOf } from "../store/version.ts";
@@ -101,6 +102,24 @@ async function deliverAll(env: Env, service: string, traces: Record<string, unkn
   for (let i = 0; i < traces.length; i += MAX_BATCH) await deliver(env, service, traces.slice(i, i + MAX_BATCH));
 }
 
+/**
+ * Invocations whose trace has been relayed. An invocation has one trace in production,
+ * but here two can come: the watchdog may kill a process just after the invocation
+ * ended and its host posted the trace, and the stand-in then writes the lost
+ * invocation's trace too (measured: 1-3 extra exceededCpu points per 15-minute soak).
+ * The second is dropped, whichever comes first. Both leave within seconds of each
+ * other; a minute of ids is a few hundred KB at 100 req/s.
+ */
+const relayed = new ExpiringMap<true>(60_000);
+
+/** Whether this is the invocation's first trace (and, from now on, the others are not). */
+function firstTrace(id: string | null): boolean {
+  if (id === null) return true;
+  if (relayed.get(id) === true) return false;
+  relayed.set(id, true, Date.now());
+  return true;
+}
+
 /** Completes and delivers plain-JSON traces of one script; never throws. */
 export async function relayTraces(env: Env, source: TraceSource, events: readonly unknown[]): Promise<void> {
   const byService = new Map<string, Record<string, unknown>[]>();
@@ -108,6 +127,8 @@ export async function relayTraces(env: Env, source: TraceSource, events: readonl
   // One trace that fails to complete must not take the rest of the batch with it.
   const settled = await Promise.allSettled(traces.map(async (trace) => {
     const id = takeInvocationId(trace);
+    // Checked and marked before any await: the two traces of one invocation may overlap.
+    if (!firstTrace(id)) return;
     const script = await scriptOf(env, source, id);
     if (script === null || script.tailConsumers.length === 0) {
       if (id !== null) dropMeasurement(id);
