@@ -217,7 +217,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const processes = Math.max(1, opts.tenantProcesses ?? 2);
     const ports = await Promise.all(Array.from({ length: processes }, () => freePort()));
     const tenantLog = opts.tenantLog ?? ((line: string) => console.log(line));
-    supervisor = await startSupervisor({ processes, ports, ...(opts.tenantInspectorPorts === undefined ? {} : { inspectorPorts: opts.tenantInspectorPorts }), worker: hostWorkerOptions(host, hostScript, plan.apiPort, apiTokenOf(local)), calibrateSubrequests: true, log, tenantLog });
+    supervisor = await startSupervisor({ processes, ports, ...(opts.tenantInspectorPorts === undefined ? {} : { inspectorPorts: opts.tenantInspectorPorts }), worker: hostWorkerOptions(host, hostScript, plan.apiPort, apiTokenOf(local)), traces: { apiUrl: `http://127.0.0.1:${plan.apiPort}`, token: apiTokenOf(local) }, calibrateSubrequests: true, log, tenantLog });
     plan.supervisorPort = supervisor.port;
     mf = new Miniflare(miniflareOptions(plan, builder));
     await mf.ready;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { request as httpRequest, type Agent } from "node:http";
-import { CALIBRATION_FETCHES, CALIBRATION_TARGET_HEADER, CPU_FINAL_HEADER, CPU_HEADER, HOST_PATHS, RUN_HEADER, STARTUP_LIMIT_MS, SUBREQUESTS_HEADER, type RunHeader } from "../../host/src/run-protocol.ts";
+import { CALIBRATION_FETCHES, CALIBRATION_NAMESPACE, CALIBRATION_TARGET_HEADER, CPU_FINAL_HEADER, CPU_HEADER, HOST_PATHS, RUN_HEADER, STARTUP_LIMIT_MS, SUBREQUESTS_HEADER, type RunHeader } from "../../host/src/run-protocol.ts";
 import { HOP_BY_HOP, headerPairs } from "./headers.ts";
 import type { Slot } from "./slot.ts";
 
@@ -43,10 +43,12 @@ export function fetchFrom(slot: Slot, agent: Agent | undefined, req: { method: s
 
 /** One run of the calibration tenant: the thread's CPU for it, or null if it failed. */
 async function calibrationRun(slot: Slot, agent: Agent | undefined, extra: readonly string[]): Promise<number | null> {
-  const run = { id: `calibration-${randomUUID()}`, isolate: "__tenantscope/calibration", namespace: "__tenantscope", script: "calibration", etag: "0" };
+  const run = { id: `calibration-${randomUUID()}`, isolate: `${CALIBRATION_NAMESPACE}/calibration`, namespace: CALIBRATION_NAMESPACE, script: "calibration", etag: "0" };
   const start = slot.process.cpuNs();
   const res = await fetchFrom(slot, agent, { method: "GET", path: HOST_PATHS.calibrate, headers: [...CALIBRATION_HEADERS, ...extra, "host", `127.0.0.1:${slot.process.port}`, RUN_HEADER, JSON.stringify(run)] });
   const cpuMs = (slot.process.cpuNs() - start) / 1e6;
+  // As after an invocation: the trace's cost is not the next run's.
+  if (res.status === 203) await slot.traceLeft(run.id);
   return res.status === 203 && Number.isFinite(cpuMs) ? cpuMs : null;
 }
 

@@ -52,6 +52,14 @@ export class Slot {
   sinceGc = 0;
   /** Collections of the host isolate's garbage between invocations. */
   gcs = 0;
+  /**
+   * Resolves once the trace of invocation `id` has left the process (or after a short
+   * wait): the supervisor holds the slot until then. Resolves at once when the
+   * supervisor relays no traces.
+   */
+  traceLeft: (id: string) => Promise<boolean> = () => Promise.resolve(true);
+  /** Invocations whose trace had not left when the wait ended (`ctx.waitUntil` work, a slow moment). */
+  tracesLate = 0;
   /** Its host cannot collect (V8 flags without the one it needs): not asked again. */
   gcUnavailable = false;
 
@@ -61,7 +69,7 @@ export class Slot {
 
   /** What the supervisor's status route shows of it. */
   status(): Record<string, number | null> {
-    return { port: this.process.port, pid: this.process.pid ?? null, load: this.load(), served: this.served, kills: this.kills, gcs: this.gcs, recycles: this.recycles, rssMb: Math.round(this.process.rssBytes() / 2 ** 20), baselineMs: this.baselineMs, subrequestMs: this.subrequestMs };
+    return { port: this.process.port, pid: this.process.pid ?? null, load: this.load(), served: this.served, kills: this.kills, gcs: this.gcs, recycles: this.recycles, tracesLate: this.tracesLate, rssMb: Math.round(this.process.rssBytes() / 2 ** 20), baselineMs: this.baselineMs, subrequestMs: this.subrequestMs };
   }
 
   /** Invocations holding or waiting for this slot. */

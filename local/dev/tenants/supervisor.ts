@@ -27,7 +27,10 @@ import {
   type RunHeader,
 } from "../../host/src/run-protocol.ts";
 import { Slot, pickSlot } from "./slot.ts";
+import { TRACE_HOLD_MS, startTraceRelay, type TraceTarget } from "./traces.ts";
 import { overLimit, startWatchdog } from "./watchdog.ts";
+import { PLATFORM_PATHS } from "../../host/src/run-protocol.ts";
+import { httpService } from "../options.ts";
 
 export interface SupervisorOptions {
   /** Tenant processes (each runs one invocation at a time). */
@@ -50,6 +53,12 @@ export interface SupervisorOptions {
    * busy the platform is). Off: subrequests are charged (the supervisor's own tests).
    */
   calibrateSubrequests?: boolean;
+  /**
+   * The local API the hosts' traces are relayed to (PLATFORM_PATHS.traces), with its
+   * token; each process is then held after an invocation until its trace has left.
+   * Absent: traces are dropped (the supervisor's own tests, whose host sends none).
+   */
+  traces?: { apiUrl: string; token: string };
   log: (line: string) => void;
   /** Resident size past which a process is restarted between invocations (default 512 MiB). */
   recycleBytes?: number;
@@ -88,8 +97,11 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
   const agents = new Map<Slot, Agent>();
 
   const stopWatchdog = startWatchdog(slots, options.log);
+  const target: TraceTarget | null = options.traces === undefined ? null : { url: `${options.traces.apiUrl}${PLATFORM_PATHS.traces}`, token: options.traces.token };
+  const traces = startTraceRelay(target, options.log);
 
-  function invoke(slot: Slot, run: RunHeader, req: IncomingMessage, res: ServerResponse, fresh: boolean): Promise<void> {
+  /** Resolves true if the invocation ran to its end in the host (its trace will come). */
+  function invoke(slot: Slot, run: RunHeader, req: IncomingMessage, res: ServerResponse, fresh: boolean): Promise<boolean> {
     return new Promise((done) => {
       const running = slot.begin({ id: run.id, isolate: run.isolate, limitMs: run.cpuMs ?? Number.POSITIVE_INFINITY, fresh });
       let settled = false;
@@ -104,7 +116,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
           if (!Number.isFinite(slot.process.cpuNs())) slot.process.kill();
           answer(res, 502, "process_failed", "The tenant process failed while running this request.");
         }
-        done();
+        done(false);
       };
       const out = httpRequest(
         { host: "127.0.0.1", port: slot.process.port, agent: agents.get(slot), method: req.method, path: req.url, headers: headerPairs(req.rawHeaders, DROPPED) },
@@ -151,7 +163,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
               res.end(body);
             }
             slot.served += 1;
-            done();
+            done(true);
           });
           up.on("error", failed);
           // A reset mid-body ends the response without "end".
@@ -178,6 +190,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       res.writeHead(final.cpuMs === null ? 404 : 200, { "content-type": "application/json" }).end(JSON.stringify(final));
       return;
     }
+    if (url === SUPERVISOR_PATHS.traces && req.method === "POST") return traces.handle(req, res);
     if (url === SUPERVISOR_PATHS.echo) return void res.writeHead(200, { "content-type": "text/plain" }).end("echo\n");
     if (url === SUPERVISOR_PATHS.status) {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(slots.map((s) => s.status())));
@@ -212,7 +225,10 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
         // An upload's probe only loads the script: its startup CPU is the answer.
         if (probing) return void res.writeHead(204, { [CPU_HEADER]: warmed.cpuMs.toFixed(3) }).end();
       }
-      await invoke(slot, run, req, res, fresh);
+      const ended = await invoke(slot, run, req, res, fresh);
+      slot.current = null;
+      // Its tail's work (the trace built and sent) runs after the response: not on the next one's bill.
+      if (ended && (await slot.traceLeft(run.id)) === false) slot.tracesLate += 1;
       if (slot.isWarm(run.isolate)) await collectIfDue(slot, agents.get(slot), run.isolate, raw, options.log);
     } catch (error) {
       answer(res, 502, "process_failed", `The tenant process could not run this request: ${String(error)}`);
@@ -250,10 +266,12 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
   await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
   const { port } = server.address() as AddressInfo;
   const echoUrl = (): string => `http://127.0.0.1:${port}${SUPERVISOR_PATHS.echo}`;
+  const worker = { ...options.worker, serviceBindings: { ...options.worker.serviceBindings, SUPERVISOR: httpService(port) } };
   try {
     for (const [i, processPort] of options.ports.slice(0, options.processes).entries()) {
       const inspectorPort = options.inspectorPorts?.[i];
-      const slot = new Slot(await TenantProcess.start({ worker: options.worker, port: processPort, log: options.log, ...(options.tenantLog === undefined ? {} : { tenantLog: options.tenantLog }), ...(inspectorPort === undefined ? {} : { inspectorPort }) }));
+      const slot = new Slot(await TenantProcess.start({ worker, port: processPort, log: options.log, ...(options.tenantLog === undefined ? {} : { tenantLog: options.tenantLog }), ...(inspectorPort === undefined ? {} : { inspectorPort }) }));
+      if (target !== null) slot.traceLeft = (id) => traces.ledger.wait(id, TRACE_HOLD_MS);
       slots.push(slot);
       agents.set(slot, new Agent({ keepAlive: true, maxSockets: 4 }));
     }
@@ -285,6 +303,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     },
     async dispose() {
       stopWatchdog();
+      traces.dispose();
       await new Promise<void>((closed) => server.close(() => closed()));
       server.closeAllConnections();
       for (const agent of agents.values()) agent.destroy();

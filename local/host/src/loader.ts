@@ -5,7 +5,7 @@
  */
 import type { BindingSpec, ScriptCode } from "../../src/store/types.ts";
 import { wrapperModules } from "./modules.ts";
-import { CALIBRATION_FETCHES, CALIBRATION_TARGET_HEADER, DEFAULT_COMPATIBILITY_DATE, PLATFORM_PATHS, type RunHeader } from "./run-protocol.ts";
+import { CALIBRATION_FETCHES, CALIBRATION_NAMESPACE, CALIBRATION_TARGET_HEADER, DEFAULT_COMPATIBILITY_DATE, PLATFORM_PATHS, type RunHeader } from "./run-protocol.ts";
 import { MAIN_MODULE, PROBE_ENTRYPOINT } from "./wrapper/protocol.ts";
 
 export const WORKER_NOT_FOUND = "Worker not found.";
@@ -92,7 +92,7 @@ const NOOP_SOURCE = `export default { async fetch(request) {
 export function loadCalibration(env: Env, ctx: () => LoaderContext): WorkerStub {
   const noop = btoa(NOOP_SOURCE);
   const script: ScriptCode["script"] = {
-    namespace: "__tenantscope", name: "calibration", id: "calibration", etag: "0", createdOn: "", modifiedOn: "", format: "modules",
+    namespace: CALIBRATION_NAMESPACE, name: "calibration", id: "calibration", etag: "0", createdOn: "", modifiedOn: "", format: "modules",
     mainModule: "index.js", compatibilityDate: null, compatibilityFlags: [], bindings: [], tags: [], tailConsumers: [], settings: {}, size: NOOP_SOURCE.length,
   };
   return env.LOADER.get("__tenantscope/calibration", () => buildCode({ script, modules: [{ name: "index.js", type: "esm", content: noop }] }, ctx()));

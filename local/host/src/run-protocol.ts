@@ -26,6 +26,13 @@ export const SUBREQUESTS_HEADER = "x-tenantscope-subrequests";
 /** On a calibration run: a URL the calibration tenant fetches CALIBRATION_FETCHES times (what a subrequest costs). */
 export const CALIBRATION_TARGET_HEADER = "x-tenantscope-calibration-target";
 export const CALIBRATION_FETCHES = 5;
+/**
+ * On the host's post of traces to the supervisor (SUPERVISOR_PATHS.traces): the
+ * invocation ids they are of, comma-separated.
+ */
+export const TRACE_IDS_HEADER = "x-tenantscope-trace-ids";
+/** The namespace of the host's built-in calibration tenant (never in the registry). */
+export const CALIBRATION_NAMESPACE = "__tenantscope";
 /** On the response: why the runtime, not the tenant, answered (`RunError`). */
 export const RUN_ERROR_HEADER = "x-tenantscope-run-error";
 
@@ -155,6 +162,14 @@ export const SUPERVISOR_PATHS = {
    * 204 with its startup CPU (CPU_HEADER), or its load error as an invocation's.
    */
   probe: "/__tenantscope/probe",
+  /**
+   * POST from a tenant host: `{namespace, script, traces}` with TRACE_IDS_HEADER, the
+   * traces of its isolates. Answered 202 at once and relayed to PLATFORM_PATHS.traces:
+   * the supervisor holds the process until the trace of the invocation that just ran
+   * has come, so that its cost is nobody's. A post without a body only says so
+   * (the calibration tenant's traces, which the relay would drop).
+   */
+  traces: "/__tenantscope/traces",
 } as const;
 
 /** Paths the tenant host serves. */
