@@ -30,7 +30,7 @@ export const DEMO_MIX: readonly Probe[] = [
 
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
 
-export function get(base: string, path: string, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<Answer> {
+export function get(base: string, path: string, headers: Record<string, string> = {}, timeoutMs = 30_000, retried = false): Promise<Answer> {
   const url = new URL(path, base);
   const started = performance.now();
   return new Promise((resolve) => {
@@ -41,7 +41,12 @@ export function get(base: string, path: string, headers: Record<string, string> 
       res.on("error", () => resolve({ status: 0, body: "response error", ms: performance.now() - started }));
     });
     req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", (e) => resolve({ status: 0, body: String(e), ms: performance.now() - started }));
+    req.on("error", (e) => {
+      // The keep-alive race: the server closed an idle connection as this request went out
+      // on it, so the server never saw it (Node's documented case for a retry).
+      if (req.reusedSocket && (e as NodeJS.ErrnoException).code === "ECONNRESET" && !retried) return void get(base, path, headers, timeoutMs, true).then(resolve);
+      resolve({ status: 0, body: String(e), ms: performance.now() - started });
+    });
     req.end();
   });
 }

@@ -16,6 +16,20 @@ export function mainThreadCpuNs(pid: number): number {
 }
 
 /**
+ * The thread's time runnable but waiting for a CPU (ns) and its timeslices so far
+ * (`schedstat`'s other two fields), for the log of a kill: many slices mean many
+ * separate pieces of work, a long wait a machine short of CPU. NaN once it is gone.
+ */
+export function mainThreadSched(pid: number): { waitNs: number; slices: number } {
+  try {
+    const [, wait, slices] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ");
+    return { waitNs: Number(wait), slices: Number(slices) };
+  } catch {
+    return { waitNs: Number.NaN, slices: Number.NaN };
+  }
+}
+
+/**
  * Page faults (minor + major) of the process's main thread so far; NaN once it is gone.
  * A fault is kernel time on that thread, so it counts as CPU: the kill and over-limit
  * log lines name how many came during the invocation.

@@ -14,8 +14,9 @@ export interface Running {
   limitMs: number;
   /** The thread's CPU, ns, when the invocation started. */
   startNs: number;
-  /** The thread's page faults when it started (for the log of a kill). */
+  /** The thread's page faults, wait for a CPU and timeslices when it started (for the log of a kill). */
   startFaults: number;
+  startSched: { waitNs: number; slices: number };
   /** Wall clock (performance.now()) when it started. */
   startedAt: number;
   /** Subrequests it is known to have made: their calibrated cost is not charged. */
@@ -155,7 +156,7 @@ export class Slot {
 
   /** An invocation (or a load) starting now on the process's thread: it becomes `current`. */
   begin(start: Pick<Running, "id" | "isolate" | "limitMs" | "fresh">): Running {
-    const running: Running = { ...start, startNs: this.process.cpuNs(), startFaults: this.process.faults(), startedAt: performance.now(), subrequests: 0, askedAt: null, answeredAtMs: Number.NEGATIVE_INFINITY, killedAtMs: null };
+    const running: Running = { ...start, startNs: this.process.cpuNs(), startFaults: this.process.faults(), startSched: this.process.sched(), startedAt: performance.now(), subrequests: 0, askedAt: null, answeredAtMs: Number.NEGATIVE_INFINITY, killedAtMs: null };
     this.current = running;
     return running;
   }
@@ -164,7 +165,11 @@ export class Slot {
   describe(running: Running): string {
     const faults = this.process.faults() - running.startFaults;
     const wall = performance.now() - running.startedAt;
-    return `${running.fresh ? "its first call in this process" : "warm"}, ${wall.toFixed(0)} ms of wall time, ${running.subrequests} subrequest(s), ${Number.isFinite(faults) ? faults : "?"} page fault(s)`;
+    const sched = this.process.sched();
+    const slices = sched.slices - running.startSched.slices;
+    const waitMs = (sched.waitNs - running.startSched.waitNs) / 1e6;
+    const known = (n: number, text: string): string => (Number.isFinite(n) ? text : "?");
+    return `${running.fresh ? "its first call in this process" : "warm"}, ${wall.toFixed(0)} ms of wall time, ${running.subrequests} subrequest(s), ${known(faults, String(faults))} page fault(s), ${known(slices, String(slices))} timeslice(s), ${known(waitMs, waitMs.toFixed(0))} ms waiting for a CPU`;
   }
 
   /** CPU ms the running invocation has used so far, less the process's own per-request work and its subrequests'. */
