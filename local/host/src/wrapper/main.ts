@@ -24,8 +24,8 @@ class Probe extends WorkerEntrypoint {
     return "ready";
   }
 
-  collect(): boolean {
-    return collectGarbage();
+  collect(minor?: boolean): boolean {
+    return collectGarbage(minor === true);
   }
 }
 export { Probe as TenantscopeProbe };
