@@ -40,14 +40,3 @@ describe("Slot.nextToCollect", () => {
     expect(slot.nextToCollect("a")).toBeUndefined();
   });
 });
-
-describe("Slot.rememberRun", () => {
-  it("counts each isolate's runs since its young generation was collected, apart", () => {
-    const { slot } = slotWith([]);
-    expect([1, 2, 3].map(() => slot.rememberRun("a", "ra"))).toEqual([1, 2, 3]);
-    expect(slot.rememberRun("b", "rb")).toBe(1);
-    slot.collected("a");
-    expect(slot.rememberRun("a", "ra")).toBe(1);
-    expect(slot.rememberRun("b", "rb")).toBe(2);
-  });
-});

@@ -109,14 +109,14 @@ export async function askSubrequests(slot: Slot, id: string, timeoutMs: number):
 export const HOST_GC_EVERY = 100;
 
 /**
- * And a minor GC of an isolate's young generation (and the host's) after every this many
- * of its runs. V8 scavenges by itself about every 40-100 invocations here, inside
+ * And a minor GC (the young generations of the host and of the isolate that just ran)
+ * every this many. V8 scavenges by itself about every 40-100 invocations here, inside
  * whichever invocation allocates past the young generation, and the native objects the
  * scavenge frees (request and response wrappers, Headers) are destroyed there too: 2-12
  * ms of the thread at saturation (perf, a 5-minute loaded soak), charged to the tenant
  * running then, nearly always `fanout`, which allocates most.
  */
-export const ISOLATE_MINOR_GC_EVERY = 4;
+export const HOST_MINOR_GC_EVERY = 8;
 
 /**
  * Collects the tenant isolate's garbage and the host's, with no invocation running:
@@ -138,13 +138,11 @@ async function collectHostGarbage(slot: Slot, agent: Agent | undefined, raw: str
  * that failed cheap tenants on 10 ms plans.
  */
 export async function collectIfDue(slot: Slot, agent: Agent | undefined, isolate: string, raw: string, log: (line: string) => void): Promise<void> {
-  const runs = slot.rememberRun(isolate, raw);
+  slot.rememberRun(isolate, raw);
   slot.sinceGc += 1;
-  if (slot.gcUnavailable) return;
+  if (slot.gcUnavailable || slot.sinceGc % HOST_MINOR_GC_EVERY !== 0) return;
   const full = slot.sinceGc >= HOST_GC_EVERY;
-  if (!full && runs < ISOLATE_MINOR_GC_EVERY) return;
   if (full) slot.sinceGc = 0;
-  slot.collected(isolate);
   const generation = slot.process.generation;
   try {
     if (!full) {

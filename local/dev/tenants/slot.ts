@@ -93,24 +93,14 @@ export class Slot {
 
   /**
    * The last run header of each isolate that ran here, to collect isolates other than
-   * the one that just ran, in turn, and its runs since its young generation was last
-   * collected (host-client.ts collectIfDue).
+   * the one that just ran, in turn (host-client.ts collectIfDue).
    */
-  private readonly runs = new Map<string, { raw: string; sinceMinor: number }>();
+  private readonly runs = new Map<string, string>();
   private rotation = 0;
 
-  /** Records a run of `isolate`; returns its runs since its last collection. */
-  rememberRun(isolate: string, raw: string): number {
+  rememberRun(isolate: string, raw: string): void {
     if (this.runs.size > 1_000 && !this.runs.has(isolate)) this.runs.clear();
-    const sinceMinor = (this.runs.get(isolate)?.sinceMinor ?? 0) + 1;
-    this.runs.set(isolate, { raw, sinceMinor });
-    return sinceMinor;
-  }
-
-  /** Its young generation has just been collected (or all of it). */
-  collected(isolate: string): void {
-    const entry = this.runs.get(isolate);
-    if (entry !== undefined) entry.sinceMinor = 0;
+    this.runs.set(isolate, raw);
   }
 
   /** The next loaded isolate in turn other than `except`, as its run header. */
@@ -118,7 +108,7 @@ export class Slot {
     const candidates = [...this.runs].filter(([isolate]) => isolate !== except && this.isWarm(isolate));
     if (candidates.length === 0) return undefined;
     this.rotation = (this.rotation + 1) % candidates.length;
-    return candidates[this.rotation]?.[1].raw;
+    return candidates[this.rotation]?.[1];
   }
 
   markWarm(isolate: string, generation: number): void {
