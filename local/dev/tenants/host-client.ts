@@ -109,23 +109,13 @@ export async function askSubrequests(slot: Slot, id: string, timeoutMs: number):
 export const HOST_GC_EVERY = 100;
 
 /**
- * And a minor GC (the young generations of the host and of the isolate that just ran)
- * every this many. V8 scavenges by itself about every 40-100 invocations here, inside
- * whichever invocation allocates past the young generation, and the native objects the
- * scavenge frees (request and response wrappers, Headers) are destroyed there too: 2-12
- * ms of the thread at saturation (perf, a 5-minute loaded soak), charged to the tenant
- * running then, nearly always `fanout`, which allocates most.
- */
-export const HOST_MINOR_GC_EVERY = 8;
-
-/**
  * Collects the tenant isolate's garbage and the host's, with no invocation running:
  * the slot is held and `current` is cleared, so the watchdog charges the GC to nobody.
  * False when the host cannot (its workerd runs without the flag: tenants/v8-flags.ts).
  */
-async function collectHostGarbage(slot: Slot, agent: Agent | undefined, raw: string, minor = false): Promise<boolean> {
+async function collectHostGarbage(slot: Slot, agent: Agent | undefined, raw: string): Promise<boolean> {
   slot.current = null;
-  const res = await fetchFrom(slot, agent, { method: "POST", path: minor ? `${HOST_PATHS.gc}?type=minor` : HOST_PATHS.gc, headers: ["host", `127.0.0.1:${slot.process.port}`, RUN_HEADER, raw] });
+  const res = await fetchFrom(slot, agent, { method: "POST", path: HOST_PATHS.gc, headers: ["host", `127.0.0.1:${slot.process.port}`, RUN_HEADER, raw] });
   return res.status === 204;
 }
 
@@ -140,16 +130,10 @@ async function collectHostGarbage(slot: Slot, agent: Agent | undefined, raw: str
 export async function collectIfDue(slot: Slot, agent: Agent | undefined, isolate: string, raw: string, log: (line: string) => void): Promise<void> {
   slot.rememberRun(isolate, raw);
   slot.sinceGc += 1;
-  if (slot.gcUnavailable || slot.sinceGc % HOST_MINOR_GC_EVERY !== 0) return;
-  const full = slot.sinceGc >= HOST_GC_EVERY;
-  if (full) slot.sinceGc = 0;
+  if (slot.gcUnavailable || slot.sinceGc < HOST_GC_EVERY) return;
+  slot.sinceGc = 0;
   const generation = slot.process.generation;
   try {
-    if (!full) {
-      // Its answer says nothing a full collection's does not, which comes next.
-      await collectHostGarbage(slot, agent, raw, true);
-      return;
-    }
     if (await collectHostGarbage(slot, agent, raw)) {
       slot.gcs += 1;
       const other = slot.nextToCollect(isolate);

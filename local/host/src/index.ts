@@ -63,10 +63,10 @@ function endWithBody(tenantResponse: Response, id: string): Response {
 }
 
 /** The tenant isolate's garbage, then the host's own, collected while no invocation runs (HOST_PATHS.gc). */
-async function collectGarbage(tenant: WorkerStub, minor: boolean): Promise<Response> {
+async function collectGarbage(tenant: WorkerStub): Promise<Response> {
   const gc: unknown = Reflect.get(globalThis, GC_GLOBAL);
-  if (typeof gc !== "function" || !(await collectTenant(tenant, minor))) return new Response(`V8 runs without --expose-gc-as=${GC_GLOBAL}`, { status: 501 });
-  Reflect.apply(gc, globalThis, minor ? [{ type: "minor" }] : []);
+  if (typeof gc !== "function" || !(await collectTenant(tenant))) return new Response(`V8 runs without --expose-gc-as=${GC_GLOBAL}`, { status: 501 });
+  Reflect.apply(gc, globalThis, []);
   return new Response(null, { status: 204 });
 }
 
@@ -81,7 +81,7 @@ export default class TenantHost extends WorkerEntrypoint<Env> {
     // The context's stubs are made only when an isolate is loaded, not on every call to a loaded one.
     const context = (): LoaderContext => this.loaderContext(run);
     const stub = calibrating ? loadCalibration(this.env, context) : loadScript(run, this.env, context);
-    if (url.pathname === HOST_PATHS.gc) return collectGarbage(stub, url.searchParams.get("type") === "minor");
+    if (url.pathname === HOST_PATHS.gc) return collectGarbage(stub);
     if (url.pathname === HOST_PATHS.warm) {
       try {
         await warm(stub);

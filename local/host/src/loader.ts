@@ -100,7 +100,7 @@ export function loadCalibration(env: Env, ctx: () => LoaderContext): WorkerStub 
 
 interface Probe {
   ping(): Promise<string>;
-  collect(minor: boolean): Promise<boolean>;
+  collect(): Promise<boolean>;
 }
 
 const probeOf = (stub: WorkerStub): Probe => stub.getEntrypoint(PROBE_ENTRYPOINT) as unknown as Probe;
@@ -110,7 +110,7 @@ export async function warm(stub: WorkerStub): Promise<void> {
   await probeOf(stub).ping();
 }
 
-/** A GC of the tenant's isolate, full or minor (between invocations: HOST_PATHS.gc); false without the V8 flag. */
-export function collectTenant(stub: WorkerStub, minor: boolean): Promise<boolean> {
-  return probeOf(stub).collect(minor);
+/** A full GC of the tenant's isolate (between invocations: HOST_PATHS.gc); false without the V8 flag. */
+export function collectTenant(stub: WorkerStub): Promise<boolean> {
+  return probeOf(stub).collect();
 }

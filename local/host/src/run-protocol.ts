@@ -185,9 +185,8 @@ export const HOST_PATHS = {
   calibrate: "/__tenantscope/calibrate",
   /**
    * A full GC of the isolate named in RUN_HEADER, then of the host's own (204; 501
-   * without the V8 flag); with `?type=minor`, of their young generations only. The
-   * supervisor calls it between invocations, for the isolate that just ran: see
-   * HOST_GC_EVERY in local/dev/tenants/host-client.ts.
+   * without the V8 flag). The supervisor calls it between invocations, for the isolate
+   * that just ran: see HOST_GC_EVERY in local/dev/tenants/host-client.ts.
    */
   gc: "/__tenantscope/gc",
   /**

@@ -24,8 +24,8 @@ class Probe extends WorkerEntrypoint {
     return "ready";
   }
 
-  collect(minor?: boolean): boolean {
-    return collectGarbage(minor === true);
+  collect(): boolean {
+    return collectGarbage();
   }
 }
 export { Probe as TenantscopeProbe };

@@ -11,10 +11,10 @@ const gc: unknown = Reflect.get(globalThis, GC_GLOBAL);
 // Hidden from the tenant, as production has none; a global function cannot be deleted, so undefined.
 if (!Reflect.deleteProperty(globalThis, GC_GLOBAL)) Reflect.set(globalThis, GC_GLOBAL, undefined);
 
-/** A full GC of this isolate (or a minor one: the young generation), for the supervisor between invocations (the probe's `collect`). */
-export function collectGarbage(minor = false): boolean {
+/** A full GC of this isolate, for the supervisor between invocations (the probe's `collect`). */
+export function collectGarbage(): boolean {
   if (typeof gc !== "function") return false;
-  Reflect.apply(gc, globalThis, minor ? [{ type: "minor" }] : []);
+  Reflect.apply(gc, globalThis, []);
   return true;
 }
 
