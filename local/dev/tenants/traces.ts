@@ -8,6 +8,7 @@
  * process until then, so the tail's work (building and sending the trace) is charged
  * to nobody instead of the next invocation.
  */
+import { timingSafeEqual } from "node:crypto";
 import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { ExpiringMap } from "@tenantscope/core/expiring";
 import { TRACE_IDS_HEADER } from "../../host/src/run-protocol.ts";
@@ -68,6 +69,14 @@ export interface TraceRelay {
 }
 
 /** `target` null: traces are acknowledged and dropped (a supervisor without a stand-in). */
+/** Whether the post carries the API's token: what it relays lands in Analytics Engine. */
+function authorized(req: IncomingMessage, target: TraceTarget | null): boolean {
+  if (target === null) return true;
+  const given = Buffer.from(req.headers.authorization ?? "");
+  const wanted = Buffer.from(`Bearer ${target.token}`);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
 export function startTraceRelay(target: TraceTarget | null, log: (line: string) => void): TraceRelay {
   const ledger = new TraceLedger();
   // A few connections: at saturation the stand-in is the bottleneck, and posts queue here.
@@ -92,6 +101,11 @@ export function startTraceRelay(target: TraceTarget | null, log: (line: string) 
   return {
     ledger,
     handle(req, res) {
+      if (!authorized(req, target)) {
+        req.resume();
+        res.writeHead(401, { "content-type": "text/plain" }).end("the local API's bearer token is required\n");
+        return;
+      }
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {

@@ -36,7 +36,8 @@ export class TailForwarder extends WorkerEntrypoint<Env, TailForwarderProps> {
     try {
       const res = await this.env.SUPERVISOR.fetch(`http://supervisor${SUPERVISOR_PATHS.traces}`, {
         method: "POST",
-        headers: { [TRACE_IDS_HEADER]: ids.join(","), "content-type": "application/json" },
+        // The supervisor relays them to the local API with this token, so it asks for it too.
+        headers: { authorization: `Bearer ${this.env.API_TOKEN}`, [TRACE_IDS_HEADER]: ids.join(","), "content-type": "application/json" },
         body: calibration ? null : JSON.stringify({ ...this.ctx.props, traces }),
       });
       if (!res.ok) console.error(`tenantscope-tenant-host: the supervisor refused ${traces.length} trace(s) of ${this.ctx.props.script}: ${res.status} ${await res.text()}`);
