@@ -154,6 +154,21 @@ export class Slot {
     }
   }
 
+  /**
+   * workerd never unloads a Worker Loader isolate, so a process that has run or probed
+   * many script versions (about 1 MB each) is restarted between invocations (the slot
+   * held); the versions still in use load again on their next call, unbilled. A
+   * process holding a single version is left alone, however large.
+   */
+  recycleIfLarge(limitBytes: number, log: (line: string) => void): void {
+    const rss = this.process.rssBytes();
+    // One big script alone past the bound would be reloaded after every call: keep it.
+    if (rss < limitBytes || this.loadedCount() < 2) return;
+    log(`tenant supervisor: restarting the tenant process on port ${this.process.port}: ${Math.round(rss / 2 ** 20)} MB resident, over ${Math.round(limitBytes / 2 ** 20)} MB`);
+    this.recycles += 1;
+    this.process.kill();
+  }
+
   /** An invocation (or a load) starting now on the process's thread: it becomes `current`. */
   begin(start: Pick<Running, "id" | "isolate" | "limitMs" | "fresh">): Running {
     const running: Running = { ...start, startNs: this.process.cpuNs(), startFaults: this.process.faults(), startSched: this.process.sched(), startedAt: performance.now(), subrequests: 0, askedAt: null, answeredAtMs: Number.NEGATIVE_INFINITY, killedAtMs: null };

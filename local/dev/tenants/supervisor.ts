@@ -22,6 +22,7 @@ import {
   STARTUP_EXCEEDED,
   SUBREQUESTS_HEADER,
   SUPERVISOR_PATHS,
+  PLATFORM_PATHS,
   parseRunHeader,
   type RunError,
   type RunHeader,
@@ -29,7 +30,6 @@ import {
 import { Slot, pickSlot } from "./slot.ts";
 import { TRACE_HOLD_MS, startTraceRelay, type TraceTarget } from "./traces.ts";
 import { overLimit, startWatchdog } from "./watchdog.ts";
-import { PLATFORM_PATHS } from "../../host/src/run-protocol.ts";
 import { httpService } from "../options.ts";
 
 export interface SupervisorOptions {
@@ -233,25 +233,9 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     } catch (error) {
       answer(res, 502, "process_failed", `The tenant process could not run this request: ${String(error)}`);
     } finally {
-      recycleIfLarge(slot);
+      slot.recycleIfLarge(options.recycleBytes ?? RECYCLE_BYTES, options.log);
       slot.release();
     }
-  }
-
-  /**
-   * workerd never unloads a Worker Loader isolate, so a process that has run or probed
-   * many script versions (about 1 MB each) is restarted between invocations; the
-   * versions still in use load again on their next call, unbilled. A process holding
-   * a single version is left alone, however large.
-   */
-  function recycleIfLarge(slot: Slot): void {
-    const rss = slot.process.rssBytes();
-    const limit = options.recycleBytes ?? RECYCLE_BYTES;
-    // One big script alone past the bound would be reloaded after every call: keep it.
-    if (rss < limit || slot.loadedCount() < 2) return;
-    options.log(`tenant supervisor: restarting the tenant process on port ${slot.process.port}: ${Math.round(rss / 2 ** 20)} MB resident, over ${Math.round(limit / 2 ** 20)} MB`);
-    slot.recycles += 1;
-    slot.process.kill();
   }
 
   // Room for the run header's props (MAX_RUN_DATA_BYTES) beside the tenant's own headers;
