@@ -6,27 +6,30 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 
-/** Nanoseconds on CPU of the process's main thread; NaN once the process is gone. */
-export function mainThreadCpuNs(pid: number): number {
+export interface Schedstat {
+  /** Nanoseconds on a CPU. */
+  cpuNs: number;
+  /**
+   * Nanoseconds runnable but waiting for a CPU, and timeslices, for the log of a kill:
+   * many slices mean many separate pieces of work, a long wait a machine short of CPU.
+   */
+  waitNs: number;
+  slices: number;
+}
+
+/** The process's main thread's `schedstat`, all three fields; NaN once the process is gone. */
+export function mainThreadSched(pid: number): Schedstat {
   try {
-    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ")[0]);
+    const [cpu, wait, slices] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ");
+    return { cpuNs: Number(cpu), waitNs: Number(wait), slices: Number(slices) };
   } catch {
-    return Number.NaN;
+    return { cpuNs: Number.NaN, waitNs: Number.NaN, slices: Number.NaN };
   }
 }
 
-/**
- * The thread's time runnable but waiting for a CPU (ns) and its timeslices so far
- * (`schedstat`'s other two fields), for the log of a kill: many slices mean many
- * separate pieces of work, a long wait a machine short of CPU. NaN once it is gone.
- */
-export function mainThreadSched(pid: number): { waitNs: number; slices: number } {
-  try {
-    const [, wait, slices] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ");
-    return { waitNs: Number(wait), slices: Number(slices) };
-  } catch {
-    return { waitNs: Number.NaN, slices: Number.NaN };
-  }
+/** Nanoseconds on CPU of the process's main thread; NaN once the process is gone. */
+export function mainThreadCpuNs(pid: number): number {
+  return mainThreadSched(pid).cpuNs;
 }
 
 /**

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Miniflare, convertV4MiniflareOptions, type MiniflareOptions, type V4WorkerOptions, type WorkerdStructuredLog } from "miniflare";
 import { STACK_TAG_VARIABLE } from "../leftovers.ts";
-import { TAG_VARIABLE, findTaggedProcess, mainThreadCpuNs, mainThreadFaults, mainThreadSched } from "./cpu.ts";
+import { TAG_VARIABLE, findTaggedProcess, mainThreadCpuNs, mainThreadFaults, mainThreadSched, type Schedstat } from "./cpu.ts";
 import { ensureTenantV8Flags } from "./v8-flags.ts";
 
 import { HOST_WORKER } from "../options.ts";
@@ -99,9 +99,9 @@ export class TenantProcess {
     return this.pid === undefined ? Number.NaN : mainThreadFaults(this.pid);
   }
 
-  /** Its JavaScript thread's wait for a CPU and timeslices (cpu.ts mainThreadSched). */
-  sched(): { waitNs: number; slices: number } {
-    return this.pid === undefined ? { waitNs: Number.NaN, slices: Number.NaN } : mainThreadSched(this.pid);
+  /** Its JavaScript thread's CPU, wait for a CPU and timeslices in one reading (cpu.ts mainThreadSched). */
+  sched(): Schedstat {
+    return this.pid === undefined ? { cpuNs: Number.NaN, waitNs: Number.NaN, slices: Number.NaN } : mainThreadSched(this.pid);
   }
 
   /**

@@ -4,6 +4,7 @@
  * and a kill stops only the invocation that earned it.
  */
 import { HOST_PATHS } from "../../host/src/run-protocol.ts";
+import type { Schedstat } from "./cpu.ts";
 import type { TenantProcess } from "./process.ts";
 
 export interface Running {
@@ -16,7 +17,7 @@ export interface Running {
   startNs: number;
   /** The thread's page faults, wait for a CPU and timeslices when it started (for the log of a kill). */
   startFaults: number;
-  startSched: { waitNs: number; slices: number };
+  startSched: Schedstat;
   /** Wall clock (performance.now()) when it started. */
   startedAt: number;
   /** Subrequests it is known to have made: their calibrated cost is not charged. */
@@ -171,7 +172,9 @@ export class Slot {
 
   /** An invocation (or a load) starting now on the process's thread: it becomes `current`. */
   begin(start: Pick<Running, "id" | "isolate" | "limitMs" | "fresh">): Running {
-    const running: Running = { ...start, startNs: this.process.cpuNs(), startFaults: this.process.faults(), startSched: this.process.sched(), startedAt: performance.now(), subrequests: 0, askedAt: null, answeredAtMs: Number.NEGATIVE_INFINITY, killedAtMs: null };
+    // One reading of schedstat for the charge's start and the log's.
+    const sched = this.process.sched();
+    const running: Running = { ...start, startNs: sched.cpuNs, startFaults: this.process.faults(), startSched: sched, startedAt: performance.now(), subrequests: 0, askedAt: null, answeredAtMs: Number.NEGATIVE_INFINITY, killedAtMs: null };
     this.current = running;
     return running;
   }

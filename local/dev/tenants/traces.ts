@@ -68,7 +68,6 @@ export interface TraceRelay {
   dispose(): void;
 }
 
-/** `target` null: traces are acknowledged and dropped (a supervisor without a stand-in). */
 /** Whether the post carries the API's token: what it relays lands in Analytics Engine. */
 function authorized(req: IncomingMessage, target: TraceTarget | null): boolean {
   if (target === null) return true;
@@ -77,6 +76,7 @@ function authorized(req: IncomingMessage, target: TraceTarget | null): boolean {
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
+/** `target` null: traces are acknowledged and dropped (a supervisor without a stand-in). */
 export function startTraceRelay(target: TraceTarget | null, log: (line: string) => void): TraceRelay {
   const ledger = new TraceLedger();
   // A few connections: at saturation the stand-in is the bottleneck, and posts queue here.
