@@ -22,7 +22,8 @@ let inspectorPort: number;
 
 beforeAll(async () => {
   inspectorPort = await freePort();
-  stack = await startStack({ port: 0, apiPort: 0, dashboardPort: 0, persistTo: false, seed: { tenants: ["hello", "thrower"] }, log: () => {}, tenantLog: () => {}, inspectorPort });
+  // No collector: its sessions would wait on this test's snapshots, and the snapshots collect anyway.
+  stack = await startStack({ port: 0, apiPort: 0, dashboardPort: 0, persistTo: false, seed: { tenants: ["hello", "thrower"] }, log: () => {}, tenantLog: () => {}, inspectorPort, platformGcEveryMs: 0 });
 });
 afterAll(async () => {
   await stack.dispose();

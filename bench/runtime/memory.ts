@@ -3,7 +3,8 @@
  * stack (this Node process, which also runs the supervisor; the platform's workerd;
  * the tenant processes' workerd) at a steady 20 req/s of the demo mix, after a
  * warm-up, sampled every 30 s; prints each process's slope in MB per minute. Every
- * 5 minutes it also reads each platform Worker's reachable JS heap (local/dev/heaps.ts), so a
+ * 5 minutes it also reads each platform Worker's reachable JS heap (local/dev/heaps.ts:
+ * collected by the stack's own collector, platform-gc.ts, with no snapshot), so a
  * leak in a Worker's code shows as that Worker's heap growing, apart from workerd's
  * native memory; each tenant process's host isolate twice, between invocations: as V8
  * holds it (garbage included, what a late major GC lets pile up) and reachable; and
@@ -101,7 +102,8 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
         list.push([minute, figure.usedMb]);
         heaps.set(label, list);
       };
-      for (const figure of await workerHeaps(inspectorPort)) record(figure.worker, figure);
+      // The stack's own collector's figures: a snapshot's native memory would stay in RSS (heaps.ts collectedHeaps).
+      for (const figure of await (bench.stack.platformGc?.collectNow() ?? workerHeaps(inspectorPort))) record(figure.worker, figure);
       // The tenant host's isolate, read between invocations (Slot.exclusive): garbage included first, then reachable.
       for (const [i, slot] of bench.stack.supervisor.slots.entries()) {
         const port = tenantInspectorPorts[i] ?? 0;

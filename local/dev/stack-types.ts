@@ -1,6 +1,7 @@
 /** What startStack takes and gives (stack.ts). */
 import type { Miniflare, V4ServiceDesignator, V4WorkerOptions } from "miniflare";
 import type { AlertTicker } from "./alerts.ts";
+import type { PlatformCollector } from "./platform-gc.ts";
 import type { AlertSeed } from "./seed-alerts.ts";
 import type { DevLogin } from "./logins.ts";
 import type { SeedResult } from "./seed.ts";
@@ -70,8 +71,17 @@ export interface StackOptions {
    * absent: never by itself (`stack.alerts` is null; tests call the Worker directly).
    */
   alertsIntervalMs?: number;
-  /** Open the platform workerd's V8 inspector on this port (the memory benchmark reads each Worker's heap). */
+  /**
+   * Open the platform workerd's V8 inspector on this port (the memory benchmark reads
+   * each Worker's heap); default: a free port, for the garbage collector below.
+   */
   inspectorPort?: number;
+  /**
+   * Have the platform's isolates collect their garbage this often, over the inspector
+   * (platform-gc.ts; default PLATFORM_GC_EVERY_MS, 10 s); 0: never, as before, and no
+   * inspector unless `inspectorPort` is set.
+   */
+  platformGcEveryMs?: number;
   /**
    * Open each tenant process's V8 inspector, one port per process in order (the
    * tenant-process heap test and the memory benchmark read the host's and the
@@ -101,6 +111,8 @@ export interface Stack {
   supervisor: Supervisor;
   /** The alert evaluator's interval runner, when `alertsIntervalMs` is set. */
   alerts: AlertTicker | null;
+  /** The platform's periodic garbage collection (null with `platformGcEveryMs: 0`). */
+  platformGc: PlatformCollector | null;
   /** The local-inbox webhook and the demo rule the seed wrote (null without a seed). */
   alertSeed: AlertSeed | null;
   dispose(): Promise<void>;

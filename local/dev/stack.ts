@@ -43,6 +43,7 @@ import { dashboardSecrets, devCredentials } from "./logins.ts";
 import { STACK_TAG_VARIABLE } from "./leftovers.ts";
 import { reloader } from "./reload.ts";
 import { startSupervisor, type Supervisor } from "./tenants/supervisor.ts";
+import { PLATFORM_GC_EVERY_MS, startPlatformCollector, type PlatformCollector } from "./platform-gc.ts";
 import { LocalApiClient, seedDemo, type SeedOptions, type SeedResult } from "./seed.ts";
 import type { Stack, StackOptions, StackUrls } from "./stack-types.ts";
 
@@ -64,6 +65,8 @@ interface Plan {
   apiPort: number;
   dashboardPort: number;
   persistTo: string | false;
+  /** The platform workerd's inspector (the garbage collector's way in), or none. */
+  inspectorPort: number | undefined;
   opts: StackOptions;
 }
 
@@ -92,7 +95,7 @@ function miniflareOptions(plan: Plan, builder: Builder): MiniflareOptions {
     // Found again by a later runner if this one dies without stopping them (leftovers.ts).
     ...(process.env[STACK_TAG_VARIABLE] === undefined ? {} : { unsafeRuntimeEnv: { [STACK_TAG_VARIABLE]: process.env[STACK_TAG_VARIABLE] } }),
     ...(plan.persistTo === false ? {} : { resourcePersistencePath: plan.persistTo }),
-    ...(plan.opts.inspectorPort === undefined ? {} : { inspectorPort: plan.opts.inspectorPort }),
+    ...(plan.inspectorPort === undefined ? {} : { inspectorPort: plan.inspectorPort }),
     ...(plan.opts.platformLog === undefined ? {} : { handleStructuredLogs: ({ message, level }: WorkerdStructuredLog) => plan.opts.platformLog?.(message, level) }),
     workers: [
       localWorkerOptions(plan.local, scriptOf(LOCAL_WORKER), plan.apiPort, {
@@ -143,6 +146,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   if (opts.fresh === true && persistTo !== false) await rm(persistTo, { recursive: true, force: true });
   const requestedApiPort = opts.apiPort ?? PORT_FLAGS.api.defaultPort;
   const credentials = await devCredentials(persistTo);
+  const gcEveryMs = opts.platformGcEveryMs ?? PLATFORM_GC_EVERY_MS;
   const plan: Plan = {
     local,
     ae,
@@ -160,6 +164,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     // chosen now, as the alert evaluator's links name it.
     dashboardPort: (opts.dashboardPort ?? (opts.port === 0 ? 0 : PORT_FLAGS.dashboard.defaultPort)) || (await freePort()),
     persistTo,
+    inspectorPort: opts.inspectorPort ?? (gcEveryMs > 0 ? await freePort() : undefined),
     opts,
   };
   await assertPortsFree([
@@ -198,9 +203,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
   let stopWatchingExamples = (): void => {};
   let ticker: AlertTicker | null = null;
+  let platformGc: PlatformCollector | null = null;
   const cleanup = async (mf: Miniflare | null): Promise<void> => {
     stopWatchingExamples();
     await ticker?.stop();
+    await platformGc?.stop();
     reload.stop();
     await builder.dispose();
     await reload.settle();
@@ -221,6 +228,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     plan.supervisorPort = supervisor.port;
     mf = new Miniflare(miniflareOptions(plan, builder));
     await mf.ready;
+    if (gcEveryMs > 0 && plan.inspectorPort !== undefined) platformGc = startPlatformCollector(plan.inspectorPort, gcEveryMs, log);
     await supervisor.calibrate();
     const running = mf;
     reload.attach(running, () => miniflareOptions(plan, builder));
@@ -260,6 +268,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       mf: running,
       supervisor,
       alerts: ticker,
+      platformGc,
       alertSeed,
       dispose: () => (disposed ??= cleanup(running)),
     };

@@ -187,7 +187,7 @@ export class Slot {
     const slices = sched.slices - running.startSched.slices;
     const waitMs = (sched.waitNs - running.startSched.waitNs) / 1e6;
     const known = (n: number, text: string): string => (Number.isFinite(n) ? text : "?");
-    return `${running.fresh ? "its first call in this process" : "warm"}, ${wall.toFixed(0)} ms of wall time, ${running.subrequests} subrequest(s), ${known(faults, String(faults))} page fault(s), ${known(slices, String(slices))} timeslice(s), ${known(waitMs, waitMs.toFixed(0))} ms waiting for a CPU`;
+    return `${running.fresh ? "its first call in this process" : "warm"}, ${wall.toFixed(0)} ms of wall time, ${running.subrequests} subrequest(s), ${known(faults, String(faults))} page fault(s), ${known(slices, String(slices))} timeslice(s), ${known(waitMs, waitMs.toFixed(0))} ms waiting for a CPU, ${this.sinceGc} invocation(s) since the last garbage collection`;
   }
 
   /** CPU ms the running invocation has used so far, less the process's own per-request work and its subrequests'. */
