@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { DEMO_MIX as MIX, describeKinds, openLoop } from "./load.ts";
 import type { Slot } from "../../local/dev/tenants/slot.ts";
 import { startBenchStack } from "./setup.ts";
-import { workerHeaps, workerHeapsNow, type HeapFigure } from "../../local/dev/heaps.ts";
+import { collectedHeaps, workerHeaps, workerHeapsNow, type HeapFigure } from "../../local/dev/heaps.ts";
 import { freePort } from "../../local/dev/ports.ts";
 
 export interface MemoryOptions {
@@ -108,7 +108,8 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
       for (const [i, slot] of bench.stack.supervisor.slots.entries()) {
         const port = tenantInspectorPorts[i] ?? 0;
         const now = await slot.exclusive(() => workerHeapsNow(port)).catch(() => []);
-        const reachable = await slot.exclusive(() => workerHeaps(port)).catch(() => []);
+        // The pings of exclusive() give the host its turns, in which it runs the GC asked for.
+        const reachable = await slot.exclusive(() => collectedHeaps(port)).catch(() => []);
         for (const f of now) record(`${f.worker} :${slot.process.port} (garbage included)`, f);
         for (const f of reachable) record(`${f.worker} :${slot.process.port}`, f);
       }
