@@ -3,6 +3,7 @@
  * runner checks each fixed port first and names the flag that changes it.
  */
 import { createServer } from "node:net";
+import { candidatePort, reservePort } from "./reservations.ts";
 
 export interface PortSpec {
   port: number;
@@ -42,17 +43,21 @@ export async function assertPortsFree(specs: readonly PortSpec[]): Promise<void>
   }
 }
 
-/** A port that is free now, for a "0" whose number other Workers must know in advance. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen({ host: "127.0.0.1", port: 0 }, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
+/**
+ * A port that is free now and stays ours until workerd binds it, for a "0" whose
+ * number other Workers must know in advance. A port the kernel handed out and we
+ * released could be handed out again to any bind(0) meanwhile (CI saw workerd fail
+ * with "address in use" when 90 test files started stacks at once), so the port comes
+ * from below the kernel's ephemeral range, which bind(0) and connect() never use, and
+ * is reserved across processes with a file made exclusively (reservations.ts).
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = candidatePort();
+    if (!reservePort(port)) continue;
+    if (await probe(port)) return port;
+  }
+  throw new Error("found no free port to reserve below the ephemeral range after 200 tries");
 }
 
 export const PORT_FLAGS = {

@@ -164,7 +164,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     // chosen now, as the alert evaluator's links name it.
     dashboardPort: (opts.dashboardPort ?? (opts.port === 0 ? 0 : PORT_FLAGS.dashboard.defaultPort)) || (await freePort()),
     persistTo,
-    inspectorPort: opts.inspectorPort ?? (gcEveryMs > 0 ? await freePort() : undefined),
+    // 0: workerd picks it and Miniflare tells (a port chosen in advance can be taken meanwhile).
+    inspectorPort: opts.inspectorPort ?? (gcEveryMs > 0 ? 0 : undefined),
     opts,
   };
   await assertPortsFree([
@@ -228,7 +229,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     plan.supervisorPort = supervisor.port;
     mf = new Miniflare(miniflareOptions(plan, builder));
     await mf.ready;
-    if (gcEveryMs > 0 && plan.inspectorPort !== undefined) platformGc = startPlatformCollector(plan.inspectorPort, gcEveryMs, log);
+    if (gcEveryMs > 0 && plan.inspectorPort !== undefined) platformGc = startPlatformCollector(Number(new URL(await mf.getInspectorURL()).port), gcEveryMs, log);
     await supervisor.calibrate();
     const running = mf;
     reload.attach(running, () => miniflareOptions(plan, builder));
