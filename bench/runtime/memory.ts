@@ -14,7 +14,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEMO_MIX as MIX, describeKinds, openLoop } from "./load.ts";
+import { describeKinds } from "./load.ts";
+import { openLoopElsewhere } from "./load-child.ts";
 import type { Slot } from "../../local/dev/tenants/slot.ts";
 import { startBenchStack } from "./setup.ts";
 import { collectedHeaps, workerHeaps, workerHeapsNow, type HeapFigure } from "../../local/dev/heaps.ts";
@@ -24,6 +25,8 @@ export interface MemoryOptions {
   minutes: number;
   warmupMinutes: number;
   rate: number;
+  /** Open the tenant processes' inspectors to read their host heaps (the default). */
+  tenantHeaps: boolean;
 }
 
 
@@ -85,11 +88,11 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
   const state = await mkdtemp(join(tmpdir(), "tenantscope-memory-"));
   const inspectorPort = await freePort();
   // The stack's default two tenant processes.
-  const tenantInspectorPorts = [await freePort(), await freePort()];
-  const bench = await startBenchStack(state, { inspectorPort, tenantInspectorPorts });
+  const tenantInspectorPorts = options.tenantHeaps ? [await freePort(), await freePort()] : [];
+  const bench = await startBenchStack(state, { inspectorPort, ...(options.tenantHeaps ? { tenantInspectorPorts } : {}) });
   try {
     const base = bench.stack.urls.dispatcher;
-    await openLoop(base, MIX, options.rate, options.warmupMinutes * 60);
+    await openLoopElsewhere(base, options.rate, options.warmupMinutes * 60);
     const started = Date.now();
     const samples = new Map<string, [number, number][]>();
     const heaps = new Map<string, [number, number][]>();
@@ -106,7 +109,8 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
       for (const figure of await (bench.stack.platformGc?.collectNow() ?? workerHeaps(inspectorPort))) record(figure.worker, figure);
       // The tenant host's isolate, read between invocations (Slot.exclusive): garbage included first, then reachable.
       for (const [i, slot] of bench.stack.supervisor.slots.entries()) {
-        const port = tenantInspectorPorts[i] ?? 0;
+        const port = tenantInspectorPorts[i];
+        if (port === undefined) continue;
         const now = await slot.exclusive(() => workerHeapsNow(port)).catch(() => []);
         // The pings of exclusive() give the host its turns, in which it runs the GC asked for.
         const reachable = await slot.exclusive(() => collectedHeaps(port)).catch(() => []);
@@ -115,6 +119,7 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
       }
     };
     let unexpected = 0;
+    let loadRssMb = 0;
     const kinds = new Map<string, number>();
     const sample = (): void => {
       const minute = (Date.now() - started) / 60_000;
@@ -130,15 +135,16 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
     const platformPid = (): number | undefined => processes(bench.stack.supervisor.slots).get("platform workerd");
     const anonBefore = rssMb(platformPid() ?? 0, "RssAnon");
     while (Date.now() - started < options.minutes * 60_000) {
-      const run = openLoop(base, MIX, options.rate, 30);
+      const run = openLoopElsewhere(base, options.rate, 30);
       // Under load: an idle isolate would not be heard from (see local/dev/heaps.ts), and the GC of a snapshot is short.
       if (Date.now() - heapsAt >= HEAP_EVERY_MS) await sampleHeaps();
       const done = await run;
       unexpected += done.unexpected;
+      loadRssMb = Math.max(loadRssMb, done.maxRssMb);
       for (const [k, v] of done.kinds) kinds.set(k, (kinds.get(k) ?? 0) + v);
       sample();
     }
-    const final = openLoop(base, MIX, options.rate, 10);
+    const final = openLoopElsewhere(base, options.rate, 10);
     await sampleHeaps();
     await final;
     const anonAfter = rssMb(platformPid() ?? 0, "RssAnon");
@@ -147,6 +153,7 @@ export async function runMemory(options: MemoryOptions): Promise<void> {
       const last = points[points.length - 1]?.[1] ?? Number.NaN;
       console.log(`  ${label}: ${first.toFixed(0)} → ${last.toFixed(0)} MB (${(last - first).toFixed(1)} MB), slope ${slope(points).toFixed(2)} MB/min over ${points.length} samples`);
     }
+    console.log(`  the load process (not the stack's; a new one each 30 s): at most ${loadRssMb.toFixed(0)} MB`);
     console.log(`  platform workerd, anonymous memory (malloc and V8): ${anonBefore.toFixed(0)} → ${anonAfter.toFixed(0)} MB`);
     const nodeAfter = process.memoryUsage();
     const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
