@@ -1,7 +1,6 @@
 /** What startStack takes and gives (stack.ts). */
 import type { Miniflare, V4ServiceDesignator, V4WorkerOptions } from "miniflare";
 import type { AlertTicker } from "./alerts.ts";
-import type { NodeCollector } from "./node-gc.ts";
 import type { PlatformCollector } from "./platform-gc.ts";
 import type { AlertSeed } from "./seed-alerts.ts";
 import type { DevLogin } from "./logins.ts";
@@ -83,8 +82,6 @@ export interface StackOptions {
    * inspector unless `inspectorPort` is set.
    */
   platformGcEveryMs?: number;
-  /** A full GC of this Node process this often (node-gc.ts; default NODE_GC_EVERY_MS, 60 s); 0: never. */
-  nodeGcEveryMs?: number;
   /**
    * Open each tenant process's V8 inspector, one port per process in order (the
    * tenant-process heap test and the memory benchmark read the host's and the
@@ -116,8 +113,6 @@ export interface Stack {
   alerts: AlertTicker | null;
   /** The platform's periodic garbage collection (null with `platformGcEveryMs: 0`). */
   platformGc: PlatformCollector | null;
-  /** This process's periodic garbage collection (null with `nodeGcEveryMs: 0`). */
-  nodeGc: NodeCollector | null;
   /** The local-inbox webhook and the demo rule the seed wrote (null without a seed). */
   alertSeed: AlertSeed | null;
   dispose(): Promise<void>;

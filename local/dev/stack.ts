@@ -36,7 +36,6 @@ import {
 import { alertsWorkerOptions, dashboardWorkerOptions, dispatcherWorkerOptions } from "./options-platform.ts";
 import { startAlertTicker, type AlertTicker } from "./alerts.ts";
 import { seedAlerts, type AlertSeed } from "./seed-alerts.ts";
-import { NODE_GC_EVERY_MS, startNodeCollector, type NodeCollector } from "./node-gc.ts";
 import { PORT_FLAGS, assertPortsFree, freePort } from "./ports.ts";
 import { demoCommand } from "./commands.ts";
 import { watchExamples } from "./examples-watch.ts";
@@ -206,12 +205,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   let stopWatchingExamples = (): void => {};
   let ticker: AlertTicker | null = null;
   let platformGc: PlatformCollector | null = null;
-  let nodeGc: NodeCollector | null = null;
   const cleanup = async (mf: Miniflare | null): Promise<void> => {
     stopWatchingExamples();
     await ticker?.stop();
     await platformGc?.stop();
-    nodeGc?.stop();
     reload.stop();
     await builder.dispose();
     await reload.settle();
@@ -233,8 +230,6 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     mf = new Miniflare(miniflareOptions(plan, builder));
     await mf.ready;
     if (gcEveryMs > 0 && plan.inspectorPort !== undefined) platformGc = startPlatformCollector(Number(new URL(await mf.getInspectorURL()).port), gcEveryMs, log);
-    const nodeGcEveryMs = opts.nodeGcEveryMs ?? NODE_GC_EVERY_MS;
-    if (nodeGcEveryMs > 0) nodeGc = startNodeCollector(nodeGcEveryMs);
     await supervisor.calibrate();
     const running = mf;
     reload.attach(running, () => miniflareOptions(plan, builder));
@@ -275,7 +270,6 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       supervisor,
       alerts: ticker,
       platformGc,
-      nodeGc,
       alertSeed,
       dispose: () => (disposed ??= cleanup(running)),
     };
