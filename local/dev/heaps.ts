@@ -120,15 +120,18 @@ export async function workerHeapsNow(port: number, timeoutMs = 30_000, only?: re
  * platform's RSS about 90 MB for good). The GC runs at the isolate's next turn, so an
  * isolate with no traffic does not answer within `timeoutMs` and is left out; it makes
  * no garbage meanwhile either. All isolates at once: each is a session of its own.
+ * Miniflare's own isolates too (`kv:ns`, `outbound:N`, `core:entry`, named as the
+ * inspector lists them): the KV simulator runs on every routed request, and their
+ * garbage held native memory just as the Workers' did.
  */
 export async function collectedHeaps(port: number, timeoutMs = 3_000): Promise<HeapFigure[]> {
-  const targets = (await inspectorTargets(port)).filter((t) => t.id.startsWith("core:user:"));
+  const targets = await inspectorTargets(port);
   const figures = await Promise.all(
     targets.map(async (target): Promise<HeapFigure | null> => {
       const url = target.webSocketDebuggerUrl ?? `ws://127.0.0.1:${port}/${target.id}`;
       const answers = await session(url, [{ method: "HeapProfiler.collectGarbage" }, { method: "Runtime.getHeapUsage" }], timeoutMs).catch(() => null);
       const usage = answers?.[1];
-      return usage === undefined ? null : { worker: target.id.slice("core:user:".length), usedMb: mb(usage.usedSize), totalMb: mb(usage.totalSize) };
+      return usage === undefined ? null : { worker: target.id.replace(/^core:user:/, ""), usedMb: mb(usage.usedSize), totalMb: mb(usage.totalSize) };
     }),
   );
   return figures.filter((f): f is HeapFigure => f !== null);

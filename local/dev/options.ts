@@ -187,8 +187,19 @@ export function localWorkerOptions(config: WorkerConfig, scriptPath: string, api
 }
 
 /**
- * The tenant host, as each tenant process runs it: its Worker Loader, its token, and
- * PLATFORM pointed at the local API (code and traces go through its internal routes).
+ * workerd's own network service, as Miniflare's "internet" allows it (public and
+ * private addresses, loopback among them). The tenant host's subrequests go here
+ * directly: through the Worker's global `fetch` they passed Miniflare's outbound
+ * interceptor, a JavaScript Worker of its own in each tenant process whose isolate
+ * nothing ever collected, so every subrequest left about 3 KB of native memory
+ * behind (a tenant process grew 16 KB per `fanout?n=3`, bench/README.md, memory).
+ */
+const NETWORK_SERVICE: V4ServiceDesignator = { network: { allow: ["public", "private", "240.0.0.0/4"], deny: [], tlsOptions: { trustBrowserCas: true } } };
+
+/**
+ * The tenant host, as each tenant process runs it: its Worker Loader, its token,
+ * PLATFORM pointed at the local API (code and traces go through its internal routes)
+ * and INTERNET at the network.
  */
 export function hostWorkerOptions(config: WorkerConfig, scriptPath: string, apiPort: number, apiToken: string): V4WorkerOptions {
   const workerLoaders: Record<string, Record<string, never>> = {};
@@ -197,7 +208,7 @@ export function hostWorkerOptions(config: WorkerConfig, scriptPath: string, apiP
     ...baseWorkerOptions(config, scriptPath),
     bindings: varsToBindings(config.vars, { API_TOKEN: apiToken }),
     workerLoaders,
-    serviceBindings: { PLATFORM: httpService(apiPort) },
+    serviceBindings: { PLATFORM: httpService(apiPort), INTERNET: NETWORK_SERVICE },
   };
 }
 
