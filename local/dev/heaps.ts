@@ -120,12 +120,14 @@ export async function workerHeapsNow(port: number, timeoutMs = 30_000, only?: re
  * platform's RSS about 90 MB for good). The GC runs at the isolate's next turn, so an
  * isolate with no traffic does not answer within `timeoutMs` and is left out; it makes
  * no garbage meanwhile either. All isolates at once: each is a session of its own.
- * Miniflare's own isolates too (`kv:ns`, `outbound:N`, `core:entry`, named as the
- * inspector lists them): the KV simulator runs on every routed request, and their
- * garbage held native memory just as the Workers' did.
+ * Miniflare's KV simulator too (`kv:ns`, `kv:ns:entry`, named as the inspector lists
+ * them): it runs on every routed request (the plan lookup), and its garbage holds
+ * native memory just as the Workers' does. Miniflare's other isolates (`outbound:N`,
+ * `cache:N`, `core:entry`, assets) carry no traffic in the stack and never answered in
+ * a 30-minute run; a session to each every round was only garbage in this process.
  */
 export async function collectedHeaps(port: number, timeoutMs = 3_000): Promise<HeapFigure[]> {
-  const targets = await inspectorTargets(port);
+  const targets = (await inspectorTargets(port)).filter((t) => t.id.startsWith("core:user:") || t.id.startsWith("kv:"));
   const figures = await Promise.all(
     targets.map(async (target): Promise<HeapFigure | null> => {
       const url = target.webSocketDebuggerUrl ?? `ws://127.0.0.1:${port}/${target.id}`;
