@@ -67,6 +67,12 @@ function session(url: string, calls: readonly { method: string; params?: Record<
   });
 }
 
+/** How workerd's inspector prefixes a Worker's isolate (Miniflare's own have names of their own). */
+const WORKER_PREFIX = "core:user:";
+const isWorker = (id: string): boolean => id.startsWith(WORKER_PREFIX);
+/** A Worker's name, or a Miniflare isolate's id as the inspector lists it. */
+const nameOf = (id: string): string => (isWorker(id) ? id.slice(WORKER_PREFIX.length) : id);
+
 /** The isolates workerd's inspector lists on `port`. */
 export async function inspectorTargets(port: number): Promise<InspectorTarget[]> {
   const res = await fetch(`http://127.0.0.1:${port}/json/list`);
@@ -83,15 +89,15 @@ const mb = (bytes: unknown): number => (typeof bytes === "number" ? bytes / 1024
 export async function workerHeaps(port: number, saveTo?: string, timeoutMs = 60_000): Promise<HeapFigure[]> {
   const figures: HeapFigure[] = [];
   // Only the Workers themselves; Miniflare's own services are listed too.
-  for (const target of (await inspectorTargets(port)).filter((t) => t.id.startsWith("core:user:"))) {
+  for (const target of (await inspectorTargets(port)).filter((t) => isWorker(t.id))) {
     const url = target.webSocketDebuggerUrl ?? `ws://127.0.0.1:${port}/${target.id}`;
     const chunks: string[] = [];
     const collect = (method: string, params: Record<string, unknown>): void => {
       if (saveTo !== undefined && method === "HeapProfiler.addHeapSnapshotChunk" && typeof params.chunk === "string") chunks.push(params.chunk);
     };
     const [, usage] = await session(url, [{ method: "HeapProfiler.takeHeapSnapshot", params: { reportProgress: false } }, { method: "Runtime.getHeapUsage" }], timeoutMs, collect);
-    if (saveTo !== undefined) writeFileSync(`${saveTo}-${target.id.slice("core:user:".length)}.heapsnapshot`, chunks.join(""));
-    figures.push({ worker: target.id.slice("core:user:".length), usedMb: mb(usage?.usedSize), totalMb: mb(usage?.totalSize) });
+    if (saveTo !== undefined) writeFileSync(`${saveTo}-${nameOf(target.id)}.heapsnapshot`, chunks.join(""));
+    figures.push({ worker: nameOf(target.id), usedMb: mb(usage?.usedSize), totalMb: mb(usage?.totalSize) });
   }
   return figures;
 }
@@ -104,11 +110,11 @@ export async function workerHeaps(port: number, saveTo?: string, timeoutMs = 60_
 export async function workerHeapsNow(port: number, timeoutMs = 30_000, only?: readonly string[]): Promise<HeapFigure[]> {
   const figures: HeapFigure[] = [];
   // `only`: an isolate without traffic answers nothing until its next request.
-  const wanted = (id: string): boolean => id.startsWith("core:user:") && (only === undefined || only.includes(id.slice("core:user:".length)));
+  const wanted = (id: string): boolean => isWorker(id) && (only === undefined || only.includes(nameOf(id)));
   for (const target of (await inspectorTargets(port)).filter((t) => wanted(t.id))) {
     const url = target.webSocketDebuggerUrl ?? `ws://127.0.0.1:${port}/${target.id}`;
     const [usage] = await session(url, [{ method: "Runtime.getHeapUsage" }], timeoutMs);
-    figures.push({ worker: target.id.slice("core:user:".length), usedMb: mb(usage?.usedSize), totalMb: mb(usage?.totalSize) });
+    figures.push({ worker: nameOf(target.id), usedMb: mb(usage?.usedSize), totalMb: mb(usage?.totalSize) });
   }
   return figures;
 }
@@ -127,13 +133,13 @@ export async function workerHeapsNow(port: number, timeoutMs = 30_000, only?: re
  * a 30-minute run; a session to each every round was only garbage in this process.
  */
 export async function collectedHeaps(port: number, timeoutMs = 3_000): Promise<HeapFigure[]> {
-  const targets = (await inspectorTargets(port)).filter((t) => t.id.startsWith("core:user:") || t.id.startsWith("kv:"));
+  const targets = (await inspectorTargets(port)).filter((t) => isWorker(t.id) || t.id.startsWith("kv:"));
   const figures = await Promise.all(
     targets.map(async (target): Promise<HeapFigure | null> => {
       const url = target.webSocketDebuggerUrl ?? `ws://127.0.0.1:${port}/${target.id}`;
       const answers = await session(url, [{ method: "HeapProfiler.collectGarbage" }, { method: "Runtime.getHeapUsage" }], timeoutMs).catch(() => null);
       const usage = answers?.[1];
-      return usage === undefined ? null : { worker: target.id.replace(/^core:user:/, ""), usedMb: mb(usage.usedSize), totalMb: mb(usage.totalSize) };
+      return usage === undefined ? null : { worker: nameOf(target.id), usedMb: mb(usage.usedSize), totalMb: mb(usage.totalSize) };
     }),
   );
   return figures.filter((f): f is HeapFigure => f !== null);

@@ -191,7 +191,7 @@ export function localWorkerOptions(config: WorkerConfig, scriptPath: string, api
  * private addresses, loopback among them). The tenant host's subrequests go here
  * directly: through the Worker's global `fetch` they passed Miniflare's outbound
  * interceptor, a JavaScript Worker of its own in each tenant process whose isolate
- * nothing ever collected, so every subrequest left about 3 KB of native memory
+ * nothing ever collected, so every subrequest left about 5 KB of native memory
  * behind (a tenant process grew 16 KB per `fanout?n=3`, bench/README.md, memory).
  */
 const NETWORK_SERVICE: V4ServiceDesignator = { network: { allow: ["public", "private", "240.0.0.0/4"], deny: [], tlsOptions: { trustBrowserCas: true } } };
